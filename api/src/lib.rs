@@ -1,0 +1,19 @@
+//! The `agentgateway.dev` Kubernetes API as Rust types.
+//!
+//! These types are the single source of truth for the CRDs in the
+//! `agentgateway-crds` Helm chart: every field, doc comment and validation marker here
+//! ends up in the generated `CustomResourceDefinition`s (`cargo xtask gen-crds`).
+//!
+//! - [`v1alpha1::backend`]: `AgentgatewayBackend`, where traffic goes.
+//! - [`v1alpha1::backend_policies`]: connection, TLS, HTTP, auth, MCP and AI policies
+//!   applied to backends, shared by `AgentgatewayBackend` and `AgentgatewayPolicy`.
+//! - [`v1alpha1::shared`]: references, selectors and conditions used across CRDs.
+
+pub mod v1alpha1;
+
+/// Every CRD of the chart, in the order they are listed in documentation.
+pub fn crds() -> Vec<crdgen::CrdSource> {
+    vec![crdgen::source::<v1alpha1::backend::AgentgatewayBackend>(
+        v1alpha1::backend::DESCRIPTION,
+    )]
+}

@@ -1,0 +1,56 @@
+//! TLS from the gateway to a backend.
+
+use crate::v1alpha1::shared::LocalObjectReference;
+use crdgen::markers;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_with::skip_serializing_none;
+
+/// Connect to the backend over TLS. With no fields set, the backend's certificate is
+/// verified against the system's trusted roots and the connection's host name.
+#[skip_serializing_none]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+#[schemars(
+    transform = markers::cel(
+        "has(self.insecureSkipVerify) && self.insecureSkipVerify == 'All' ? !has(self.caCertificateRefs) : true",
+        "insecureSkipVerify All and caCertificateRefs may not be set together"
+    ),
+    transform = markers::cel(
+        "has(self.insecureSkipVerify) ? !has(self.verifySubjectAltNames) : true",
+        "insecureSkipVerify and verifySubjectAltNames may not be set together"
+    ),
+    transform = markers::at_most_one_of(&["verifySubjectAltNames", "insecureSkipVerify"]),
+)]
+pub struct TlsPolicy {
+    /// A Secret of type `kubernetes.io/tls` holding the client certificate and key the
+    /// gateway presents (mutual TLS). May also hold `ca.crt` to verify the backend.
+    #[schemars(length(max = 1), transform = markers::list_atomic)]
+    pub mtls_certificate_ref: Option<Vec<LocalObjectReference>>,
+    /// ConfigMaps whose `ca.crt` holds the PEM bundle of certificate authorities the
+    /// backend's certificate must chain to, instead of the system roots.
+    #[schemars(length(max = 1), transform = markers::list_atomic)]
+    pub ca_certificate_refs: Option<Vec<LocalObjectReference>>,
+    /// Skip verification. `Hostname` still verifies the certificate chain but accepts
+    /// any name; `All` accepts any certificate. For testing only.
+    pub insecure_skip_verify: Option<InsecureSkipVerify>,
+    /// Server Name Indication sent in the handshake; the connection's host name when unset.
+    #[schemars(transform = markers::dns_subdomain)]
+    pub sni: Option<String>,
+    /// Names the backend's certificate must carry as Subject Alternative Names; any one
+    /// match suffices. Replaces the check against the host name.
+    #[schemars(length(min = 1, max = 16), inner(length(min = 1, max = 256)))]
+    pub verify_subject_alt_names: Option<Vec<String>>,
+    /// ALPN protocols to offer, in order of preference, e.g. `h2`, `http/1.1`.
+    #[schemars(length(min = 1, max = 16), inner(length(min = 1, max = 64)))]
+    pub alpn_protocols: Option<Vec<String>>,
+}
+
+/// Which parts of TLS verification to skip.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum InsecureSkipVerify {
+    /// Accept any certificate: no chain, no name check.
+    All,
+    /// Verify the chain but not the name.
+    Hostname,
+}

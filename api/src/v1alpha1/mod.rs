@@ -1,0 +1,5 @@
+//! Version `v1alpha1` of the `agentgateway.dev` API group.
+
+pub mod backend;
+pub mod backend_policies;
+pub mod shared;

@@ -1,0 +1,138 @@
+//! Types used by more than one CRD: object references, label selectors, conditions.
+
+use crdgen::markers;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_with::skip_serializing_none;
+use std::collections::BTreeMap;
+
+/// Group of a referenced object: empty for the core group, else a DNS subdomain.
+pub const GROUP_PATTERN: &str =
+    r"^$|^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$";
+/// Kind of a referenced object, e.g. `Service`.
+pub const KIND_PATTERN: &str = r"^[a-zA-Z]([-a-zA-Z0-9]*[a-zA-Z0-9])?$";
+/// A namespace name (RFC 1123 label).
+pub const NAMESPACE_PATTERN: &str = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$";
+
+/// A reference to an object in the same namespace, by name only.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[schemars(transform = markers::map_atomic)]
+pub struct LocalObjectReference {
+    /// Name of the referenced object. Must be set; an empty name refers to nothing.
+    #[serde(default)]
+    #[schemars(transform = markers::default(""))]
+    pub name: String,
+}
+
+/// A reference to a backend workload: by default a Kubernetes Service and one of its
+/// ports, or any other kind that the gateway can route to.
+#[skip_serializing_none]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[schemars(transform = markers::cel(
+    "(size(self.group) == 0 && self.kind == 'Service') ? has(self.port) : true",
+    "Must have port for Service reference"
+))]
+pub struct BackendObjectReference {
+    /// API group of the referent; empty (the default) for the core group.
+    #[serde(default)]
+    #[schemars(transform = markers::default(""), length(max = 253), regex(pattern = GROUP_PATTERN))]
+    pub group: String,
+    /// Kind of the referent, `Service` unless set.
+    #[serde(default = "service_kind")]
+    #[schemars(transform = markers::default("Service"), length(min = 1, max = 63), regex(pattern = KIND_PATTERN))]
+    pub kind: String,
+    /// Name of the referent.
+    #[schemars(length(min = 1, max = 253))]
+    pub name: String,
+    /// Namespace of the referent; the referring object's namespace when omitted.
+    /// Referring to another namespace may require a ReferenceGrant there.
+    #[schemars(length(min = 1, max = 63), regex(pattern = NAMESPACE_PATTERN))]
+    pub namespace: Option<String>,
+    /// Destination port. Required when the referent is a Service.
+    #[schemars(transform = markers::port)]
+    pub port: Option<i32>,
+}
+
+fn service_kind() -> String {
+    "Service".into()
+}
+
+/// Selects objects by their labels. An empty selector matches every object; the
+/// results of `matchLabels` and `matchExpressions` are ANDed.
+#[skip_serializing_none]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+#[schemars(transform = markers::map_atomic)]
+pub struct LabelSelector {
+    /// Requirements on labels; an object must meet all of them.
+    #[schemars(transform = markers::list_atomic)]
+    pub match_expressions: Option<Vec<LabelSelectorRequirement>>,
+    /// Labels an object must carry with exactly these values.
+    pub match_labels: Option<BTreeMap<String, String>>,
+}
+
+/// One requirement on a label: its key, an operator and, for `In` and `NotIn`, values.
+#[skip_serializing_none]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct LabelSelectorRequirement {
+    /// The label key the requirement applies to.
+    pub key: String,
+    /// How the key relates to the values: `In`, `NotIn`, `Exists` or `DoesNotExist`.
+    pub operator: String,
+    /// Values for `In` and `NotIn` (must be non-empty there); empty for `Exists` and
+    /// `DoesNotExist`.
+    #[schemars(transform = markers::list_atomic)]
+    pub values: Option<Vec<String>>,
+}
+
+/// The state of one aspect of an object, as reported by its controller.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Condition {
+    /// When the condition last changed from one status to another (RFC 3339).
+    #[schemars(transform = markers::format("date-time"))]
+    pub last_transition_time: String,
+    /// A human-readable explanation of the last transition; may be empty.
+    #[schemars(length(max = 32768))]
+    pub message: String,
+    /// The `metadata.generation` the condition was computed from. When it is lower
+    /// than the object's current generation, the condition is out of date.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0))]
+    pub observed_generation: Option<i64>,
+    /// A CamelCase word saying why the condition is in its status, for programs to match on.
+    #[schemars(
+        length(min = 1, max = 1024),
+        regex(pattern = r"^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$")
+    )]
+    pub reason: String,
+    /// Whether the condition holds.
+    pub status: ConditionStatus,
+    /// The aspect this condition is about, e.g. `Accepted`.
+    #[serde(rename = "type")]
+    #[schemars(
+        length(max = 316),
+        regex(
+            pattern = r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$"
+        )
+    )]
+    pub type_: String,
+}
+
+/// Whether a condition holds.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum ConditionStatus {
+    /// The condition holds.
+    True,
+    /// The condition does not hold.
+    False,
+    /// The controller cannot tell (yet).
+    #[default]
+    Unknown,
+}
+
+/// Status conditions, at most one per type, merged by type under server-side apply.
+pub fn conditions(s: &mut schemars::Schema) {
+    markers::max_items(8)(s);
+    markers::list_map(&["type"])(s);
+}

@@ -1,0 +1,116 @@
+//! Pass 1: assemble a CRD from its Rust types.
+
+use kube_core::{CustomResourceExt, object::HasSpec, object::HasStatus};
+use schemars::{JsonSchema, SchemaGenerator, generate::SchemaSettings};
+use serde_json::{Value, json};
+
+/// One CRD the chart ships: its kind and how to build it.
+#[derive(Clone, Copy)]
+pub struct CrdSource {
+    kind: &'static str,
+    plural: &'static str,
+    group: &'static str,
+    description: &'static str,
+    build: fn(&CrdSource) -> Value,
+}
+
+impl std::fmt::Debug for CrdSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CrdSource")
+            .field("kind", &self.kind)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The CRD source for the custom resource `K`, whose root object is described by
+/// `description` (kube-derive generates the root type, so its doc comment is not ours
+/// to read at run time).
+pub fn source<K>(description: &'static str) -> CrdSource
+where
+    K: CustomResourceExt + HasSpec + HasStatus + kube_core::Resource<DynamicType = ()>,
+    K::Spec: JsonSchema,
+    K::Status: JsonSchema,
+{
+    CrdSource {
+        kind: leak(K::kind(&()).into_owned()),
+        plural: leak(K::plural(&()).into_owned()),
+        group: leak(K::group(&()).into_owned()),
+        description,
+        build: build::<K>,
+    }
+}
+
+fn leak(s: String) -> &'static str {
+    // A handful of short names per process, built once per CRD source.
+    Box::leak(s.into_boxed_str())
+}
+
+impl CrdSource {
+    /// The kind, e.g. `AgentgatewayBackend`.
+    pub fn kind(&self) -> &'static str {
+        self.kind
+    }
+
+    /// The CRD's name, `<plural>.<group>`.
+    pub fn crd_name(&self) -> String {
+        format!("{}.{}", self.plural, self.group)
+    }
+
+    /// The template file this CRD is written to: `<group>_<plural>.yaml`, as controller-gen names it.
+    pub fn file_name(&self) -> String {
+        format!("{}_{}.yaml", self.group, self.plural)
+    }
+
+    /// Runs pass 1: the CRD as JSON, before normalization.
+    pub fn build(&self) -> Value {
+        (self.build)(self)
+    }
+}
+
+/// The schemars settings for Kubernetes: every subschema inlined (the apiserver does
+/// not resolve `$ref`) and no `$schema`. `Option<T>` still allows `null` here;
+/// [`crate::normalize`] removes it, since optional fields are expressed by leaving them
+/// out of `required`.
+pub fn generator() -> SchemaGenerator {
+    SchemaSettings::draft2020_12()
+        .with(|s| {
+            s.inline_subschemas = true;
+            s.meta_schema = None;
+        })
+        .into_generator()
+}
+
+fn build<K>(src: &CrdSource) -> Value
+where
+    K: CustomResourceExt + HasSpec + HasStatus,
+    K::Spec: JsonSchema,
+    K::Status: JsonSchema,
+{
+    let mut gen_ = generator();
+    let spec = gen_.subschema_for::<K::Spec>().to_value();
+    let status = gen_.subschema_for::<K::Status>().to_value();
+    let schema = json!({
+        "description": src.description,
+        "type": "object",
+        "properties": {
+            "apiVersion": {
+                "description": "The versioned schema of this object, `agentgateway.dev/<version>`. Clients send it; the apiserver converts between versions.",
+                "type": "string",
+            },
+            "kind": {
+                "description": "The REST resource this object represents. Clients send it; it cannot be updated.",
+                "type": "string",
+            },
+            "metadata": { "type": "object" },
+            "spec": spec,
+            "status": status,
+        },
+        "required": ["spec"],
+    });
+    let mut crd = serde_json::to_value(K::crd()).unwrap_or(Value::Null);
+    crd["spec"]["names"]["listKind"] = format!("{}List", src.kind).into();
+    if let Some(version) = crd["spec"]["versions"].get_mut(0) {
+        version["schema"] = json!({ "openAPIV3Schema": schema });
+    }
+    crd
+}

@@ -1,0 +1,443 @@
+//! Pass 2: normalize the generated schema and reject what the apiserver would refuse.
+//!
+//! schemars writes JSON Schema; Kubernetes accepts a structural subset of OpenAPI v3.
+//! [`normalize`] removes the difference (titles, `$schema`, unsigned formats) and then
+//! checks the result, so a schema problem is reported here, with the path of the field
+//! and the fix, instead of by an apiserver at install time.
+
+use serde_json::{Map, Value};
+use std::fmt;
+
+/// A schema the apiserver would reject or that breaks the project's rules.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Problem {
+    /// The CRD, e.g. `agentgatewaybackends.agentgateway.dev`.
+    pub crd: String,
+    /// JSON path of the offending schema, e.g. `.spec.mcp.targets[*].name`.
+    pub path: String,
+    /// What is wrong and how to fix it.
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}: {}", self.crd, self.path, self.message)
+    }
+}
+
+/// Runs every normalization step over each version's schema of `crd`, then validates it.
+pub fn normalize(crd: &mut Value) -> Result<(), Vec<Problem>> {
+    let name = crd["metadata"]["name"]
+        .as_str()
+        .unwrap_or("<unnamed>")
+        .to_owned();
+    let mut problems = Vec::new();
+    if let Some(versions) = crd["spec"]["versions"].as_array_mut() {
+        for version in versions {
+            let schema = &mut version["schema"]["openAPIV3Schema"];
+            let mut check = Checker {
+                crd: &name,
+                problems: &mut problems,
+            };
+            strip(schema);
+            check.node(schema, "", true);
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems)
+    }
+}
+
+/// Keywords schemars may write that have no place in a CRD schema.
+const DROPPED: &[&str] = &[
+    "$schema",
+    "$id",
+    "title",
+    "examples",
+    "deprecated",
+    "readOnly",
+    "writeOnly",
+];
+
+/// Integer formats Kubernetes knows; schemars' unsigned and small formats are not among them.
+const KNOWN_INT_FORMATS: &[&str] = &["int32", "int64"];
+
+fn strip(node: &mut Value) {
+    let Some(o) = node.as_object_mut() else {
+        return;
+    };
+    strip_null(o);
+    unit_enum(o);
+    for k in DROPPED {
+        o.remove(*k);
+    }
+    if o.get("type").and_then(Value::as_str) == Some("integer") {
+        let format = o.get("format").and_then(Value::as_str).unwrap_or("");
+        if !KNOWN_INT_FORMATS.contains(&format) {
+            o.remove("format");
+        }
+    }
+    if o.get("type").and_then(Value::as_str) == Some("number") {
+        // `double`/`float` from f64/f32 is noise for the apiserver; controller-gen emits none.
+        o.remove("format");
+    }
+    for child in children_mut(o) {
+        strip(child);
+    }
+}
+
+/// `Option<T>` comes out of schemars as "T or null": `type: [T, "null"]`, or
+/// `anyOf: [T, {type: null}]` for schemas without a single type. Kubernetes expresses
+/// optional fields by leaving them out of `required`, so the `null` goes, and an
+/// `anyOf` left with one member is merged into its parent: the member contributes the
+/// type's schema, the parent the field's description and field-level validations.
+fn strip_null(o: &mut Map<String, Value>) {
+    let is_null = |v: &Value| v.get("type").and_then(Value::as_str) == Some("null");
+    if let Some(Value::Array(types)) = o.get_mut("type") {
+        types.retain(|t| t != "null");
+        if types.len() == 1 {
+            let t = types.remove(0);
+            o.insert("type".into(), t);
+        }
+    }
+    if let Some(Value::Array(values)) = o.get_mut("enum") {
+        values.retain(|v| !v.is_null());
+    }
+    let Some(Value::Array(any)) = o.get_mut("anyOf") else {
+        return;
+    };
+    if !any.iter().any(is_null) {
+        return;
+    }
+    any.retain(|v| !is_null(v));
+    if any.len() != 1 {
+        return;
+    }
+    let Some(Value::Object(mut merged)) = any.pop() else {
+        return;
+    };
+    o.remove("anyOf");
+    for (k, v) in std::mem::take(o) {
+        match (k.as_str(), merged.get_mut(&k)) {
+            ("x-kubernetes-validations", Some(Value::Array(inner))) => {
+                if let Value::Array(outer) = v {
+                    inner.extend(outer);
+                }
+            }
+            _ => {
+                merged.insert(k, v);
+            }
+        }
+    }
+    *o = merged;
+    strip_null(o);
+}
+
+/// A Rust enum of unit variants with doc comments comes out as `oneOf` one `const` per
+/// variant (so each can carry its description). Kubernetes wants `type: string` with
+/// an `enum` list; the variant docs stay in the Rust API documentation.
+fn unit_enum(o: &mut Map<String, Value>) {
+    let Some(Value::Array(variants)) = o.get("oneOf") else {
+        return;
+    };
+    let mut values = Vec::new();
+    for v in variants {
+        let Some(v) = v.as_object() else { return };
+        if v.keys()
+            .any(|k| !matches!(k.as_str(), "const" | "enum" | "type" | "description"))
+        {
+            return;
+        }
+        match (v.get("const"), v.get("enum")) {
+            (Some(c @ Value::String(_)), None) => values.push(c.clone()),
+            (None, Some(Value::Array(e))) if e.iter().all(Value::is_string) => {
+                values.extend(e.iter().cloned())
+            }
+            _ => return,
+        }
+    }
+    o.remove("oneOf");
+    o.insert("type".into(), "string".into());
+    o.insert("enum".into(), Value::Array(values));
+}
+
+fn children_mut(o: &mut Map<String, Value>) -> Vec<&mut Value> {
+    let mut out = Vec::new();
+    for (k, v) in o.iter_mut() {
+        match k.as_str() {
+            "properties" => {
+                if let Some(p) = v.as_object_mut() {
+                    out.extend(p.values_mut());
+                }
+            }
+            "items" | "additionalProperties" => out.push(v),
+            "anyOf" | "oneOf" | "allOf" => {
+                if let Some(list) = v.as_array_mut() {
+                    out.extend(list.iter_mut());
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+struct Checker<'a> {
+    crd: &'a str,
+    problems: &'a mut Vec<Problem>,
+}
+
+impl Checker<'_> {
+    fn problem(&mut self, path: &str, message: impl Into<String>) {
+        self.problems.push(Problem {
+            crd: self.crd.to_owned(),
+            path: if path.is_empty() {
+                ".".into()
+            } else {
+                path.to_owned()
+            },
+            message: message.into(),
+        });
+    }
+
+    /// Checks one schema node. `documented` is false where no description is expected
+    /// (list items and map values are described by their field).
+    fn node(&mut self, node: &Value, path: &str, documented: bool) {
+        let Some(o) = node.as_object() else {
+            self.problem(
+                path,
+                "schema is `true`/`false` (an untyped value such as serde_json::Value); \
+                 add `#[schemars(transform = markers::preserve_unknown_fields)]` or give the field a concrete type",
+            );
+            return;
+        };
+        for key in [
+            "$ref",
+            "$defs",
+            "definitions",
+            "oneOf",
+            "allOf",
+            "not",
+            "const",
+            "if",
+            "then",
+            "else",
+        ] {
+            if o.contains_key(key) {
+                self.problem(
+                    path,
+                    format!(
+                        "`{key}` is not allowed in a structural schema; \
+                         model unions as structs of optional fields with an exactly-one-of marker, \
+                         and unit-only enums for string choices"
+                    ),
+                );
+            }
+        }
+        let preserve = o.get("x-kubernetes-preserve-unknown-fields") == Some(&Value::Bool(true));
+        let int_or_string = o.get("x-kubernetes-int-or-string") == Some(&Value::Bool(true));
+        if o.contains_key("anyOf") && !int_or_string {
+            self.problem(
+                path,
+                "`anyOf` is only allowed for int-or-string; use `markers::int_or_string`",
+            );
+        }
+        let ty = o.get("type");
+        if let Some(Value::Array(_)) = ty {
+            self.problem(
+                path,
+                "`type` must be a single string; a field has one type (use `markers::int_or_string` for int-or-string)",
+            );
+        }
+        if ty.is_none() && !preserve && !int_or_string {
+            self.problem(
+                path,
+                "no `type`: the apiserver requires one on every field of a structural schema; \
+                 use a concrete type, or mark the field with `markers::preserve_unknown_fields`",
+            );
+        }
+        if documented && !path.is_empty() && !path.ends_with(".metadata") && !has_description(o) {
+            self.problem(
+                path,
+                "no description: document the field or type with a `///` doc comment",
+            );
+        }
+        if let Some(Value::Array(required)) = o.get("required") {
+            let props = o.get("properties").and_then(Value::as_object);
+            for r in required {
+                let r = r.as_str().unwrap_or_default();
+                if props.is_none_or(|p| !p.contains_key(r)) {
+                    self.problem(path, format!("`{r}` is required but is not a property"));
+                }
+            }
+        }
+        if let Some(Value::Array(values)) = o.get("enum") {
+            let mut seen = std::collections::BTreeSet::new();
+            for v in values {
+                if !seen.insert(v.to_string()) {
+                    self.problem(path, format!("enum value {v} appears twice"));
+                }
+            }
+        }
+        if let Some(Value::Array(rules)) = o.get("x-kubernetes-validations") {
+            for r in rules {
+                if r.get("rule")
+                    .and_then(Value::as_str)
+                    .is_none_or(str::is_empty)
+                {
+                    self.problem(path, "a CEL validation without a rule");
+                }
+            }
+        }
+        if let Some(Value::Object(props)) = o.get("properties") {
+            for (name, child) in props {
+                let p = format!("{path}.{name}");
+                if name == "metadata" && path.is_empty() {
+                    continue;
+                }
+                self.node(child, &p, true);
+            }
+        }
+        if let Some(items) = o.get("items") {
+            self.node(items, &format!("{path}[*]"), false);
+        }
+        if let Some(add) = o.get("additionalProperties") {
+            if add.is_object() {
+                self.node(add, &format!("{path}.*"), false);
+            } else if add == &Value::Bool(false) {
+                // schemars' deny_unknown_fields; Kubernetes prunes unknown fields anyway.
+                self.problem(
+                    path,
+                    "`additionalProperties: false` is not allowed; remove `deny_unknown_fields` (the apiserver prunes unknown fields)",
+                );
+            }
+        }
+        if let Some(Value::Array(any)) = o.get("anyOf") {
+            for (i, a) in any.iter().enumerate() {
+                self.node(a, &format!("{path}<anyOf {i}>"), false);
+            }
+        }
+    }
+}
+
+fn has_description(o: &Map<String, Value>) -> bool {
+    o.get("description")
+        .and_then(Value::as_str)
+        .is_some_and(|d| !d.trim().is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn crd(schema: Value) -> Value {
+        json!({
+            "metadata": { "name": "things.example.dev" },
+            "spec": { "versions": [ { "schema": { "openAPIV3Schema": schema } } ] },
+        })
+    }
+
+    fn problems(schema: Value) -> Vec<String> {
+        let mut c = crd(schema);
+        match normalize(&mut c) {
+            Ok(()) => vec![],
+            Err(p) => p
+                .iter()
+                .map(|p| format!("{} {}", p.path, p.message))
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn strips_titles_and_unsigned_formats() {
+        let mut c = crd(json!({
+            "type": "object", "description": "root", "title": "T",
+            "properties": { "n": { "type": "integer", "format": "uint32", "minimum": 0, "description": "n" },
+                            "m": { "type": "integer", "format": "int32", "description": "m" } },
+        }));
+        normalize(&mut c).expect("valid");
+        let s = &c["spec"]["versions"][0]["schema"]["openAPIV3Schema"];
+        assert!(s.get("title").is_none());
+        assert!(s["properties"]["n"].get("format").is_none());
+        assert_eq!(s["properties"]["n"]["minimum"], 0);
+        assert_eq!(s["properties"]["m"]["format"], "int32");
+    }
+
+    #[test]
+    fn rejects_untyped_and_undocumented_fields_with_their_path() {
+        let p = problems(json!({
+            "type": "object", "description": "root",
+            "properties": { "spec": { "type": "object", "description": "s", "properties": {
+                "any": true,
+                "bare": { "type": "string" },
+                "list": { "type": "array", "description": "l", "items": { "type": "string" } },
+            } } },
+        }));
+        assert_eq!(p.len(), 2, "{p:#?}");
+        assert!(p[0].starts_with(".spec.any schema is `true`"), "{p:#?}");
+        assert!(p[1].starts_with(".spec.bare no description"), "{p:#?}");
+    }
+
+    #[test]
+    fn rejects_non_structural_keywords() {
+        let p = problems(json!({
+            "type": "object", "description": "root",
+            "properties": { "u": { "description": "u", "oneOf": [ { "type": "string" } ] },
+                            "n": { "description": "n", "type": ["string", "integer"] } },
+        }));
+        assert!(p.iter().any(|p| p.starts_with(".u `oneOf`")), "{p:#?}");
+        assert!(p.iter().any(|p| p.starts_with(".u no `type`")), "{p:#?}");
+        assert!(
+            p.iter()
+                .any(|p| p.starts_with(".n `type` must be a single string")),
+            "{p:#?}"
+        );
+    }
+
+    #[test]
+    fn optional_fields_lose_null_and_unit_enums_become_string_enums() {
+        let mut c = crd(json!({
+            "type": "object", "description": "root",
+            "properties": {
+                "s": { "description": "s", "type": ["string", "null"], "maxLength": 3 },
+                "o": { "description": "field doc", "x-kubernetes-validations": [ { "rule": "outer" } ],
+                       "anyOf": [ { "type": "object", "description": "type doc",
+                                    "x-kubernetes-validations": [ { "rule": "inner" } ] },
+                                  { "type": "null" } ] },
+                "e": { "description": "e", "oneOf": [ { "const": "A", "description": "a" },
+                                                      { "type": "string", "enum": ["B"] } ] },
+            },
+        }));
+        normalize(&mut c).expect("valid");
+        let p = &c["spec"]["versions"][0]["schema"]["openAPIV3Schema"]["properties"];
+        assert_eq!(
+            p["s"],
+            json!({ "description": "s", "type": "string", "maxLength": 3 })
+        );
+        assert_eq!(
+            p["o"],
+            json!({ "description": "field doc", "type": "object",
+                    "x-kubernetes-validations": [ { "rule": "inner" }, { "rule": "outer" } ] })
+        );
+        assert_eq!(
+            p["e"],
+            json!({ "description": "e", "type": "string", "enum": ["A", "B"] })
+        );
+    }
+
+    #[test]
+    fn int_or_string_and_preserved_fields_need_no_type() {
+        let p = problems(json!({
+            "type": "object", "description": "root",
+            "properties": {
+                "ios": { "description": "i", "x-kubernetes-int-or-string": true,
+                         "anyOf": [ { "type": "integer" }, { "type": "string" } ] },
+                "raw": { "description": "r", "x-kubernetes-preserve-unknown-fields": true },
+            },
+        }));
+        assert!(p.is_empty(), "{p:#?}");
+    }
+}

@@ -1,0 +1,224 @@
+//! Pass 4: write the rendered CRDs into a directory, or check that it is up to date.
+//!
+//! A directory may hold hand-written files too (a Helm chart's `NOTES.txt`, say); only
+//! files whose first line is the generated-file header belong to the generator, so
+//! only those are ever reported as stale or removed.
+
+use crate::{RenderedCrd, render::HEADER_PREFIX};
+use similar::TextDiff;
+use std::{
+    fs, io,
+    path::{Path, PathBuf},
+};
+
+/// How a file in the output directory differs from what the types produce.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Drift {
+    /// The file should exist and does not.
+    Missing { path: PathBuf },
+    /// The file exists with other contents; `diff` is a bounded unified diff.
+    Differs { path: PathBuf, diff: String },
+    /// A generated file that no CRD type produces any more.
+    Stale { path: PathBuf },
+}
+
+impl Drift {
+    /// The file concerned.
+    pub fn path(&self) -> &Path {
+        match self {
+            Drift::Missing { path } | Drift::Differs { path, .. } | Drift::Stale { path } => path,
+        }
+    }
+}
+
+/// What [`write`] changed.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Written {
+    /// Files created or rewritten.
+    pub updated: Vec<PathBuf>,
+    /// Files left as they were, already up to date.
+    pub unchanged: Vec<PathBuf>,
+    /// Stale generated files removed.
+    pub removed: Vec<PathBuf>,
+}
+
+/// Most diff lines printed per file; the rest is summarized.
+pub const MAX_DIFF_LINES: usize = 60;
+
+/// Compares `dir` with `crds` without touching anything.
+pub fn check(dir: &Path, crds: &[RenderedCrd]) -> io::Result<Vec<Drift>> {
+    let mut drift = Vec::new();
+    for crd in crds {
+        let path = dir.join(&crd.file_name);
+        match fs::read_to_string(&path) {
+            Ok(current) if current == crd.text => {}
+            Ok(current) => drift.push(Drift::Differs {
+                diff: bounded_diff(&current, &crd.text, &path, MAX_DIFF_LINES),
+                path,
+            }),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => drift.push(Drift::Missing { path }),
+            Err(e) => return Err(annotate(e, &path)),
+        }
+    }
+    for path in stale(dir, crds)? {
+        drift.push(Drift::Stale { path });
+    }
+    Ok(drift)
+}
+
+/// Brings `dir` up to date with `crds`: writes each file that differs (atomically, via
+/// a temporary file renamed into place) and removes stale generated files.
+pub fn write(dir: &Path, crds: &[RenderedCrd]) -> io::Result<Written> {
+    fs::create_dir_all(dir).map_err(|e| annotate(e, dir))?;
+    let mut done = Written::default();
+    for crd in crds {
+        let path = dir.join(&crd.file_name);
+        if fs::read_to_string(&path).is_ok_and(|current| current == crd.text) {
+            done.unchanged.push(path);
+            continue;
+        }
+        write_atomic(&path, crd.text.as_bytes())?;
+        done.updated.push(path);
+    }
+    for path in stale(dir, crds)? {
+        fs::remove_file(&path).map_err(|e| annotate(e, &path))?;
+        done.removed.push(path);
+    }
+    Ok(done)
+}
+
+/// Writes `bytes` to `path` so that readers see the old or the new file, never half of one.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    use std::io::Write;
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".crdgen-")
+        .tempfile_in(dir)
+        .map_err(|e| annotate(e, dir))?;
+    tmp.write_all(bytes).map_err(|e| annotate(e, tmp.path()))?;
+    tmp.as_file()
+        .sync_all()
+        .map_err(|e| annotate(e, tmp.path()))?;
+    tmp.persist(path).map_err(|e| annotate(e.error, path))?;
+    Ok(())
+}
+
+/// Generated files in `dir` that none of `crds` produces.
+fn stale(dir: &Path, crds: &[RenderedCrd]) -> io::Result<Vec<PathBuf>> {
+    let entries = match fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(vec![]),
+        Err(e) => return Err(annotate(e, dir)),
+    };
+    let mut out = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(|e| annotate(e, dir))?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if crds.iter().any(|c| c.file_name == name) || !entry.file_type()?.is_file() {
+            continue;
+        }
+        let path = entry.path();
+        let text = fs::read(&path).map_err(|e| annotate(e, &path))?;
+        if text.starts_with(HEADER_PREFIX.as_bytes()) {
+            out.push(path);
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// A unified diff from `old` (on disk) to `new` (generated), cut after `max_lines` lines.
+pub fn bounded_diff(old: &str, new: &str, path: &Path, max_lines: usize) -> String {
+    let diff = TextDiff::from_lines(old, new);
+    let shown = path.display().to_string();
+    let text = diff
+        .unified_diff()
+        .context_radius(3)
+        .header(
+            &format!("{shown} (checked in)"),
+            &format!("{shown} (generated)"),
+        )
+        .to_string();
+    let lines: Vec<&str> = text.lines().collect();
+    if lines.len() <= max_lines {
+        return text;
+    }
+    let mut out = lines[..max_lines].join("\n");
+    out.push_str(&format!(
+        "\n... {} more diff lines not shown\n",
+        lines.len() - max_lines
+    ));
+    out
+}
+
+fn annotate(e: io::Error, path: &Path) -> io::Error {
+    io::Error::new(e.kind(), format!("{}: {e}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn crd(name: &str, text: &str) -> RenderedCrd {
+        RenderedCrd {
+            file_name: name.into(),
+            text: format!("{HEADER_PREFIX}test\n{text}"),
+        }
+    }
+
+    #[test]
+    fn write_then_check_is_clean_and_hand_written_files_are_left_alone() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        fs::write(dir.path().join("NOTES.txt"), "hello").expect("write");
+        let crds = [crd("a.yaml", "a: 1\n"), crd("b.yaml", "b: 1\n")];
+        let w = write(dir.path(), &crds).expect("write");
+        assert_eq!(w.updated.len(), 2);
+        assert!(check(dir.path(), &crds).expect("check").is_empty());
+        let w = write(dir.path(), &crds).expect("write");
+        assert_eq!((w.updated.len(), w.unchanged.len()), (0, 2));
+        assert_eq!(
+            fs::read_to_string(dir.path().join("NOTES.txt")).expect("read"),
+            "hello"
+        );
+    }
+
+    #[test]
+    fn check_reports_missing_differing_and_stale_files_without_writing() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        write(
+            dir.path(),
+            &[crd("a.yaml", "a: 1\n"), crd("old.yaml", "x: 1\n")],
+        )
+        .expect("write");
+        let want = [crd("a.yaml", "a: 2\n"), crd("b.yaml", "b: 1\n")];
+        let drift = check(dir.path(), &want).expect("check");
+        assert_eq!(drift.len(), 3, "{drift:#?}");
+        match &drift[0] {
+            Drift::Differs { diff, .. } => {
+                assert!(diff.contains("-a: 1\n+a: 2"), "{diff}");
+            }
+            d => panic!("expected a diff, got {d:?}"),
+        }
+        assert!(matches!(&drift[1], Drift::Missing { path } if path.ends_with("b.yaml")));
+        assert!(matches!(&drift[2], Drift::Stale { path } if path.ends_with("old.yaml")));
+        // Nothing was written.
+        assert_eq!(
+            fs::read_to_string(dir.path().join("a.yaml")).expect("read"),
+            crd("a.yaml", "a: 1\n").text
+        );
+        assert!(!dir.path().join("b.yaml").exists());
+        // Generating removes the stale file.
+        let w = write(dir.path(), &want).expect("write");
+        assert_eq!(w.removed, vec![dir.path().join("old.yaml")]);
+        assert!(check(dir.path(), &want).expect("check").is_empty());
+    }
+
+    #[test]
+    fn diffs_are_bounded() {
+        let old: String = (0..200).map(|i| format!("{i}\n")).collect();
+        let new: String = (0..200).map(|i| format!("{}\n", i * 2)).collect();
+        let d = bounded_diff(&old, &new, Path::new("f.yaml"), 20);
+        assert_eq!(d.lines().count(), 21, "{d}");
+        assert!(d.ends_with("more diff lines not shown\n"), "{d}");
+    }
+}

@@ -1,0 +1,113 @@
+//! `cargo xtask gen-crds [--check]`.
+
+use anyhow::Context;
+use crdgen::output::{self, Drift};
+use std::{path::PathBuf, process::ExitCode};
+
+/// The command that regenerates the templates; named in headers and error messages.
+pub const COMMAND: &str = "cargo xtask gen-crds";
+
+/// Where the chart's CRD templates live, relative to the workspace root.
+pub const TEMPLATES: &str = "install/helm/agentgateway-crds/templates";
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Write nothing; exit non-zero if any template is missing, differs or is stale.
+    #[arg(long)]
+    check: bool,
+    /// Directory to write to or check, instead of the chart's templates directory.
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+}
+
+/// Renders every CRD of the API, or fails listing every schema problem.
+pub fn render_all() -> anyhow::Result<Vec<crdgen::RenderedCrd>> {
+    crdgen::generate(&agentgateway_api::crds(), COMMAND).map_err(|problems| {
+        let list: Vec<String> = problems.iter().map(|p| format!("  {p}")).collect();
+        anyhow::anyhow!(
+            "{} schema problem(s) in the API types; nothing was written:\n{}",
+            problems.len(),
+            list.join("\n")
+        )
+    })
+}
+
+pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
+    let dir = args
+        .out
+        .clone()
+        .unwrap_or_else(|| crate::workspace_root().join(TEMPLATES));
+    let crds = render_all()?;
+    if args.check {
+        let drift =
+            output::check(&dir, &crds).with_context(|| format!("checking {}", dir.display()))?;
+        if drift.is_empty() {
+            println!(
+                "{} CRD templates in {} are up to date",
+                crds.len(),
+                dir.display()
+            );
+            return Ok(ExitCode::SUCCESS);
+        }
+        for d in &drift {
+            match d {
+                Drift::Missing { path } => eprintln!("missing: {}", path.display()),
+                Drift::Stale { path } => {
+                    eprintln!(
+                        "stale: {} (no CRD type generates it any more)",
+                        path.display()
+                    )
+                }
+                Drift::Differs { path, diff } => eprintln!("differs: {}\n{diff}", path.display()),
+            }
+        }
+        eprintln!(
+            "\n{} template(s) out of date with the Rust types. Run `{COMMAND}` and commit the result.",
+            drift.len()
+        );
+        return Ok(ExitCode::FAILURE);
+    }
+    let written =
+        output::write(&dir, &crds).with_context(|| format!("writing {}", dir.display()))?;
+    for p in &written.updated {
+        println!("wrote {}", p.display());
+    }
+    for p in &written.removed {
+        println!("removed stale {}", p.display());
+    }
+    if written.updated.is_empty() && written.removed.is_empty() {
+        println!(
+            "{} CRD templates in {} already up to date",
+            crds.len(),
+            dir.display()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    /// `cargo test` fails when the checked-in templates drift from the types, exactly
+    /// like `cargo xtask gen-crds --check`.
+    #[test]
+    fn checked_in_templates_match_the_types() {
+        let crds = super::render_all().expect("the API types produce valid CRDs");
+        let dir = crate::workspace_root().join(super::TEMPLATES);
+        let drift = crdgen::output::check(&dir, &crds).expect("templates directory readable");
+        let report: Vec<String> = drift
+            .iter()
+            .map(|d| match d {
+                crdgen::output::Drift::Differs { path, diff } => {
+                    format!("{}\n{diff}", path.display())
+                }
+                other => format!("{other:?}"),
+            })
+            .collect();
+        assert!(
+            drift.is_empty(),
+            "run `{}`:\n{}",
+            super::COMMAND,
+            report.join("\n")
+        );
+    }
+}

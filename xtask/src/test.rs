@@ -1,0 +1,18 @@
+//! `cargo xtask test`: the project's whole test suite, as CI runs it.
+
+use anyhow::{Context, bail};
+use std::process::{Command, ExitCode};
+
+pub fn run() -> anyhow::Result<ExitCode> {
+    let root = crate::workspace_root();
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let status = Command::new(&cargo)
+        .args(["test", "--workspace", "--all-targets"])
+        .current_dir(&root)
+        .status()
+        .with_context(|| format!("running `{cargo} test`"))?;
+    if !status.success() {
+        bail!("`cargo test --workspace` failed");
+    }
+    Ok(ExitCode::SUCCESS)
+}
