@@ -2,4 +2,6 @@
 
 pub mod backend;
 pub mod backend_policies;
+pub mod parameters;
+pub mod policy;
 pub mod shared;

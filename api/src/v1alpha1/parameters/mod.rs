@@ -1,0 +1,1 @@
+//! `AgentgatewayParameters` (being written).

@@ -1,0 +1,3 @@
+//! `AgentgatewayPolicy` (being written).
+
+pub mod traffic;

@@ -1,0 +1,1 @@
+//! Traffic policies of `AgentgatewayPolicy` (being written).
