@@ -1,5 +1,6 @@
 //! `cargo xtask`: the project's automation, one subcommand per task.
 
+mod bench;
 mod gen_crds;
 mod test;
 
@@ -22,6 +23,8 @@ enum Command {
     GenCrds(gen_crds::Args),
     /// Run the whole test suite, as CI does.
     Test,
+    /// Measure the edit-to-template loop (see BENCHMARKS.md).
+    Bench(bench::Args),
 }
 
 fn main() -> ExitCode {
@@ -29,6 +32,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::GenCrds(args) => gen_crds::run(&args),
         Command::Test => test::run(),
+        Command::Bench(args) => bench::run(&args),
     };
     match result {
         Ok(code) => code,
