@@ -13,7 +13,10 @@ pub mod v1alpha1;
 
 /// Every CRD of the chart, in the order they are listed in documentation.
 pub fn crds() -> Vec<crdgen::CrdSource> {
-    vec![crdgen::source::<v1alpha1::backend::AgentgatewayBackend>(
-        v1alpha1::backend::DESCRIPTION,
-    )]
+    vec![
+        crdgen::source::<v1alpha1::backend::AgentgatewayBackend>(v1alpha1::backend::DESCRIPTION),
+        crdgen::source::<v1alpha1::parameters::AgentgatewayParameters>(
+            v1alpha1::parameters::DESCRIPTION,
+        ),
+    ]
 }

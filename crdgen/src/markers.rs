@@ -201,6 +201,16 @@ pub fn int_or_string(s: &mut Schema) {
     );
 }
 
+/// A Kubernetes resource quantity (`resource.Quantity` in Go): a number with an
+/// optional binary (`Ki`..`Ei`), decimal (`n`..`E`) or exponent suffix, e.g. `500m`, `2Gi`.
+pub const QUANTITY_PATTERN: &str = r"^(\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))))?$";
+
+/// A resource quantity: an integer, or a string following [`QUANTITY_PATTERN`].
+pub fn quantity(s: &mut Schema) {
+    int_or_string(s);
+    pattern(QUANTITY_PATTERN)(s);
+}
+
 /// Kubernetes object names and DNS subdomains (RFC 1123): lowercase alphanumerics,
 /// `-` and `.`, at most 253 characters.
 pub const DNS1123_SUBDOMAIN: &str =
@@ -353,6 +363,16 @@ mod tests {
                 "duration(self) >= duration('1s')"
             ]
         );
+    }
+
+    #[test]
+    fn quantity_is_int_or_string_with_the_quantity_pattern() {
+        let mut s = Schema::from(json_object(json!({ "type": "string", "description": "d" })));
+        quantity(&mut s);
+        assert_eq!(s.get("x-kubernetes-int-or-string"), Some(&json!(true)));
+        assert_eq!(s.get("pattern"), Some(&json!(QUANTITY_PATTERN)));
+        assert_eq!(s.get("description"), Some(&json!("d")));
+        assert!(s.get("type").is_none());
     }
 
     #[test]

@@ -1,1 +1,214 @@
-//! `AgentgatewayParameters` (being written).
+//! `AgentgatewayParameters`: how the controller deploys the gateway proxy.
+//!
+//! A Gateway (through its `infrastructure.parametersRef`) or a GatewayClass refers to
+//! an `AgentgatewayParameters` object to customize the Deployment, Service and
+//! ServiceAccount the controller creates for the proxy: image, environment, resources,
+//! logging, shutdown timing, raw proxy configuration, and overlays merged onto the
+//! generated objects.
+
+pub mod env;
+pub mod resources;
+
+use crdgen::markers;
+use kube_derive::CustomResource;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use serde_with::skip_serializing_none;
+use std::collections::BTreeMap;
+
+/// Description of the `AgentgatewayParameters` object as a whole.
+pub const DESCRIPTION: &str = "AgentgatewayParameters customizes the proxy the controller deploys for a \
+Gateway: container image, environment, resources, logging, shutdown timing, raw proxy \
+configuration, and overlays for the generated Deployment, Service and ServiceAccount. \
+Gateways and GatewayClasses refer to it through their parameters reference.";
+
+/// How the gateway proxy is deployed and configured. Every field is optional; unset
+/// fields keep the controller's defaults.
+#[skip_serializing_none]
+#[derive(CustomResource, Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[kube(
+    group = "agentgateway.dev",
+    version = "v1alpha1",
+    kind = "AgentgatewayParameters",
+    plural = "agentgatewayparameters",
+    singular = "agentgatewayparameters",
+    namespaced,
+    status = "AgentgatewayParametersStatus",
+    shortname = "agpar",
+    category = "kgateway",
+    label("app", "kgateway"),
+    label("app.kubernetes.io/name", "kgateway"),
+    label("gateway.networking.k8s.io/policy", "Direct"),
+    printcolumn(
+        name = "Age",
+        type_ = "date",
+        json_path = ".metadata.creationTimestamp"
+    ),
+    schema = "disabled",
+    crates(kube_core = "::kube_core"),
+    derive = "PartialEq",
+    derive = "Default"
+)]
+#[serde(rename_all = "camelCase")]
+pub struct AgentgatewayParametersSpec {
+    /// Container image of the proxy. Unset parts keep the controller's default image.
+    pub image: Option<Image>,
+    /// Extra environment variables for the proxy container, added to the ones the
+    /// controller sets, e.g. `[{name: RUST_BACKTRACE, value: "1"}]`.
+    pub env: Option<Vec<env::EnvVar>>,
+    /// CPU, memory and other compute resources requested by and allowed to the proxy
+    /// container, e.g. `requests: {cpu: 100m, memory: 128Mi}`.
+    pub resources: Option<resources::ResourceRequirements>,
+    /// Log level and format of the proxy.
+    pub logging: Option<Logging>,
+    /// Proxy configuration merged into the configuration the controller generates,
+    /// written as the proxy's own configuration file would be. For settings the other
+    /// fields do not cover; it is passed through without validation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(transform = markers::free_form_object)]
+    pub raw_config: Option<Map<String, Value>>,
+    /// How long the proxy keeps serving while it shuts down, in seconds.
+    pub shutdown: Option<Shutdown>,
+    /// Changes merged onto the Deployment the controller generates for the proxy.
+    pub deployment: Option<ObjectOverlay>,
+    /// Changes merged onto the Service the controller generates for the proxy.
+    pub service: Option<ObjectOverlay>,
+    /// Changes merged onto the ServiceAccount the controller generates for the proxy.
+    pub service_account: Option<ObjectOverlay>,
+}
+
+/// The proxy's container image, given in parts. The image reference is
+/// `<registry>/<repository>:<tag>`, or `<registry>/<repository>@<digest>` when
+/// `digest` is set.
+#[skip_serializing_none]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Image {
+    /// Registry host, with an optional port, e.g. `ghcr.io` or `registry.example.com:5000`.
+    pub registry: Option<String>,
+    /// Repository within the registry, e.g. `agentgateway/agentgateway`.
+    pub repository: Option<String>,
+    /// Image tag, e.g. `v1.0.0`. Ignored when `digest` is set.
+    pub tag: Option<String>,
+    /// Image digest, e.g. `sha256:...`. Pins the exact image and takes precedence over `tag`.
+    pub digest: Option<String>,
+    /// When the kubelet pulls the image: `Always`, `IfNotPresent` or `Never`. Unset
+    /// follows the Kubernetes default (`Always` for a `latest` or missing tag, else
+    /// `IfNotPresent`).
+    pub pull_policy: Option<String>,
+}
+
+/// What the proxy logs and how.
+#[skip_serializing_none]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Logging {
+    /// Minimum level of the messages logged: `error`, `warn`, `info`, `debug` or
+    /// `trace`. May also be a filter with per-component levels, e.g.
+    /// `info,rmcp=debug`. Unset keeps the proxy's default (`info`).
+    pub level: Option<String>,
+    /// Format of each log line. Unset keeps the proxy's default.
+    pub format: Option<LogFormat>,
+}
+
+/// Format of the proxy's log lines.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum LogFormat {
+    /// One JSON object per line, for log collectors.
+    #[serde(rename = "json")]
+    Json,
+    /// Human-readable text.
+    #[serde(rename = "text")]
+    Text,
+}
+
+/// Timing of the proxy's graceful shutdown, in seconds. When a pod stops, the proxy
+/// keeps serving for at least `min` seconds (so load balancers notice it is going
+/// away), then waits for open connections to finish, for at most `max` seconds in all.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[schemars(transform = markers::cel("self.min <= self.max", "The 'min' value must be less than or equal to the 'max' value."))]
+pub struct Shutdown {
+    /// Seconds the proxy keeps accepting traffic after shutdown starts, from 0 to
+    /// 31536000 (one year). At most `max`.
+    #[schemars(transform = markers::range(0, SHUTDOWN_MAX_SECONDS))]
+    pub min: i64,
+    /// Seconds after which the proxy exits even if connections are still open, from 0
+    /// to 31536000 (one year). At least `min`.
+    #[schemars(transform = markers::range(0, SHUTDOWN_MAX_SECONDS))]
+    pub max: i64,
+}
+
+/// Longest shutdown phase allowed, in seconds: one year.
+pub const SHUTDOWN_MAX_SECONDS: i64 = 31_536_000;
+
+/// Changes to one object the controller generates (Deployment, Service or
+/// ServiceAccount). Labels and annotations are added to the object's; `spec` is merged
+/// onto the generated spec as a strategic merge patch.
+#[skip_serializing_none]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ObjectOverlay {
+    /// Labels and annotations added to the generated object.
+    pub metadata: Option<OverlayMetadata>,
+    /// Fields merged onto the generated object's `spec`, written as in that kind's own
+    /// spec, e.g. `{replicas: 3}` for a Deployment or `{type: NodePort}` for a Service.
+    /// Lists merge by their Kubernetes merge keys (containers by `name`); a field set
+    /// to `null` is removed. The fields are not validated here, but when the object
+    /// is applied.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(transform = markers::free_form_object)]
+    pub spec: Option<Map<String, Value>>,
+}
+
+/// Labels and annotations for a generated object. On a key the controller also sets,
+/// the value given here wins.
+#[skip_serializing_none]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct OverlayMetadata {
+    /// Labels added to the object, e.g. `team: payments`.
+    pub labels: Option<BTreeMap<String, String>>,
+    /// Annotations added to the object, e.g.
+    /// `service.beta.kubernetes.io/aws-load-balancer-type: nlb` on the Service.
+    pub annotations: Option<BTreeMap<String, String>>,
+}
+
+/// What the controller reports about an `AgentgatewayParameters`. It has no fields
+/// yet.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct AgentgatewayParametersStatus {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn spec_round_trips_with_quantities_and_free_form_overlays() {
+        let value = json!({
+            "image": { "registry": "ghcr.io", "tag": "v1.0.0" },
+            "env": [
+                { "name": "A", "value": "1" },
+                { "name": "POD", "valueFrom": { "fieldRef": { "fieldPath": "metadata.name" } } },
+            ],
+            "resources": {
+                "requests": { "cpu": "100m", "memory": "128Mi" },
+                "limits": { "cpu": 2 },
+            },
+            "logging": { "format": "json", "level": "info" },
+            "rawConfig": { "config": { "adminAddr": "0.0.0.0:15000" } },
+            "shutdown": { "min": 5, "max": 60 },
+            "deployment": {
+                "metadata": { "labels": { "team": "payments" } },
+                "spec": { "replicas": 3 },
+            },
+        });
+        let spec: AgentgatewayParametersSpec =
+            serde_json::from_value(value.clone()).expect("spec parses");
+        let limits = spec.resources.as_ref().and_then(|r| r.limits.as_ref());
+        assert_eq!(
+            limits.and_then(|l| l.get("cpu")),
+            Some(&resources::Quantity::Int(2))
+        );
+        assert_eq!(serde_json::to_value(&spec).expect("spec serializes"), value);
+    }
+}
