@@ -204,3 +204,36 @@ pub struct BedrockGuardrail {
     #[schemars(length(min = 1, max = 256))]
     pub version: String,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn group_providers_keep_provider_fields_at_their_own_level() {
+        let doc = json!({
+            "groups": [{ "providers": [{
+                "name": "local",
+                "openai": { "model": "llama3" },
+                "host": "vllm.models.svc",
+                "port": 8000,
+                "policies": { "http": { "requestTimeout": "30s" } },
+            }] }],
+        });
+        let backend: AiBackend = serde_json::from_value(doc.clone()).expect("valid backend");
+        let provider = &backend.groups.as_ref().expect("groups")[0].providers[0];
+        assert_eq!(provider.name, "local");
+        assert_eq!(provider.provider.host.as_deref(), Some("vllm.models.svc"));
+        assert_eq!(provider.provider.port, Some(8000));
+        assert_eq!(
+            provider
+                .provider
+                .openai
+                .as_ref()
+                .and_then(|o| o.model.as_deref()),
+            Some("llama3")
+        );
+        assert_eq!(serde_json::to_value(&backend).expect("serializes"), doc);
+    }
+}
