@@ -47,16 +47,14 @@ pub struct PriorityGroup {
 #[skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct NamedLlmProvider {
-    /// Name of the provider, unique within its group; it identifies the provider in
-    /// metrics and logs.
+    /// Name of the provider, unique within its group, e.g. `openai-primary`.
     #[schemars(transform = markers::dns_subdomain)]
     pub name: String,
     /// The provider and where to reach it.
     #[serde(flatten)]
     pub provider: LlmProvider,
-    /// Policies for requests to this provider only, such as its API key. They are
-    /// combined with the backend's `policies`; where both set the same thing, this
-    /// provider's setting is used.
+    /// Policies for requests to this provider only, such as its API key or a
+    /// request timeout that suits it.
     pub policies: Option<AiProviderPolicies>,
 }
 
@@ -172,8 +170,8 @@ pub struct VertexAi {
 /// AWS region name, e.g. `eu-west-1`.
 const AWS_REGION_PATTERN: &str = "^[a-z0-9-]+$";
 
-/// Models on Amazon Bedrock. Requests are signed with AWS credentials (see the
-/// `aws` option of `policies.auth`).
+/// Models on Amazon Bedrock. Requests are signed with AWS credentials, e.g. those
+/// of the `aws` option of `policies.auth`.
 #[skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Bedrock {
