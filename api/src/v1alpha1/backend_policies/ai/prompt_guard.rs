@@ -1,0 +1,187 @@
+//! Prompt guards: content checks on LLM requests and responses.
+
+use crate::v1alpha1::backend_policies::{auth, http, tcp, tls};
+use crate::v1alpha1::shared::BackendObjectReference;
+use crdgen::markers;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_with::skip_serializing_none;
+
+/// An HTTP header name (RFC 9110 token characters).
+pub const HEADER_NAME_PATTERN: &str = r"^[A-Za-z0-9!#$%&'*+\-.^_\x60|~]+$";
+
+/// Guards on requests and responses. Set at least one of `request` and `response`.
+#[skip_serializing_none]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[schemars(transform = markers::at_least_one_of(&["request", "response"]))]
+pub struct PromptGuard {
+    /// Checks on each request before it is sent to the model, applied in order
+    /// (1 to 8). The first guard that rejects ends the request.
+    #[schemars(length(min = 1, max = 8))]
+    pub request: Option<Vec<RequestGuard>>,
+    /// Checks on each model response before it is returned to the client, applied
+    /// in order (1 to 8).
+    #[schemars(length(min = 1, max = 8))]
+    pub response: Option<Vec<ResponseGuard>>,
+}
+
+/// One check on requests. Set exactly one of `regex`, `webhook` and
+/// `openAIModeration`.
+#[skip_serializing_none]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[schemars(transform = markers::exactly_one_of(&["regex", "webhook", "openAIModeration"]))]
+pub struct RequestGuard {
+    /// What the client receives when this guard rejects the request. A `403` with
+    /// a generic message when unset.
+    pub response: Option<GuardResponse>,
+    /// Look for patterns in the prompt: built-in detectors for personal data and
+    /// your own regular expressions.
+    pub regex: Option<RegexGuard>,
+    /// Ask an external guardrail service about the prompt.
+    pub webhook: Option<WebhookGuard>,
+    /// Send the prompt to OpenAI's moderation API and reject it when OpenAI flags it.
+    #[serde(rename = "openAIModeration")]
+    pub openai_moderation: Option<OpenAiModeration>,
+}
+
+/// One check on responses. Set exactly one of `regex` and `webhook`.
+#[skip_serializing_none]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[schemars(transform = markers::exactly_one_of(&["regex", "webhook"]))]
+pub struct ResponseGuard {
+    /// What the client receives instead of the model's answer when this guard
+    /// rejects it. A `403` with a generic message when unset.
+    pub response: Option<GuardResponse>,
+    /// Look for patterns in the model's answer: built-in detectors for personal
+    /// data and your own regular expressions.
+    pub regex: Option<RegexGuard>,
+    /// Ask an external guardrail service about the model's answer.
+    pub webhook: Option<WebhookGuard>,
+}
+
+/// The HTTP response sent to the client when a guard rejects. Set at least one of
+/// `message` and `statusCode`; the other keeps its default.
+#[skip_serializing_none]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+#[schemars(transform = markers::at_least_one_of(&["message", "statusCode"]))]
+pub struct GuardResponse {
+    /// Body of the response. `The request was rejected due to inappropriate content`
+    /// when unset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(transform = markers::default(
+        "The request was rejected due to inappropriate content"
+    ))]
+    pub message: Option<String>,
+    /// HTTP status code of the response, 200 to 599. `403` when unset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(transform = markers::default(403), range(min = 200, max = 599))]
+    pub status_code: Option<i32>,
+}
+
+/// Pattern matching on message text.
+#[skip_serializing_none]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct RegexGuard {
+    /// Regular expressions to look for, e.g. `(?i)internal use only` (each 1 to
+    /// 1024 characters).
+    #[schemars(inner(length(min = 1, max = 1024)))]
+    pub matches: Option<Vec<String>>,
+    /// Built-in detectors for common kinds of personal data.
+    pub builtins: Option<Vec<BuiltinPattern>>,
+    /// What to do with a match: `Mask` (the default) replaces the matched text and
+    /// lets the message through; `Reject` refuses the whole message with the
+    /// guard's `response`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(transform = markers::default("Mask"))]
+    pub action: Option<RegexAction>,
+}
+
+/// What a regex guard does with a match.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum RegexAction {
+    /// Replace the matched text with a placeholder and pass the message on.
+    Mask,
+    /// Refuse the message.
+    Reject,
+}
+
+/// Kinds of personal data the gateway can detect without a pattern of yours.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum BuiltinPattern {
+    /// US Social Security numbers.
+    Ssn,
+    /// Payment card numbers.
+    CreditCard,
+    /// Telephone numbers.
+    PhoneNumber,
+    /// Email addresses.
+    Email,
+    /// Canadian Social Insurance Numbers.
+    CaSin,
+}
+
+/// An external guardrail service. The gateway sends it the messages to check; the
+/// service answers whether to pass them, pass them modified, or reject them.
+#[skip_serializing_none]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct WebhookGuard {
+    /// The service to call, usually a Service and port.
+    pub backend_ref: BackendObjectReference,
+    /// Headers of the client's request to pass on to the service, e.g. to let it
+    /// tell users apart. A header is passed on when it matches any entry; none are
+    /// passed when unset.
+    pub forward_header_matches: Option<Vec<HeaderMatch>>,
+}
+
+/// Selects request headers by name and value.
+#[skip_serializing_none]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct HeaderMatch {
+    /// How `value` is compared: `Exact` (the default) or `RegularExpression`.
+    #[serde(default, skip_serializing_if = "Option::is_none", rename = "type")]
+    #[schemars(transform = markers::default("Exact"))]
+    pub type_: Option<HeaderMatchType>,
+    /// Header name, compared without regard to case, e.g. `x-user-id`.
+    #[schemars(length(min = 1, max = 256), regex(pattern = HEADER_NAME_PATTERN))]
+    pub name: String,
+    /// The value, or regular expression, the header must match.
+    #[schemars(length(min = 1, max = 4096))]
+    pub value: String,
+}
+
+/// How a header value is compared.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum HeaderMatchType {
+    /// The value must be equal to the given string.
+    Exact,
+    /// The value must match the given regular expression.
+    RegularExpression,
+}
+
+/// OpenAI's moderation API as a request guard.
+#[skip_serializing_none]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct OpenAiModeration {
+    /// Moderation model to use, e.g. `omni-moderation-latest`; OpenAI's current
+    /// moderation model when unset.
+    pub model: Option<String>,
+    /// How the gateway connects to OpenAI for moderation; set `auth` to supply the
+    /// OpenAI API key.
+    pub policies: Option<ModerationPolicies>,
+}
+
+/// Connection policies for calls to a moderation service.
+#[skip_serializing_none]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ModerationPolicies {
+    /// TCP connection settings: connect timeout and keepalive.
+    pub tcp: Option<tcp::TcpPolicy>,
+    /// Connect over TLS, and how to verify the service.
+    pub tls: Option<tls::TlsPolicy>,
+    /// HTTP settings: protocol version and request timeout.
+    pub http: Option<http::HttpPolicy>,
+    /// Credentials the gateway presents, such as the API key.
+    pub auth: Option<auth::BackendAuth>,
+}
