@@ -15,6 +15,7 @@ pub mod v1alpha1;
 pub fn crds() -> Vec<crdgen::CrdSource> {
     vec![
         crdgen::source::<v1alpha1::backend::AgentgatewayBackend>(v1alpha1::backend::DESCRIPTION),
+        crdgen::source::<v1alpha1::policy::AgentgatewayPolicy>(v1alpha1::policy::DESCRIPTION),
         crdgen::source::<v1alpha1::parameters::AgentgatewayParameters>(
             v1alpha1::parameters::DESCRIPTION,
         ),

@@ -316,6 +316,31 @@ pub fn duration_at_least(min: &'static str, message: &'static str) -> impl FnMut
     }
 }
 
+/// The bare regular expression of [`DURATION_RULE`], for fields that validate the
+/// duration syntax with `pattern` rather than CEL.
+pub const DURATION_PATTERN: &str = "^([0-9]{1,5}(h|m|s|ms)){1,4}$";
+
+/// Applies `marker` to every element: the `items` of a list, or the values
+/// (`additionalProperties`) of a map. For validations schemars' `inner(...)` cannot
+/// express, such as CEL rules on list items or limits on map values.
+pub fn each(mut marker: impl FnMut(&mut Schema)) -> impl FnMut(&mut Schema) {
+    move |s| {
+        for key in ["items", "additionalProperties"] {
+            if let Some(v) = s.get_mut(key)
+                && let Ok(inner) = <&mut Schema>::try_from(v)
+            {
+                marker(inner);
+            }
+        }
+    }
+}
+
+/// An integer without a declared width: `type: integer` and no `format`, as
+/// upstream CRDs write Go's `int`. Apply it to an `i64` field, whose range it keeps.
+pub fn plain_integer(s: &mut Schema) {
+    replace_keeping_description(s, json!({ "type": "integer" }));
+}
+
 fn json_object(v: Value) -> Map<String, Value> {
     match v {
         Value::Object(m) => m,
@@ -373,6 +398,40 @@ mod tests {
         assert_eq!(s.get("pattern"), Some(&json!(QUANTITY_PATTERN)));
         assert_eq!(s.get("description"), Some(&json!("d")));
         assert!(s.get("type").is_none());
+    }
+
+    #[test]
+    fn each_reaches_list_items_and_map_values() {
+        let mut list = Schema::from(json_object(
+            json!({ "type": "array", "items": { "type": "string" } }),
+        ));
+        each(length(1, 64))(&mut list);
+        assert_eq!(
+            list.get("items"),
+            Some(&json!({ "type": "string", "minLength": 1, "maxLength": 64 }))
+        );
+        let mut map = Schema::from(json_object(
+            json!({ "type": "object", "additionalProperties": { "type": "string" } }),
+        ));
+        each(cel_rule("self != ''"))(&mut map);
+        assert_eq!(
+            map.get("additionalProperties")
+                .and_then(|a| a.get(VALIDATIONS)),
+            Some(&json!([{ "rule": "self != ''" }]))
+        );
+        assert!(DURATION_RULE.contains(DURATION_PATTERN));
+    }
+
+    #[test]
+    fn plain_integer_drops_the_format_and_keeps_the_description() {
+        let mut s = Schema::from(json_object(
+            json!({ "type": ["integer", "null"], "format": "int64", "description": "d" }),
+        ));
+        plain_integer(&mut s);
+        assert_eq!(
+            s.to_value(),
+            json!({ "type": "integer", "description": "d" })
+        );
     }
 
     #[test]

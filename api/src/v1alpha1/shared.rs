@@ -136,3 +136,45 @@ pub fn conditions(s: &mut schemars::Schema) {
     markers::max_items(8)(s);
     markers::list_map(&["type"])(s);
 }
+
+/// A reference to a Gateway API parent of a route or policy: by default a `Gateway`,
+/// optionally narrowed to one of its listeners (`sectionName`) or ports.
+#[skip_serializing_none]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ParentReference {
+    /// API group of the parent; `gateway.networking.k8s.io` unless set, empty for the
+    /// core group.
+    #[serde(default = "gateway_api_group")]
+    #[schemars(transform = markers::default(GATEWAY_API_GROUP), length(max = 253), regex(pattern = GROUP_PATTERN))]
+    pub group: String,
+    /// Kind of the parent, `Gateway` unless set.
+    #[serde(default = "gateway_kind")]
+    #[schemars(transform = markers::default("Gateway"), length(min = 1, max = 63), regex(pattern = KIND_PATTERN))]
+    pub kind: String,
+    /// Name of the parent.
+    #[schemars(length(min = 1, max = 253))]
+    pub name: String,
+    /// Namespace of the parent; the referring object's namespace when omitted.
+    #[schemars(length(min = 1, max = 63), regex(pattern = NAMESPACE_PATTERN))]
+    pub namespace: Option<String>,
+    /// A port of the parent, e.g. the port of a Gateway listener. The whole parent when
+    /// unset.
+    #[schemars(transform = markers::port)]
+    pub port: Option<i32>,
+    /// A named section of the parent, e.g. the name of a Gateway listener. The whole
+    /// parent when unset.
+    #[schemars(transform = markers::dns_subdomain)]
+    pub section_name: Option<String>,
+}
+
+/// The API group of the Kubernetes Gateway API.
+pub const GATEWAY_API_GROUP: &str = "gateway.networking.k8s.io";
+
+fn gateway_api_group() -> String {
+    GATEWAY_API_GROUP.into()
+}
+
+fn gateway_kind() -> String {
+    "Gateway".into()
+}

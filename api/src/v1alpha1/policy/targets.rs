@@ -1,0 +1,66 @@
+//! What an `AgentgatewayPolicy` applies to: objects named in `targetRefs`, or
+//! selected by label in `targetSelectors`.
+
+use crate::v1alpha1::shared::{GROUP_PATTERN, KIND_PATTERN};
+use crdgen::markers;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_with::skip_serializing_none;
+use std::collections::BTreeMap;
+
+/// The rules shared by `targetRefs` and `targetSelectors`: only the kinds a policy
+/// can attach to, and a single kind per policy.
+pub fn allowed_kinds(s: &mut schemars::Schema) {
+    markers::cel(
+        "self.all(r, (r.kind == 'Service' && r.group == '') || (r.kind == 'AgentgatewayBackend' && r.group == 'agentgateway.dev') || (r.kind in ['Gateway', 'HTTPRoute'] && r.group == 'gateway.networking.k8s.io') || (r.kind == 'XListenerSet' && r.group == 'gateway.networking.x-k8s.io'))",
+        "targetRefs may only reference Gateway, HTTPRoute, XListenerSet, Service, or AgentgatewayBackend resources",
+    )(s);
+    markers::cel(
+        "self.all(l1, !self.exists(l2, l1.kind != l2.kind))",
+        "Only one Kind of targetRef can be set on one policy",
+    )(s);
+}
+
+/// One object in the policy's namespace, by group, kind and name, e.g.
+/// `{group: gateway.networking.k8s.io, kind: Gateway, name: public}`.
+#[skip_serializing_none]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PolicyTargetReference {
+    /// API group of the target: `gateway.networking.k8s.io`,
+    /// `gateway.networking.x-k8s.io`, `agentgateway.dev`, or empty for a Service.
+    #[schemars(length(max = 253), regex(pattern = GROUP_PATTERN))]
+    pub group: String,
+    /// Kind of the target: `Gateway`, `HTTPRoute`, `XListenerSet`, `Service` or
+    /// `AgentgatewayBackend`.
+    #[schemars(length(min = 1, max = 63), regex(pattern = KIND_PATTERN))]
+    pub kind: String,
+    /// Name of the target.
+    #[schemars(length(min = 1, max = 253))]
+    pub name: String,
+    /// Narrows the target to one part of it: a listener of a Gateway, a rule of an
+    /// HTTPRoute, a port name of a Service. The whole object when unset.
+    #[schemars(transform = markers::dns_subdomain)]
+    pub section_name: Option<String>,
+}
+
+/// Every object of one kind in the policy's namespace that carries the given labels.
+#[skip_serializing_none]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PolicyTargetSelector {
+    /// API group of the targets: `gateway.networking.k8s.io`,
+    /// `gateway.networking.x-k8s.io`, `agentgateway.dev`, or empty for Services.
+    #[schemars(length(max = 253), regex(pattern = GROUP_PATTERN))]
+    pub group: String,
+    /// Kind of the targets: `Gateway`, `HTTPRoute`, `XListenerSet`, `Service` or
+    /// `AgentgatewayBackend`.
+    #[schemars(length(min = 1, max = 63), regex(pattern = KIND_PATTERN))]
+    pub kind: String,
+    /// Labels a target must carry, all with exactly these values.
+    pub match_labels: BTreeMap<String, String>,
+    /// Narrows each target to one part of it, as `sectionName` in `targetRefs`. Whole
+    /// objects when unset.
+    #[schemars(transform = markers::dns_subdomain)]
+    pub section_name: Option<String>,
+}

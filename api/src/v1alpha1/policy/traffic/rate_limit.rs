@@ -1,0 +1,104 @@
+//! Rate limits: local to each gateway replica, or global through a rate limit
+//! service.
+
+use crate::v1alpha1::{policy::cel_expression, shared::BackendObjectReference};
+use crdgen::markers;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_with::skip_serializing_none;
+
+/// Limits on how many requests, or LLM tokens, clients may use. Requests over a
+/// limit get `429 Too Many Requests`. Set at least one of `local` and `global`.
+#[skip_serializing_none]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[schemars(transform = markers::at_least_one_of(&["local", "global"]))]
+pub struct RateLimit {
+    /// Limits each gateway replica enforces on its own, without coordination (1 to
+    /// 16); with several replicas, the effective limit is their sum.
+    #[schemars(length(min = 1, max = 16))]
+    pub local: Option<Vec<LocalRateLimit>>,
+    /// Limits kept by an external rate limit service (Envoy's rate limit protocol),
+    /// shared by all replicas.
+    pub global: Option<GlobalRateLimit>,
+}
+
+/// A token bucket: `requests` or `tokens` per `unit`, plus an optional `burst`. Set
+/// exactly one of `requests` and `tokens`.
+#[skip_serializing_none]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[schemars(transform = markers::exactly_one_of(&["requests", "tokens"]))]
+pub struct LocalRateLimit {
+    /// Requests allowed per `unit`. At least 1.
+    #[schemars(range(min = 1))]
+    pub requests: Option<i32>,
+    /// LLM tokens (input and output) allowed per `unit`. At least 1. A response's
+    /// tokens are only known once it completes, so they count against later
+    /// requests.
+    #[schemars(range(min = 1))]
+    pub tokens: Option<i32>,
+    /// The period the limit refers to.
+    pub unit: RateLimitPeriod,
+    /// Extra requests (or tokens) allowed in a short burst above the steady rate.
+    /// No burst allowance when unset.
+    pub burst: Option<i32>,
+}
+
+/// The period of a local rate limit.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum RateLimitPeriod {
+    /// Per second.
+    #[default]
+    Seconds,
+    /// Per minute.
+    Minutes,
+    /// Per hour.
+    Hours,
+}
+
+/// A rate limit service and what to ask it.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct GlobalRateLimit {
+    /// The rate limit service: a Service (with its port) or an AgentgatewayBackend.
+    pub backend_ref: BackendObjectReference,
+    /// The domain sent to the service, which groups its limits per application, e.g.
+    /// `agentgateway`.
+    #[schemars(length(min = 1, max = 256))]
+    pub domain: String,
+    /// The descriptors sent per request (1 to 16); the service applies the limits it
+    /// has configured for them.
+    #[schemars(length(min = 1, max = 16))]
+    pub descriptors: Vec<RateLimitDescriptor>,
+}
+
+/// One descriptor: a list of named values computed per request, and what a request
+/// costs.
+#[skip_serializing_none]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct RateLimitDescriptor {
+    /// The entries of the descriptor (1 to 16).
+    #[schemars(length(min = 1, max = 16))]
+    pub entries: Vec<RateLimitDescriptorEntry>,
+    /// What is counted: `Requests` (what an unset field means) or LLM `Tokens`.
+    pub unit: Option<RateLimitUnit>,
+}
+
+/// One named value of a descriptor.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct RateLimitDescriptorEntry {
+    /// Name of the entry (the descriptor key), e.g. `client_ip`.
+    #[schemars(length(min = 1, max = 64))]
+    pub name: String,
+    /// CEL expression giving its value, e.g. `source.address`.
+    #[schemars(transform = cel_expression)]
+    pub expression: String,
+}
+
+/// What a global rate limit counts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum RateLimitUnit {
+    /// Each request counts as one.
+    Requests,
+    /// Each request counts as its LLM tokens.
+    Tokens,
+}

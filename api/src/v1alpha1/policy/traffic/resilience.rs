@@ -1,0 +1,34 @@
+//! Request timeouts and retries.
+
+use crdgen::markers;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_with::skip_serializing_none;
+
+/// Time limits for requests.
+#[skip_serializing_none]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Timeouts {
+    /// Longest time from when the gateway starts sending a request to the backend
+    /// until the whole response has arrived, e.g. `30s`. At least `100ms`.
+    #[schemars(transform = markers::duration_at_least("100ms", "request must be at least 1ms"))]
+    pub request: Option<String>,
+}
+
+/// Retrying requests that failed. The request body is buffered so it can be sent
+/// again.
+#[skip_serializing_none]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Retry {
+    /// Response status codes that cause a retry (400 to 599), e.g. `503`.
+    #[schemars(inner(range(min = 400, max = 599)), transform = markers::list_atomic)]
+    pub codes: Option<Vec<u16>>,
+    /// Most retries after the first attempt, e.g. `2`. The gateway's default when
+    /// unset.
+    #[schemars(transform = markers::plain_integer)]
+    pub attempts: Option<i64>,
+    /// Least time to wait between attempts, e.g. `100ms`, in the same duration
+    /// syntax as elsewhere (`h`, `m`, `s`, `ms`).
+    #[schemars(regex(pattern = markers::DURATION_PATTERN))]
+    pub backoff: Option<String>,
+}
