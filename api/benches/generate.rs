@@ -1,22 +1,50 @@
 //! In-process generation of the whole chart: build every CRD schema from the types,
 //! normalize it and render it to YAML. This is what `cargo xtask gen-crds` spends once
-//! it is compiled.
+//! it is compiled. Each pass is also measured alone, to show where the time goes.
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use std::hint::black_box;
 
+const COMMAND: &str = "cargo xtask gen-crds";
+
 fn generate_chart(c: &mut Criterion) {
     let sources = agentgateway_api::crds();
-    c.bench_function("generate all CRDs (build + normalize + render)", |b| {
+    c.bench_function("whole chart: build + normalize + render", |b| {
         b.iter(|| {
-            let crds = crdgen::generate(black_box(&sources), "cargo xtask gen-crds")
-                .expect("valid API types");
-            black_box(crds)
+            black_box(crdgen::generate(black_box(&sources), COMMAND).expect("valid API types"))
         })
     });
-    let crd = sources[0];
-    c.bench_function("build one CRD schema (AgentgatewayBackend)", |b| {
-        b.iter(|| black_box(crd.build()))
+
+    c.bench_function("pass 1 build (all CRDs)", |b| {
+        b.iter(|| sources.iter().map(|s| black_box(s.build())).count())
+    });
+
+    let built: Vec<_> = sources.iter().map(|s| s.build()).collect();
+    c.bench_function("pass 2 normalize (all CRDs)", |b| {
+        b.iter(|| {
+            for crd in &built {
+                let mut crd = crd.clone();
+                crdgen::normalize::normalize(&mut crd).expect("valid");
+                black_box(crd);
+            }
+        })
+    });
+
+    let normalized: Vec<_> = built
+        .iter()
+        .map(|crd| {
+            let mut crd = crd.clone();
+            crdgen::normalize::normalize(&mut crd).expect("valid");
+            crd
+        })
+        .collect();
+    c.bench_function("pass 3 render (all CRDs)", |b| {
+        b.iter(|| {
+            normalized
+                .iter()
+                .map(|crd| black_box(crdgen::render::render(crd, COMMAND)))
+                .count()
+        })
     });
 }
 
