@@ -7,6 +7,10 @@
 //! - [`v1alpha1::backend`]: `AgentgatewayBackend`, where traffic goes.
 //! - [`v1alpha1::backend_policies`]: connection, TLS, HTTP, auth, MCP and AI policies
 //!   applied to backends, shared by `AgentgatewayBackend` and `AgentgatewayPolicy`.
+//! - [`v1alpha1::policy`]: `AgentgatewayPolicy`, frontend, traffic and backend
+//!   policies attached to Gateways, routes, listener sets, Services and backends.
+//! - [`v1alpha1::parameters`]: `AgentgatewayParameters`, how the gateway proxy is
+//!   deployed (image, environment, resources, logging, overlays).
 //! - [`v1alpha1::shared`]: references, selectors and conditions used across CRDs.
 
 pub mod v1alpha1;

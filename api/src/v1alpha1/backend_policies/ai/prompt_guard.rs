@@ -7,9 +7,6 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_with::skip_serializing_none;
 
-/// An HTTP header name (RFC 9110 token characters).
-pub const HEADER_NAME_PATTERN: &str = r"^[A-Za-z0-9!#$%&'*+\-.^_\x60|~]+$";
-
 /// Guards on requests and responses. Set at least one of `request` and `response`.
 #[skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -144,7 +141,7 @@ pub struct HeaderMatch {
     #[schemars(transform = markers::default("Exact"))]
     pub type_: Option<HeaderMatchType>,
     /// Header name, compared without regard to case, e.g. `x-user-id`.
-    #[schemars(length(min = 1, max = 256), regex(pattern = HEADER_NAME_PATTERN))]
+    #[schemars(length(min = 1, max = 256), regex(pattern = crate::v1alpha1::shared::HEADER_NAME_PATTERN))]
     pub name: String,
     /// The value, or regular expression, the header must match.
     #[schemars(length(min = 1, max = 4096))]

@@ -1,7 +1,7 @@
 //! Cross-origin resource sharing (CORS) and cross-site request forgery (CSRF)
 //! protection.
 
-use super::headers::HEADER_NAME_PATTERN;
+use crate::v1alpha1::shared::HEADER_NAME_PATTERN;
 use crdgen::markers;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};

@@ -5,9 +5,6 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_with::skip_serializing_none;
 
-/// An HTTP header name (an RFC 7230 token), e.g. `X-Request-Id`.
-pub const HEADER_NAME_PATTERN: &str = r"^[A-Za-z0-9!#$%&'*+\-.^_\x60|~]+$";
-
 /// Headers to set, add and remove, on requests (before they go to the backend) and
 /// responses (before they go to the client). Set at least one of `request` and
 /// `response`.
@@ -42,7 +39,7 @@ pub struct HeaderFilter {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct HttpHeader {
     /// Name of the header, e.g. `X-Env`.
-    #[schemars(length(min = 1, max = 256), regex(pattern = HEADER_NAME_PATTERN))]
+    #[schemars(length(min = 1, max = 256), regex(pattern = crate::v1alpha1::shared::HEADER_NAME_PATTERN))]
     pub name: String,
     /// Value of the header (1 to 4096 characters).
     #[schemars(length(min = 1, max = 4096))]
