@@ -33,10 +33,16 @@ pub fn render_all() -> anyhow::Result<Vec<crdgen::RenderedCrd>> {
 }
 
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
-    let dir = args
-        .out
-        .clone()
-        .unwrap_or_else(|| crate::workspace_root().join(TEMPLATES));
+    let dir = match &args.out {
+        Some(out) => out.clone(),
+        None => {
+            // The chart's own directory is shown relative to the workspace root.
+            let root = crate::workspace_root();
+            std::env::set_current_dir(&root)
+                .with_context(|| format!("entering {}", root.display()))?;
+            PathBuf::from(TEMPLATES)
+        }
+    };
     let crds = render_all()?;
     if args.check {
         let drift =
