@@ -74,9 +74,12 @@ fn field<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
 fn typed<T: DeserializeOwned>(de: serde_yaml::Deserializer<'_>, what: &str) -> Result<T, String> {
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();
-        let inner = e.into_inner();
+        let inner = e.into_inner().to_string();
         if path == "." {
             format!("{what}: {inner}")
+        } else if inner.starts_with(&format!("{path}: ")) {
+            // serde_yaml names the field itself.
+            format!("{what}: field {inner}")
         } else {
             format!("{what}: field {path}: {inner}")
         }
