@@ -48,7 +48,11 @@ pub struct Translation {
 impl Translation {
     /// Whether the backend was accepted.
     pub fn accepted(&self) -> bool {
-        !self.resources.is_empty()
+        self.status
+            .conditions
+            .iter()
+            .flatten()
+            .any(|c| c.type_ == ACCEPTED && c.status == ConditionStatus::True)
     }
 }
 
@@ -228,4 +232,58 @@ fn translate_spec(ctx: &mut Ctx<'_>, backend: &AgentgatewayBackend) -> Vec<Resou
     main.inline_policies = inline_policies;
     resources.push(Resource::Backend(main));
     resources
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use agentgateway_api::v1alpha1::backend::{AgentgatewayBackendSpec, StaticBackend};
+
+    fn condition(t: &Translation) -> &Condition {
+        &t.status.conditions.as_ref().expect("a condition")[0]
+    }
+
+    #[test]
+    fn an_empty_object_is_rejected_without_panicking() {
+        let t = translate(&AgentgatewayBackend::default(), &Inputs::default(), "now");
+        assert!(!t.accepted());
+        assert!(t.resources.is_empty());
+        let c = condition(&t);
+        assert_eq!(
+            (c.type_.as_str(), c.status),
+            (ACCEPTED, ConditionStatus::False)
+        );
+        assert_eq!(c.reason, REASON_TRANSLATION_ERROR);
+        assert!(
+            c.message.contains("metadata.name is not set"),
+            "{}",
+            c.message
+        );
+        assert!(c.message.contains("exactly one of static"), "{}", c.message);
+    }
+
+    #[test]
+    fn accepted_backends_carry_time_and_generation() {
+        let mut b = AgentgatewayBackend::new(
+            "b",
+            AgentgatewayBackendSpec {
+                static_: Some(StaticBackend {
+                    host: "h".into(),
+                    port: 1,
+                }),
+                ..Default::default()
+            },
+        );
+        b.metadata.generation = Some(7);
+        let t = translate(&b, &Inputs::default(), "2026-01-01T00:00:00Z");
+        assert!(t.accepted());
+        let c = condition(&t);
+        assert_eq!(c.status, ConditionStatus::True);
+        assert_eq!(c.message, ACCEPTED_MESSAGE);
+        assert_eq!(c.last_transition_time, "2026-01-01T00:00:00Z");
+        assert_eq!(c.observed_generation, Some(7));
+        // No namespace in the manifest: `default`, as kubectl would use.
+        let Resource::Backend(r) = &t.resources[0];
+        assert_eq!(r.key, "default/b");
+    }
 }
