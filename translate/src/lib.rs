@@ -148,6 +148,9 @@ pub fn translate(backend: &AgentgatewayBackend, inputs: &Inputs, now: &str) -> T
         ctx.errors.push("metadata.name is not set".into());
     }
     let resources = translate_spec(&mut ctx, backend);
+    // The same missing object may be referred to from several places: name it once.
+    let mut seen = std::collections::BTreeSet::new();
+    ctx.errors.retain(|e| seen.insert(e.clone()));
     let condition = if ctx.errors.is_empty() {
         Condition {
             last_transition_time: now.to_string(),
