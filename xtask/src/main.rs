@@ -3,6 +3,7 @@
 mod bench;
 mod gen_crds;
 mod test;
+mod translate;
 
 use clap::{Parser, Subcommand};
 use std::{path::PathBuf, process::ExitCode};
@@ -25,6 +26,8 @@ enum Command {
     Test,
     /// Measure the edit-to-template loop (see BENCHMARKS.md).
     Bench(bench::Args),
+    /// Print what AgentgatewayBackends become for agentgateway: resources and status.
+    Translate(translate::Args),
 }
 
 fn main() -> ExitCode {
@@ -33,6 +36,7 @@ fn main() -> ExitCode {
         Command::GenCrds(args) => gen_crds::run(&args),
         Command::Test => test::run(),
         Command::Bench(args) => bench::run(&args),
+        Command::Translate(args) => translate::run(&args),
     };
     match result {
         Ok(code) => code,

@@ -1,0 +1,333 @@
+//! AI backends (providers and priority groups) and AI policies.
+
+use crate::{
+    Ctx,
+    model::{
+        self, AiBackend, AzureOpenAi, Bedrock, BuiltinRegex, HeaderMatchValue, HostOverride,
+        ModelOnly, Moderation, PromptCaching, Provider, ProviderGroup, ProviderKind, RegexAction,
+        RegexRule, RegexRules, RequestGuardKind, RequestRejection, ResponseGuardKind, RouteType,
+        Vertex,
+    },
+    policies::{self, PolicySet},
+};
+use agentgateway_api::v1alpha1::{
+    backend::ai::{AiBackend as ApiAiBackend, LlmProvider},
+    backend_policies::ai::{
+        AiPolicy, RouteType as ApiRouteType,
+        prompt_guard::{
+            BuiltinPattern, GuardResponse, HeaderMatchType, RegexAction as ApiRegexAction,
+            RegexGuard, WebhookGuard,
+        },
+    },
+};
+
+/// Name of the provider of a single-provider backend.
+pub const SINGLE_PROVIDER_NAME: &str = "backend";
+/// Port used with a host override when none is given.
+pub const DEFAULT_PORT: i32 = 443;
+/// Bedrock region when none is given (the API's default).
+pub const DEFAULT_BEDROCK_REGION: &str = "us-east-1";
+/// Body of a guard's rejection when the guard's response sets none (the API's default).
+pub const DEFAULT_REJECTION_MESSAGE: &str = "The request was rejected due to inappropriate content";
+/// Status of a guard's rejection when the guard's response sets none (the API's default).
+pub const DEFAULT_REJECTION_STATUS: u32 = 403;
+
+/// Translates an AI backend: one provider group holding the single `provider` (named
+/// `backend`), or the priority groups in order.
+pub fn translate(ctx: &mut Ctx<'_>, ai: &ApiAiBackend) -> AiBackend {
+    let mut groups = Vec::new();
+    match (&ai.provider, &ai.groups) {
+        (Some(p), None) => {
+            if let Some(p) = provider(ctx, SINGLE_PROVIDER_NAME, p) {
+                groups.push(ProviderGroup { providers: vec![p] });
+            }
+        }
+        (None, Some(gs)) => {
+            for g in gs {
+                let mut providers = Vec::new();
+                for named in &g.providers {
+                    let Some(mut p) = provider(ctx, &named.name, &named.provider) else {
+                        continue;
+                    };
+                    if let Some(pols) = &named.policies {
+                        // Problems in a provider's own policies do not reject the backend:
+                        // the provider is kept without the policies that failed, as
+                        // agentgateway's control plane does.
+                        let outer = std::mem::take(&mut ctx.errors);
+                        p.inline_policies = policies::translate(ctx, &pols.into());
+                        ctx.errors = outer;
+                    }
+                    providers.push(p);
+                }
+                if !providers.is_empty() {
+                    groups.push(ProviderGroup { providers });
+                }
+            }
+        }
+        _ => ctx
+            .errors
+            .push("spec.ai must set exactly one of provider and groups".into()),
+    }
+    AiBackend {
+        provider_groups: groups,
+    }
+}
+
+fn provider(ctx: &mut Ctx<'_>, name: &str, llm: &LlmProvider) -> Option<Provider> {
+    let set = [
+        llm.openai.is_some(),
+        llm.azureopenai.is_some(),
+        llm.anthropic.is_some(),
+        llm.gemini.is_some(),
+        llm.vertexai.is_some(),
+        llm.bedrock.is_some(),
+    ];
+    let kind = if set.iter().filter(|s| **s).count() != 1 {
+        None
+    } else if let Some(o) = &llm.openai {
+        Some(ProviderKind::Openai(ModelOnly {
+            model: o.model.clone(),
+        }))
+    } else if let Some(a) = &llm.azureopenai {
+        Some(ProviderKind::Azureopenai(AzureOpenAi {
+            model: a.deployment_name.clone(),
+            host: a.endpoint.clone(),
+            api_version: a.api_version.clone(),
+        }))
+    } else if let Some(a) = &llm.anthropic {
+        Some(ProviderKind::Anthropic(ModelOnly {
+            model: a.model.clone(),
+        }))
+    } else if let Some(g) = &llm.gemini {
+        Some(ProviderKind::Gemini(ModelOnly {
+            model: g.model.clone(),
+        }))
+    } else if let Some(v) = &llm.vertexai {
+        Some(ProviderKind::Vertex(Vertex {
+            model: v.model.clone(),
+            region: v.region.clone(),
+            project_id: v.project_id.clone(),
+        }))
+    } else {
+        llm.bedrock.as_ref().map(|b| {
+            ProviderKind::Bedrock(Bedrock {
+                model: b.model.clone(),
+                region: b
+                    .region
+                    .clone()
+                    .unwrap_or_else(|| DEFAULT_BEDROCK_REGION.into()),
+                guardrail_identifier: b.guardrail.as_ref().map(|g| g.identifier.clone()),
+                guardrail_version: b.guardrail.as_ref().map(|g| g.version.clone()),
+            })
+        })
+    };
+    let Some(kind) = kind else {
+        ctx.errors.push(format!(
+            "AI provider {name} must set exactly one of openai, azureopenai, anthropic, gemini, vertexai and bedrock"
+        ));
+        return None;
+    };
+    let host_override = match (&llm.host, llm.port) {
+        (Some(host), port) => Some(HostOverride {
+            host: host.clone(),
+            port: port.unwrap_or(DEFAULT_PORT),
+        }),
+        (None, Some(_)) => {
+            ctx.errors
+                .push(format!("AI provider {name} sets port without host"));
+            return None;
+        }
+        (None, None) => None,
+    };
+    Some(Provider {
+        name: name.to_string(),
+        host_override,
+        path_override: llm.path.clone(),
+        provider: Some(kind),
+        inline_policies: Vec::new(),
+    })
+}
+
+/// Translates an AI policy. Fails listing every webhook whose service is missing and
+/// every value that cannot be encoded.
+pub fn policy(ctx: &mut Ctx<'_>, p: &AiPolicy) -> Result<model::Ai, Vec<String>> {
+    let mut errs = Vec::new();
+    let mut out = model::Ai::default();
+    if let Some(e) = &p.prompt {
+        let msgs = |m: &Option<Vec<_>>| {
+            m.iter()
+                .flatten()
+                .map(
+                    |m: &agentgateway_api::v1alpha1::backend_policies::ai::Message| {
+                        model::Message {
+                            role: m.role.clone(),
+                            content: m.content.clone(),
+                        }
+                    },
+                )
+                .collect()
+        };
+        out.prompts = Some(model::PromptEnrichment {
+            append: msgs(&e.append),
+            prepend: msgs(&e.prepend),
+        });
+    }
+    if let Some(g) = &p.prompt_guard {
+        let mut guard = model::PromptGuard::default();
+        for r in g.request.iter().flatten() {
+            let kind = if let Some(w) = &r.webhook {
+                webhook(ctx, w)
+                    .map(RequestGuardKind::Webhook)
+                    .map_err(|e| errs.push(e))
+                    .ok()
+            } else if let Some(re) = &r.regex {
+                Some(RequestGuardKind::Regex(regex(re)))
+            } else if let Some(m) = &r.openai_moderation {
+                let inline_policies = m
+                    .policies
+                    .as_ref()
+                    .map(|mp| {
+                        let set = PolicySet {
+                            tcp: mp.tcp.as_ref(),
+                            tls: mp.tls.as_ref(),
+                            http: mp.http.as_ref(),
+                            auth: mp.auth.as_ref(),
+                            ..Default::default()
+                        };
+                        policies::translate(ctx, &set)
+                    })
+                    .unwrap_or_default();
+                Some(RequestGuardKind::OpenaiModeration(Moderation {
+                    model: m.model.clone(),
+                    inline_policies,
+                }))
+            } else {
+                errs.push("request guard sets none of regex, webhook and openAIModeration".into());
+                None
+            };
+            guard.request.push(model::RequestGuard {
+                rejection: r.response.as_ref().map(rejection),
+                kind,
+            });
+        }
+        for r in g.response.iter().flatten() {
+            let kind = if let Some(w) = &r.webhook {
+                webhook(ctx, w)
+                    .map(ResponseGuardKind::Webhook)
+                    .map_err(|e| errs.push(e))
+                    .ok()
+            } else if let Some(re) = &r.regex {
+                Some(ResponseGuardKind::Regex(regex(re)))
+            } else {
+                errs.push("response guard sets neither regex nor webhook".into());
+                None
+            };
+            guard.response.push(model::ResponseGuard {
+                rejection: r.response.as_ref().map(rejection),
+                kind,
+            });
+        }
+        out.prompt_guard = Some(guard);
+    }
+    for (list, target, what) in [
+        (&p.defaults, &mut out.defaults, "defaults"),
+        (&p.overrides, &mut out.overrides, "overrides"),
+    ] {
+        for fv in list.iter().flatten() {
+            match serde_json::to_string(&fv.value) {
+                Ok(json) => {
+                    target.insert(fv.field.clone(), json);
+                }
+                Err(e) => errs.push(format!("{what}: value of {}: {e}", fv.field)),
+            }
+        }
+    }
+    out.model_aliases = p.model_aliases.clone().unwrap_or_default();
+    if let Some(c) = &p.prompt_caching {
+        out.prompt_caching = Some(PromptCaching {
+            cache_system: c.cache_system.unwrap_or(true),
+            cache_messages: c.cache_messages.unwrap_or(true),
+            cache_tools: c.cache_tools.unwrap_or(false),
+            min_tokens: Some(c.min_tokens.unwrap_or(1024)),
+        });
+    }
+    out.routes = p
+        .routes
+        .iter()
+        .flatten()
+        .map(|(path, t)| (path.clone(), route_type(*t)))
+        .collect();
+    if errs.is_empty() { Ok(out) } else { Err(errs) }
+}
+
+fn route_type(t: ApiRouteType) -> RouteType {
+    match t {
+        ApiRouteType::Completions => RouteType::Completions,
+        ApiRouteType::Messages => RouteType::Messages,
+        ApiRouteType::Models => RouteType::Models,
+        ApiRouteType::Passthrough => RouteType::Passthrough,
+        ApiRouteType::Responses => RouteType::Responses,
+        ApiRouteType::AnthropicTokenCount => RouteType::AnthropicTokenCount,
+        ApiRouteType::Embeddings => RouteType::Embeddings,
+    }
+}
+
+fn rejection(r: &GuardResponse) -> RequestRejection {
+    RequestRejection {
+        body: r
+            .message
+            .clone()
+            .unwrap_or_else(|| DEFAULT_REJECTION_MESSAGE.into())
+            .into_bytes(),
+        status: r
+            .status_code
+            .and_then(|s| u32::try_from(s).ok())
+            .unwrap_or(DEFAULT_REJECTION_STATUS),
+    }
+}
+
+fn regex(g: &RegexGuard) -> RegexRules {
+    let mut rules: Vec<RegexRule> = g
+        .matches
+        .iter()
+        .flatten()
+        .map(|m| RegexRule::Regex(m.clone()))
+        .collect();
+    rules.extend(g.builtins.iter().flatten().map(|b| {
+        RegexRule::Builtin(match b {
+            BuiltinPattern::Ssn => BuiltinRegex::Ssn,
+            BuiltinPattern::CreditCard => BuiltinRegex::CreditCard,
+            BuiltinPattern::PhoneNumber => BuiltinRegex::PhoneNumber,
+            BuiltinPattern::Email => BuiltinRegex::Email,
+            BuiltinPattern::CaSin => BuiltinRegex::CaSin,
+        })
+    }));
+    RegexRules {
+        action: match g.action.unwrap_or(ApiRegexAction::Mask) {
+            ApiRegexAction::Mask => RegexAction::Mask,
+            ApiRegexAction::Reject => RegexAction::Reject,
+        },
+        rules,
+    }
+}
+
+fn webhook(ctx: &Ctx<'_>, w: &WebhookGuard) -> Result<model::Webhook, String> {
+    let backend = ctx
+        .backend_reference(&w.backend_ref)
+        .map_err(|e| format!("failed to build webhook: {e}"))?;
+    Ok(model::Webhook {
+        backend: Some(backend),
+        forward_header_matches: w
+            .forward_header_matches
+            .iter()
+            .flatten()
+            .map(|m| model::HeaderMatch {
+                name: m.name.clone(),
+                value: Some(match m.type_.unwrap_or(HeaderMatchType::Exact) {
+                    HeaderMatchType::Exact => HeaderMatchValue::Exact(m.value.clone()),
+                    HeaderMatchType::RegularExpression => HeaderMatchValue::Regex(m.value.clone()),
+                }),
+            })
+            .collect(),
+    })
+}

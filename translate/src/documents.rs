@@ -1,0 +1,283 @@
+//! Translation cases as multi-document YAML files, used by the golden tests and by
+//! `cargo xtask translate`.
+//!
+//! A case file holds input documents: exactly one `AgentgatewayBackend` and any
+//! Services, Namespaces, Secrets and ConfigMaps it refers to. It may end with an output
+//! document, whose first line is `# Output`, holding `output` (the resources) and
+//! `status`; everything from that document on is not input.
+//!
+//! ```yaml
+//! apiVersion: agentgateway.dev/v1alpha1
+//! kind: AgentgatewayBackend
+//! metadata: {namespace: default, name: example}
+//! spec: {static: {host: example.com, port: 443}}
+//! ---
+//! # Output
+//! output:
+//! - backend: {key: default/example, ...}
+//! status: {conditions: [...]}
+//! ```
+//!
+//! The fetched JSON Web Key Sets the control plane keeps (see [`Inputs::jwks_store`])
+//! are given as ConfigMaps labelled `agentgateway.dev/jwks-store: "true"`, each with
+//! the `url` it was fetched from and the key set as `jwks`. Without any such ConfigMap
+//! the store is uninitialized.
+
+use crate::{Inputs, Translation, inputs::JwksStore};
+use agentgateway_api::v1alpha1::backend::AgentgatewayBackend;
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+
+/// The `lastTransitionTime` written in case files, so their output does not depend on
+/// when it was produced.
+pub const FAKE_TIME: &str = "fake";
+/// First line of the output document.
+pub const OUTPUT_MARKER: &str = "# Output";
+/// Label marking a ConfigMap as an entry of the JWKS store.
+pub const JWKS_STORE_LABEL: &str = "agentgateway.dev/jwks-store";
+
+/// The inputs of one case.
+#[derive(Clone, Debug)]
+pub struct Case {
+    /// The backend to translate.
+    pub backend: AgentgatewayBackend,
+    /// What it may refer to.
+    pub inputs: Inputs,
+}
+
+/// Splits a case file into its input text and, when present, its output document
+/// (from the `---` line before `# Output` on; the input text ends before that line).
+pub fn split(text: &str) -> (&str, Option<&str>) {
+    let mut offset = 0;
+    let mut doc_start: Option<usize> = Some(0);
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim_end();
+        if trimmed == "---" {
+            doc_start = Some(offset);
+        } else if !trimmed.is_empty() {
+            if let Some(start) = doc_start
+                && trimmed.starts_with(OUTPUT_MARKER)
+            {
+                return (&text[..start], Some(&text[start..]));
+            }
+            doc_start = None;
+        }
+        offset += line.len();
+    }
+    (text, None)
+}
+
+fn field<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
+    v.get(key).and_then(Value::as_str)
+}
+
+fn typed<T: DeserializeOwned>(de: serde_yaml::Deserializer<'_>, what: &str) -> Result<T, String> {
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner().to_string();
+        if path == "." {
+            format!("{what}: {inner}")
+        } else if inner.starts_with(&format!("{path}: ")) {
+            // serde_yaml names the field itself.
+            format!("{what}: field {inner}")
+        } else {
+            format!("{what}: field {path}: {inner}")
+        }
+    })
+}
+
+/// Reads the input documents of a case file (an output document is ignored). Errors
+/// name the document, its line, and for a field of the wrong type the field's path.
+pub fn load(text: &str) -> Result<Case, String> {
+    let (input, _) = split(text);
+    // First pass: the kind of every document (and whether it is YAML at all).
+    let mut heads = Vec::new();
+    for (i, doc) in serde_yaml::Deserializer::from_str(input).enumerate() {
+        let v: Value = serde_path_to_error::deserialize(doc)
+            .map_err(|e| format!("document {}: not valid YAML: {}", i + 1, e.into_inner()))?;
+        heads.push(v);
+    }
+    let mut backends = Vec::new();
+    let mut inputs = Inputs::default();
+    let mut store: Option<JwksStore> = None;
+    // Second pass: each document as its type, with locations relative to the file.
+    for (i, (doc, head)) in serde_yaml::Deserializer::from_str(input)
+        .zip(&heads)
+        .enumerate()
+    {
+        let n = i + 1;
+        if head.is_null() {
+            continue; // an empty document, e.g. only comments
+        }
+        if !head.is_object() {
+            return Err(format!(
+                "document {n}: expected a Kubernetes object (a mapping with apiVersion and kind)"
+            ));
+        }
+        let api_version = field(head, "apiVersion").unwrap_or_default();
+        let kind = field(head, "kind").ok_or_else(|| format!("document {n}: no kind"))?;
+        let name = head
+            .get("metadata")
+            .and_then(|m| field(m, "name"))
+            .unwrap_or("<unnamed>");
+        let what = format!("document {n} ({kind} {name})");
+        match (api_version, kind) {
+            ("agentgateway.dev/v1alpha1", "AgentgatewayBackend") => {
+                backends.push(typed::<AgentgatewayBackend>(doc, &what)?);
+            }
+            ("v1", "Service") => inputs.services.push(typed(doc, &what)?),
+            ("v1", "Namespace") => inputs.namespaces.push(typed(doc, &what)?),
+            ("v1", "Secret") => inputs.secrets.push(typed(doc, &what)?),
+            ("v1", "ConfigMap") => {
+                let cm: k8s_openapi::api::core::v1::ConfigMap = typed(doc, &what)?;
+                let labels = cm.metadata.labels.as_ref();
+                if labels
+                    .and_then(|l| l.get(JWKS_STORE_LABEL))
+                    .map(String::as_str)
+                    == Some("true")
+                {
+                    let data = cm.data.as_ref();
+                    let get = |k: &str| {
+                        data.and_then(|d| d.get(k))
+                            .cloned()
+                            .ok_or_else(|| format!("{what}: a JWKS store entry needs data.{k}"))
+                    };
+                    store
+                        .get_or_insert_default()
+                        .insert(get("url")?, get("jwks")?);
+                }
+                inputs.config_maps.push(cm);
+            }
+            (api_version, kind) => {
+                return Err(format!(
+                    "{what}: unsupported kind {kind} (apiVersion {api_version:?}); expected \
+                     AgentgatewayBackend (agentgateway.dev/v1alpha1), or Service, Namespace, \
+                     Secret or ConfigMap (v1)"
+                ));
+            }
+        }
+    }
+    inputs.jwks_store = store;
+    let backend = match backends.len() {
+        1 => backends.remove(0),
+        0 => return Err("no AgentgatewayBackend among the documents".into()),
+        n => {
+            return Err(format!(
+                "{n} AgentgatewayBackends; a case holds exactly one"
+            ));
+        }
+    };
+    Ok(Case { backend, inputs })
+}
+
+/// The output document of a translation: `output` (the resources) and `status`.
+pub fn render(t: &Translation) -> Value {
+    json!({ "output": t.resources, "status": t.status })
+}
+
+/// The output document as YAML, starting with the `# Output` line.
+pub fn render_yaml(t: &Translation) -> String {
+    let yaml = serde_yaml::to_string(&render(t)).unwrap_or_else(|e| format!("# {e}\n"));
+    format!("{OUTPUT_MARKER}\n{yaml}")
+}
+
+/// Loads a case file and translates it with [`FAKE_TIME`].
+pub fn run(text: &str) -> Result<Translation, String> {
+    let case = load(text)?;
+    Ok(crate::translate(&case.backend, &case.inputs, FAKE_TIME))
+}
+
+/// A case file's inputs followed by the output document of `t`.
+pub fn with_output(text: &str, t: &Translation) -> String {
+    let (input, _) = split(text);
+    let sep = if input.is_empty() || input.ends_with('\n') {
+        ""
+    } else {
+        "\n"
+    };
+    format!("{input}{sep}---\n{}", render_yaml(t))
+}
+
+/// The expected output document of a case file, parsed; `None` when it has none.
+pub fn expected(text: &str) -> Result<Option<Value>, String> {
+    let (_, output) = split(text);
+    let Some(output) = output else {
+        return Ok(None);
+    };
+    let mut docs = serde_yaml::Deserializer::from_str(output);
+    let doc = docs
+        .next()
+        .ok_or_else(|| "the output document is empty".to_string())?;
+    let v: Value = serde_path_to_error::deserialize(doc)
+        .map_err(|e| format!("output document: {}", e.into_inner()))?;
+    Ok(Some(v))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CASE: &str = "apiVersion: agentgateway.dev/v1alpha1
+kind: AgentgatewayBackend
+metadata:
+  namespace: default
+  name: b
+spec:
+  # a comment
+  static:
+    host: example.com
+    port: 80
+---
+# Output
+output: []
+";
+
+    #[test]
+    fn split_stops_at_the_output_document() {
+        let (input, output) = split(CASE);
+        assert!(input.ends_with("port: 80\n"));
+        assert_eq!(output, Some("---\n# Output\noutput: []\n"));
+        assert_eq!(split("kind: X\n"), ("kind: X\n", None));
+    }
+
+    #[test]
+    fn wrong_types_name_the_field() {
+        let bad = CASE.replace("port: 80", "port: eighty");
+        let err = load(&bad).expect_err("a string port is rejected");
+        assert!(err.contains("document 1 (AgentgatewayBackend b)"), "{err}");
+        assert!(err.contains("spec.static.port"), "{err}");
+        assert!(err.contains("line 10"), "{err}");
+    }
+
+    #[test]
+    fn bad_files_get_clear_errors() {
+        assert!(
+            load("a: [")
+                .expect_err("not YAML")
+                .contains("not valid YAML")
+        );
+        assert!(
+            load("apiVersion: v1\nkind: Service\nmetadata: {name: s}\n")
+                .expect_err("no backend")
+                .contains("no AgentgatewayBackend")
+        );
+        assert!(
+            load("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\n")
+                .expect_err("unsupported kind")
+                .contains("unsupported kind Pod")
+        );
+        assert!(
+            load("- 1\n")
+                .expect_err("not an object")
+                .contains("expected a Kubernetes object")
+        );
+    }
+
+    #[test]
+    fn output_is_replaced_not_appended() {
+        let t = run(CASE).expect("loads");
+        let updated = with_output(CASE, &t);
+        assert_eq!(updated.matches(OUTPUT_MARKER).count(), 1);
+        assert_eq!(expected(&updated).expect("parses"), Some(render(&t)));
+    }
+}
