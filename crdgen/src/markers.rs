@@ -225,6 +225,11 @@ pub fn length(min: u64, max: u64) -> impl FnMut(&mut Schema) {
     }
 }
 
+/// A string of at most `max` characters.
+pub fn max_length(max: u64) -> impl FnMut(&mut Schema) {
+    set("maxLength", max)
+}
+
 /// A string matching `regex` (ECMA 262, as the apiserver evaluates it).
 pub fn pattern(regex: &'static str) -> impl FnMut(&mut Schema) {
     set("pattern", regex)

@@ -10,12 +10,8 @@ use std::{hint::black_box, path::Path};
 
 fn cases() -> Vec<documents::Case> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden");
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("reading {}: {e}", dir.display()))
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
-        .collect();
-    files.sort();
+    let files =
+        documents::case_files(&dir).unwrap_or_else(|e| panic!("reading {}: {e}", dir.display()));
     files
         .iter()
         .map(|p| {

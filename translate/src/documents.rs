@@ -36,6 +36,19 @@ pub const OUTPUT_MARKER: &str = "# Output";
 /// Label marking a ConfigMap as an entry of the JWKS store.
 pub const JWKS_STORE_LABEL: &str = "agentgateway.dev/jwks-store";
 
+/// The case files (`*.yaml`) of a directory, sorted by name.
+pub fn case_files(dir: &std::path::Path) -> std::io::Result<Vec<std::path::PathBuf>> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.extension().is_some_and(|x| x == "yaml") {
+            files.push(path);
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
 /// The inputs of one case.
 #[derive(Clone, Debug)]
 pub struct Case {

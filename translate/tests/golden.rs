@@ -14,13 +14,7 @@ use agentgateway_translate::documents;
 use std::path::{Path, PathBuf};
 
 fn case_files(dir: &Path) -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap_or_else(|e| panic!("reading {}: {e}", dir.display()))
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
-        .collect();
-    files.sort();
-    files
+    documents::case_files(dir).unwrap_or_else(|e| panic!("reading {}: {e}", dir.display()))
 }
 
 /// Compares one case file with its expectation; `Err` describes the difference.

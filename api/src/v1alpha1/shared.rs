@@ -16,6 +16,24 @@ pub const HEADER_NAME_PATTERN: &str = r"^[A-Za-z0-9!#$%&'*+\-.^_\x60|~]+$";
 /// A namespace name (RFC 1123 label).
 pub const NAMESPACE_PATTERN: &str = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$";
 
+/// An API group of a referenced object (see [`GROUP_PATTERN`]).
+pub fn group_name(s: &mut schemars::Schema) {
+    markers::max_length(253)(s);
+    markers::pattern(GROUP_PATTERN)(s);
+}
+
+/// A kind of a referenced object (see [`KIND_PATTERN`]).
+pub fn kind_name(s: &mut schemars::Schema) {
+    markers::length(1, 63)(s);
+    markers::pattern(KIND_PATTERN)(s);
+}
+
+/// A namespace of a referenced object (see [`NAMESPACE_PATTERN`]).
+pub fn namespace_name(s: &mut schemars::Schema) {
+    markers::length(1, 63)(s);
+    markers::pattern(NAMESPACE_PATTERN)(s);
+}
+
 /// A reference to an object in the same namespace, by name only.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[schemars(transform = markers::map_atomic)]
@@ -37,18 +55,18 @@ pub struct LocalObjectReference {
 pub struct BackendObjectReference {
     /// API group of the referent; empty (the default) for the core group.
     #[serde(default)]
-    #[schemars(transform = markers::default(""), length(max = 253), regex(pattern = GROUP_PATTERN))]
+    #[schemars(transform = markers::default(""), transform = group_name)]
     pub group: String,
     /// Kind of the referent, `Service` unless set.
     #[serde(default = "service_kind")]
-    #[schemars(transform = markers::default("Service"), length(min = 1, max = 63), regex(pattern = KIND_PATTERN))]
+    #[schemars(transform = markers::default("Service"), transform = kind_name)]
     pub kind: String,
     /// Name of the referent.
     #[schemars(length(min = 1, max = 253))]
     pub name: String,
     /// Namespace of the referent; the referring object's namespace when omitted.
     /// Referring to another namespace may require a ReferenceGrant there.
-    #[schemars(length(min = 1, max = 63), regex(pattern = NAMESPACE_PATTERN))]
+    #[schemars(transform = namespace_name)]
     pub namespace: Option<String>,
     /// Destination port. Required when the referent is a Service.
     #[schemars(transform = markers::port)]
@@ -148,17 +166,17 @@ pub struct ParentReference {
     /// API group of the parent; `gateway.networking.k8s.io` unless set, empty for the
     /// core group.
     #[serde(default = "gateway_api_group")]
-    #[schemars(transform = markers::default(GATEWAY_API_GROUP), length(max = 253), regex(pattern = GROUP_PATTERN))]
+    #[schemars(transform = markers::default(GATEWAY_API_GROUP), transform = group_name)]
     pub group: String,
     /// Kind of the parent, `Gateway` unless set.
     #[serde(default = "gateway_kind")]
-    #[schemars(transform = markers::default("Gateway"), length(min = 1, max = 63), regex(pattern = KIND_PATTERN))]
+    #[schemars(transform = markers::default("Gateway"), transform = kind_name)]
     pub kind: String,
     /// Name of the parent.
     #[schemars(length(min = 1, max = 253))]
     pub name: String,
     /// Namespace of the parent; the referring object's namespace when omitted.
-    #[schemars(length(min = 1, max = 63), regex(pattern = NAMESPACE_PATTERN))]
+    #[schemars(transform = namespace_name)]
     pub namespace: Option<String>,
     /// A port of the parent, e.g. the port of a Gateway listener. The whole parent when
     /// unset.

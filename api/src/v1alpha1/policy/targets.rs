@@ -1,7 +1,7 @@
 //! What an `AgentgatewayPolicy` applies to: objects named in `targetRefs`, or
 //! selected by label in `targetSelectors`.
 
-use crate::v1alpha1::shared::{GROUP_PATTERN, KIND_PATTERN};
+use crate::v1alpha1::shared::{group_name, kind_name};
 use crdgen::markers;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -29,11 +29,11 @@ pub fn allowed_kinds(s: &mut schemars::Schema) {
 pub struct PolicyTargetReference {
     /// API group of the target: `gateway.networking.k8s.io`,
     /// `gateway.networking.x-k8s.io`, `agentgateway.dev`, or empty for a Service.
-    #[schemars(length(max = 253), regex(pattern = GROUP_PATTERN))]
+    #[schemars(transform = group_name)]
     pub group: String,
     /// Kind of the target: `Gateway`, `HTTPRoute`, `XListenerSet`, `Service` or
     /// `AgentgatewayBackend`.
-    #[schemars(length(min = 1, max = 63), regex(pattern = KIND_PATTERN))]
+    #[schemars(transform = kind_name)]
     pub kind: String,
     /// Name of the target.
     #[schemars(length(min = 1, max = 253))]
@@ -51,11 +51,11 @@ pub struct PolicyTargetReference {
 pub struct PolicyTargetSelector {
     /// API group of the targets: `gateway.networking.k8s.io`,
     /// `gateway.networking.x-k8s.io`, `agentgateway.dev`, or empty for Services.
-    #[schemars(length(max = 253), regex(pattern = GROUP_PATTERN))]
+    #[schemars(transform = group_name)]
     pub group: String,
     /// Kind of the targets: `Gateway`, `HTTPRoute`, `XListenerSet`, `Service` or
     /// `AgentgatewayBackend`.
-    #[schemars(length(min = 1, max = 63), regex(pattern = KIND_PATTERN))]
+    #[schemars(transform = kind_name)]
     pub kind: String,
     /// Labels a target must carry, all with exactly these values.
     pub match_labels: BTreeMap<String, String>,
