@@ -10,6 +10,7 @@
 //! 4. [`output`]: writes the files atomically, or checks them for drift.
 
 pub mod build;
+pub mod compat;
 pub mod markers;
 pub mod normalize;
 pub mod output;

@@ -2,7 +2,10 @@
 
 use anyhow::Context;
 use crdgen::output::{self, Drift};
-use std::{path::PathBuf, process::ExitCode};
+use std::{
+    path::{Path, PathBuf},
+    process::ExitCode,
+};
 
 /// The command that regenerates the templates; named in headers and error messages.
 pub const COMMAND: &str = "cargo xtask gen-crds";
@@ -32,6 +35,41 @@ pub fn render_all() -> anyhow::Result<Vec<crdgen::RenderedCrd>> {
     })
 }
 
+/// Changes in `crds` that may break objects stored under the CRDs now in `dir`.
+fn breaking(dir: &Path, crds: &[crdgen::RenderedCrd]) -> Vec<String> {
+    let parse = |text: &str| serde_yaml::from_str::<serde_json::Value>(text).ok();
+    let mut out = Vec::new();
+    for crd in crds {
+        let path = dir.join(&crd.file_name);
+        let Ok(old_text) = std::fs::read_to_string(&path) else {
+            continue;
+        };
+        if old_text == crd.text {
+            continue;
+        }
+        let (Some(old), Some(new)) = (parse(&old_text), parse(&crd.text)) else {
+            continue;
+        };
+        for change in crdgen::compat::breaking_changes(&old, &new) {
+            out.push(format!("{}: {change}", path.display()));
+        }
+    }
+    out
+}
+
+fn print_breaking(changes: &[String]) {
+    if changes.is_empty() {
+        return;
+    }
+    eprintln!(
+        "warning: {} change(s) may break objects already stored in clusters:",
+        changes.len()
+    );
+    for c in changes {
+        eprintln!("  {c}");
+    }
+}
+
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let dir = match &args.out {
         Some(out) => out.clone(),
@@ -44,6 +82,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         }
     };
     let crds = render_all()?;
+    let breaking = breaking(&dir, &crds);
     if args.check {
         let drift =
             output::check(&dir, &crds).with_context(|| format!("checking {}", dir.display()))?;
@@ -67,12 +106,14 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
                 Drift::Differs { path, diff } => eprintln!("differs: {}\n{diff}", path.display()),
             }
         }
+        print_breaking(&breaking);
         eprintln!(
             "\n{} template(s) out of date with the Rust types. Run `{COMMAND}` and commit the result.",
             drift.len()
         );
         return Ok(ExitCode::FAILURE);
     }
+    print_breaking(&breaking);
     let written =
         output::write(&dir, &crds).with_context(|| format!("writing {}", dir.display()))?;
     for p in &written.updated {
