@@ -12,6 +12,7 @@ pub struct CrdSource {
     group: &'static str,
     description: &'static str,
     build: fn(&CrdSource) -> Value,
+    roundtrip: fn(&Value) -> Result<Value, String>,
 }
 
 impl std::fmt::Debug for CrdSource {
@@ -27,7 +28,12 @@ impl std::fmt::Debug for CrdSource {
 /// to read at run time).
 pub fn source<K>(description: &'static str) -> CrdSource
 where
-    K: CustomResourceExt + HasSpec + HasStatus + kube_core::Resource<DynamicType = ()>,
+    K: CustomResourceExt
+        + HasSpec
+        + HasStatus
+        + kube_core::Resource<DynamicType = ()>
+        + serde::Serialize
+        + serde::de::DeserializeOwned,
     K::Spec: JsonSchema,
     K::Status: JsonSchema,
 {
@@ -37,7 +43,16 @@ where
         group: leak(K::group(&()).into_owned()),
         description,
         build: build::<K>,
+        roundtrip: roundtrip::<K>,
     }
+}
+
+fn roundtrip<K>(object: &Value) -> Result<Value, String>
+where
+    K: serde::Serialize + serde::de::DeserializeOwned,
+{
+    let typed: K = serde_json::from_value(object.clone()).map_err(|e| e.to_string())?;
+    serde_json::to_value(&typed).map_err(|e| e.to_string())
 }
 
 fn leak(s: String) -> &'static str {
@@ -59,6 +74,18 @@ impl CrdSource {
     /// The template file this CRD is written to: `<group>_<plural>.yaml`, as controller-gen names it.
     pub fn file_name(&self) -> String {
         format!("{}_{}.yaml", self.group, self.plural)
+    }
+
+    /// The plural resource name, e.g. `agentgatewaybackends`.
+    pub fn plural(&self) -> &'static str {
+        self.plural
+    }
+
+    /// Deserializes `object` (a whole custom resource as JSON, e.g. as read back from
+    /// the apiserver) into the Rust type and serializes it again. The end-to-end tests
+    /// compare the result with `object` to prove no field is lost either way.
+    pub fn roundtrip(&self, object: &Value) -> Result<Value, String> {
+        (self.roundtrip)(object)
     }
 
     /// Runs pass 1: the CRD as JSON, before normalization.

@@ -1,6 +1,7 @@
 //! `cargo xtask`: the project's automation, one subcommand per task.
 
 mod bench;
+mod e2e;
 mod gen_crds;
 mod test;
 mod translate;
@@ -28,6 +29,13 @@ enum Command {
     Bench(bench::Args),
     /// Print what AgentgatewayBackends become for agentgateway: resources and status.
     Translate(translate::Args),
+    /// Start or stop a local test cluster (etcd + kube-apiserver) with the chart installed.
+    Cluster {
+        #[command(subcommand)]
+        action: e2e::ClusterAction,
+    },
+    /// Run the end-to-end tests on a real kube-apiserver and Helm.
+    E2e,
 }
 
 fn main() -> ExitCode {
@@ -37,6 +45,8 @@ fn main() -> ExitCode {
         Command::Test => test::run(),
         Command::Bench(args) => bench::run(&args),
         Command::Translate(args) => translate::run(&args),
+        Command::Cluster { action } => e2e::cluster(&action),
+        Command::E2e => e2e::run(&["run"]),
     };
     match result {
         Ok(code) => code,

@@ -1,0 +1,123 @@
+//! `agentgateway-e2e`: run by `cargo xtask cluster up|down` and `cargo xtask e2e`.
+
+use clap::{Parser, Subcommand};
+use e2e::{cluster, procs, suite, tools};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "agentgateway-e2e",
+    about = "End-to-end tests on a real kube-apiserver and Helm"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Start or stop a long-running test cluster with the chart installed.
+    Cluster {
+        #[command(subcommand)]
+        action: ClusterAction,
+    },
+    /// Run the end-to-end suite on a throwaway cluster.
+    Run,
+    /// Build (or reuse) the pinned kube-apiserver, etcd, kubectl and helm.
+    Tools,
+}
+
+#[derive(Subcommand)]
+enum ClusterAction {
+    /// Start etcd and kube-apiserver, install the chart, print the KUBECONFIG to use.
+    Up,
+    /// Stop the cluster started by `up` and remove its state.
+    Down,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if let Err(e) = procs::install_signal_handler() {
+        eprintln!("error: {e:#}");
+        return ExitCode::FAILURE;
+    }
+    match run(cli.command) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(command: Command) -> anyhow::Result<ExitCode> {
+    let root = e2e::workspace_root();
+    match command {
+        Command::Tools => {
+            let bins = tools::ensure(&root)?;
+            println!(
+                "{}",
+                bins.kube_apiserver.parent().unwrap_or(&root).display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Cluster {
+            action: ClusterAction::Down,
+        } => {
+            println!("{}", cluster::down(&e2e::cluster_dir())?);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Cluster {
+            action: ClusterAction::Up,
+        } => {
+            let dir = e2e::cluster_dir();
+            if dir.join("state.json").exists() {
+                anyhow::bail!(
+                    "a cluster is already up (state in {}); run `cargo xtask cluster down` first",
+                    dir.display()
+                );
+            }
+            let bins = tools::ensure(&root)?;
+            let c = cluster::Cluster::start(&bins, &dir, false)?;
+            let kubectl = e2e::kube::Kubectl::new(&bins, c.kubeconfig(), c.dir());
+            let helm = e2e::kube::Helm::new(&bins, Some(c.kubeconfig()), c.dir());
+            e2e::chart::install(
+                &helm,
+                &kubectl,
+                &root.join("install/helm/agentgateway-crds"),
+            )?;
+            let state = c.detach(&bins)?;
+            eprintln!(
+                "cluster up: kube-apiserver {} (pid {}), etcd (pid {}); chart installed as release {}; \
+                 logs in {}; stop with `cargo xtask cluster down`",
+                state.server,
+                state.apiserver_pid,
+                state.etcd_pid,
+                e2e::chart::RELEASE,
+                state.dir.display()
+            );
+            eprintln!(
+                "kubectl and helm of the pinned versions are in {}",
+                bins.kubectl.parent().unwrap_or(&root).display()
+            );
+            println!("export KUBECONFIG={}", state.kubeconfig.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Run => {
+            let report = suite::run(&root)?;
+            for f in report.failed() {
+                println!("failed: {f}");
+            }
+            println!(
+                "e2e: {} passed, {} failed",
+                report.passed(),
+                report.failed().len()
+            );
+            Ok(if report.failed().is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
+        }
+    }
+}

@@ -1,0 +1,398 @@
+//! `cargo xtask e2e`: the whole end-to-end run.
+//!
+//! 1. Helm alone: `helm lint --strict`, `helm template` equals the generated CRD
+//!    files, `helm package`.
+//! 2. On a fresh etcd + kube-apiserver: install an older copy of the chart
+//!    (`e2e/upgrade/base-chart`), create the objects of `e2e/upgrade/objects`, upgrade
+//!    to the current chart with `helm upgrade --install`, and read them back.
+//! 3. The case table of `e2e/cases` against the current chart.
+//! 4. The table itself: every CRD has cases, every validation kind used is covered.
+
+use crate::{
+    cases::{self, Case, Expect},
+    chart,
+    cluster::Cluster,
+    kube::{Helm, Kubectl},
+    procs, tools,
+};
+use anyhow::Context;
+use serde_json::Value;
+use std::{
+    fs,
+    path::{Path, PathBuf},
+    time::Instant,
+};
+
+/// Namespace of the case objects.
+const CASES_NAMESPACE: &str = "e2e-cases";
+/// Namespace of the upgrade objects.
+const UPGRADE_NAMESPACE: &str = "e2e-upgrade";
+
+/// Passed and failed checks, printed as they happen.
+#[derive(Default)]
+pub struct Report {
+    passed: usize,
+    failed: Vec<String>,
+}
+
+impl Report {
+    fn record(&mut self, name: &str, started: Instant, result: anyhow::Result<String>) -> bool {
+        let took = started.elapsed();
+        match result {
+            Ok(detail) => {
+                self.passed += 1;
+                let detail = if detail.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({detail})")
+                };
+                println!("ok    {name}{detail} [{took:.1?}]");
+                true
+            }
+            Err(e) => {
+                let msg = format!("{e:#}");
+                println!(
+                    "FAIL  {name} [{took:.1?}]\n      {}",
+                    msg.replace('\n', "\n      ")
+                );
+                self.failed.push(name.to_owned());
+                false
+            }
+        }
+    }
+
+    /// Runs one check and records it; returns whether it passed.
+    fn check(&mut self, name: &str, f: impl FnOnce() -> anyhow::Result<String>) -> bool {
+        let started = Instant::now();
+        let result = f();
+        self.record(name, started, result)
+    }
+
+    pub fn passed(&self) -> usize {
+        self.passed
+    }
+
+    pub fn failed(&self) -> &[String] {
+        &self.failed
+    }
+}
+
+/// Removes a directory when dropped (and on Ctrl-C).
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(path: PathBuf) -> anyhow::Result<Self> {
+        if path.exists() {
+            fs::remove_dir_all(&path)?;
+        }
+        fs::create_dir_all(&path).with_context(|| format!("creating {}", path.display()))?;
+        procs::remove_on_signal(&path);
+        Ok(Self(path))
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.0);
+        procs::keep_on_signal(&self.0);
+    }
+}
+
+/// Runs everything; the report says what passed and failed.
+pub fn run(root: &Path) -> anyhow::Result<Report> {
+    let started = Instant::now();
+    let bins = tools::ensure(root)?;
+    let chart_dir = root.join("install/helm/agentgateway-crds");
+    let run_dir = TempDir::new(root.join(format!(".cache/e2e/runs/{}", std::process::id())))?;
+    let mut report = Report::default();
+
+    // 1. Helm alone.
+    let helm = Helm::new(&bins, None, &run_dir.0);
+    report.check("helm lint --strict", || {
+        chart::lint(&helm, &chart_dir).map(|()| String::new())
+    });
+    report.check("helm template equals the generated CRDs", || {
+        chart::template_matches_files(&helm, &chart_dir).map(|n| format!("{n} CRDs"))
+    });
+    report.check("helm package", || {
+        let archive = chart::package(&helm, &chart_dir, &run_dir.0.join("package"))?;
+        Ok(archive
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default())
+    });
+
+    // The table must be well-formed before a cluster is worth starting.
+    let crds = agentgateway_api::crds();
+    let chart_crds: Vec<Value> = chart::crds(&chart_dir)?
+        .into_iter()
+        .map(|c| c.crd)
+        .collect();
+    let table = cases::load_all(&root.join("e2e/cases"))?;
+    report.check(
+        "case table: every CRD has cases, every validation kind is covered",
+        || {
+            let problems = cases::table_problems(&table, &crds, &chart_crds);
+            if problems.is_empty() {
+                let n: usize = table.iter().map(|t| t.cases.len()).sum();
+                Ok(format!("{n} cases"))
+            } else {
+                anyhow::bail!("{}", problems.join("\n"))
+            }
+        },
+    );
+
+    // 2. A cluster.
+    let t = Instant::now();
+    let cluster = match Cluster::start(&bins, &run_dir.0.join("cluster"), true) {
+        Ok(c) => {
+            report.record(
+                "etcd and kube-apiserver ready",
+                t,
+                Ok(String::from("loopback")),
+            );
+            c
+        }
+        Err(e) => {
+            report.record("etcd and kube-apiserver ready", t, Err(e));
+            return Ok(report);
+        }
+    };
+    let kubectl = Kubectl::new(&bins, cluster.kubeconfig(), cluster.dir());
+    let helm = Helm::new(&bins, Some(cluster.kubeconfig()), cluster.dir());
+
+    let upgrade = root.join("e2e/upgrade");
+    let base_chart = upgrade.join("base-chart");
+    let upgrade_objects = cases::load_files(&upgrade.join("objects"), true)?;
+    let base_ok = report.check("install the older chart (e2e/upgrade/base-chart)", || {
+        let crds_of = |dir: &Path| -> anyhow::Result<Vec<Value>> {
+            Ok(chart::crds(dir)?.into_iter().map(|c| c.crd).collect())
+        };
+        if crds_of(&base_chart)? == chart_crds {
+            anyhow::bail!(
+                "the older chart's CRDs equal the current ones: the upgrade would test nothing"
+            );
+        }
+        chart::install(&helm, &kubectl, &base_chart)?;
+        create_namespace(&kubectl, UPGRADE_NAMESPACE)?;
+        for obj in &upgrade_objects {
+            create(&kubectl, obj, UPGRADE_NAMESPACE)
+                .with_context(|| format!("creating {}", obj.file.display()))?;
+        }
+        Ok(format!("{} objects created", upgrade_objects.len()))
+    });
+    let installed = report.check("helm upgrade --install the current chart", || {
+        chart::install(&helm, &kubectl, &chart_dir)?;
+        Ok(format!("{} CRDs Established", chart_crds.len()))
+    });
+    if !installed {
+        return Ok(report);
+    }
+    if base_ok {
+        for obj in &upgrade_objects {
+            let name = format!("after upgrade: {}", rel(root, &obj.file));
+            report.check(&name, || {
+                let back = read_back(&kubectl, &crds, obj, UPGRADE_NAMESPACE)?;
+                check_read_back(&crds, obj, &back)?;
+                Ok(String::new())
+            });
+        }
+    }
+
+    // 3. The case table.
+    create_namespace(&kubectl, CASES_NAMESPACE)?;
+    for t in &table {
+        for case in &t.cases {
+            report.check(&rel(root, &case.file), || run_case(&kubectl, &crds, case));
+        }
+    }
+    drop(cluster);
+    println!("e2e: finished in {:.0?}", started.elapsed());
+    Ok(report)
+}
+
+fn rel(root: &Path, p: &Path) -> String {
+    p.strip_prefix(root).unwrap_or(p).display().to_string()
+}
+
+fn create_namespace(kubectl: &Kubectl, ns: &str) -> anyhow::Result<()> {
+    let out = kubectl.try_run(&["create", "namespace", ns], None)?;
+    if !out.success && !out.stderr.contains("AlreadyExists") {
+        anyhow::bail!("creating namespace {ns}: {}", out.stderr.trim());
+    }
+    Ok(())
+}
+
+fn source<'a>(crds: &'a [crdgen::CrdSource], kind: &str) -> anyhow::Result<&'a crdgen::CrdSource> {
+    crds.iter()
+        .find(|c| c.kind() == kind)
+        .with_context(|| format!("{kind} is not a kind of agentgateway_api::crds()"))
+}
+
+fn with_namespace(case: &Case, ns: &str) -> String {
+    let mut obj = case.object.clone();
+    obj["metadata"]["namespace"] = ns.into();
+    obj.to_string()
+}
+
+/// `kubectl create`; the outcome, for the caller to judge.
+fn try_create(kubectl: &Kubectl, case: &Case, ns: &str) -> anyhow::Result<crate::kube::Outcome> {
+    kubectl.try_run(
+        &["create", "--validate=strict", "-o", "name", "-f", "-"],
+        Some(&with_namespace(case, ns)),
+    )
+}
+
+fn create(kubectl: &Kubectl, case: &Case, ns: &str) -> anyhow::Result<()> {
+    let out = try_create(kubectl, case, ns)?;
+    if !out.success {
+        anyhow::bail!("the apiserver rejected it: {}", out.stderr.trim());
+    }
+    Ok(())
+}
+
+fn read_back(
+    kubectl: &Kubectl,
+    crds: &[crdgen::CrdSource],
+    case: &Case,
+    ns: &str,
+) -> anyhow::Result<Value> {
+    let src = source(crds, case.kind())?;
+    kubectl.get_json(&[&src.crd_name(), case.name(), "-n", ns])
+}
+
+/// The object read back has the expected fields and survives the Rust types.
+fn check_read_back(crds: &[crdgen::CrdSource], case: &Case, back: &Value) -> anyhow::Result<()> {
+    let problems = cases::check_fields(&case.expect, back);
+    if !problems.is_empty() {
+        anyhow::bail!(
+            "the object read back does not match the expectations:\n{}",
+            problems.join("\n")
+        );
+    }
+    let src = source(crds, case.kind())?;
+    let again = src.roundtrip(back).map_err(|e| {
+        anyhow::anyhow!(
+            "the object read back does not deserialize into the Rust type of {}: {e}",
+            src.kind()
+        )
+    })?;
+    if &again != back {
+        anyhow::bail!(
+            "the object read back changes when deserialized into the Rust type and serialized again \
+             (- server, + Rust):\n{}",
+            crate::json_diff(back, &again).join("\n")
+        );
+    }
+    Ok(())
+}
+
+fn run_case(kubectl: &Kubectl, crds: &[crdgen::CrdSource], case: &Case) -> anyhow::Result<String> {
+    match &case.expect {
+        Expect::Accepted { fields, .. } => {
+            create(kubectl, case, CASES_NAMESPACE)?;
+            let back = read_back(kubectl, crds, case, CASES_NAMESPACE)?;
+            check_read_back(crds, case, &back)?;
+            Ok(format!(
+                "accepted, {} fields checked, round trip",
+                fields.len()
+            ))
+        }
+        Expect::Rejected { .. } => {
+            let out = try_create(kubectl, case, CASES_NAMESPACE)?;
+            if out.success {
+                let src = source(crds, case.kind())?;
+                let _ = kubectl.try_run(
+                    &[
+                        "delete",
+                        &src.crd_name(),
+                        case.name(),
+                        "-n",
+                        CASES_NAMESPACE,
+                    ],
+                    None,
+                );
+                anyhow::bail!("accepted, but it should have been rejected");
+            }
+            let problems = cases::check_rejection(&case.expect, &out.stderr);
+            if !problems.is_empty() {
+                anyhow::bail!(
+                    "{}\nthe apiserver said: {}",
+                    problems.join("\n"),
+                    out.stderr.trim()
+                );
+            }
+            Ok("rejected".into())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_case_table_is_complete() {
+        let root = crate::workspace_root();
+        let chart_crds: Vec<Value> = chart::crds(&root.join("install/helm/agentgateway-crds"))
+            .expect("chart")
+            .into_iter()
+            .map(|c| c.crd)
+            .collect();
+        let table = cases::load_all(&root.join("e2e/cases")).expect("cases");
+        let problems = cases::table_problems(&table, &agentgateway_api::crds(), &chart_crds);
+        assert!(problems.is_empty(), "{}", problems.join("\n"));
+    }
+
+    fn backend(spec: Value) -> Value {
+        serde_json::json!({
+            "apiVersion": "agentgateway.dev/v1alpha1",
+            "kind": "AgentgatewayBackend",
+            "metadata": {
+                "name": "x", "namespace": "y", "uid": "0c1d", "resourceVersion": "7",
+                "generation": 1, "creationTimestamp": "2026-01-01T00:00:00Z",
+                "managedFields": [{"manager": "kubectl", "operation": "Update",
+                    "apiVersion": "agentgateway.dev/v1alpha1", "time": "2026-01-01T00:00:00Z",
+                    "fieldsType": "FieldsV1", "fieldsV1": {"f:spec": {".": {}}}}],
+            },
+            "spec": spec,
+        })
+    }
+
+    #[test]
+    fn a_read_back_object_must_survive_the_rust_types() {
+        let crds = agentgateway_api::crds();
+        let case = Case {
+            file: "x.yaml".into(),
+            covers: Default::default(),
+            expect: Expect::Accepted {
+                fields: vec![],
+                absent: vec![],
+            },
+            object: backend(serde_json::json!({})),
+        };
+        let good = backend(serde_json::json!({"static": {"host": "h", "port": 1}}));
+        check_read_back(&crds, &case, &good).expect("round trip");
+
+        // A field the Rust type does not have is lost on the way: named in the error.
+        let lost = backend(serde_json::json!({"static": {"host": "h", "port": 1, "weight": 2}}));
+        let err = check_read_back(&crds, &case, &lost).expect_err("lost field");
+        assert!(
+            err.to_string().contains("- .spec.static.weight: 2"),
+            "{err}"
+        );
+
+        let wrong = backend(serde_json::json!({"static": {"host": "h", "port": "eighty"}}));
+        let err = check_read_back(&crds, &case, &wrong).expect_err("wrong type");
+        assert!(err.to_string().contains("does not deserialize"), "{err}");
+    }
+
+    #[test]
+    fn the_upgrade_objects_parse() {
+        let root = crate::workspace_root();
+        let objects = cases::load_files(&root.join("e2e/upgrade/objects"), true).expect("objects");
+        assert!(!objects.is_empty());
+        let base = chart::crds(&root.join("e2e/upgrade/base-chart")).expect("base chart");
+        assert!(!base.is_empty());
+    }
+}
