@@ -103,7 +103,9 @@ pub fn run(root: &Path) -> anyhow::Result<Report> {
     let started = Instant::now();
     let bins = tools::ensure(root)?;
     let chart_dir = root.join("install/helm/agentgateway-crds");
-    let run_dir = TempDir::new(root.join(format!(".cache/e2e/runs/{}", std::process::id())))?;
+    let runs = root.join(".cache/e2e/runs");
+    remove_stale_runs(&runs);
+    let run_dir = TempDir::new(runs.join(std::process::id().to_string()))?;
     let mut report = Report::default();
 
     // 1. Helm alone.
@@ -161,6 +163,11 @@ pub fn run(root: &Path) -> anyhow::Result<Report> {
     let kubectl = Kubectl::new(&bins, cluster.kubeconfig(), cluster.dir());
     let helm = Helm::new(&bins, Some(cluster.kubeconfig()), cluster.dir());
 
+    report.check(
+        "a CRD the apiserver rejects is reported by name with its reason",
+        || broken_crd_is_reported(&kubectl, &run_dir.0, &chart_crds),
+    );
+
     let upgrade = root.join("e2e/upgrade");
     let base_chart = upgrade.join("base-chart");
     let upgrade_objects = cases::load_files(&upgrade.join("objects"), true)?;
@@ -209,6 +216,46 @@ pub fn run(root: &Path) -> anyhow::Result<Report> {
     drop(cluster);
     println!("e2e: finished in {:.0?}", started.elapsed());
     Ok(report)
+}
+
+/// Removes the directories of earlier runs whose process is gone (killed with SIGKILL,
+/// so no cleanup ran; `setpriv --pdeathsig` stopped their cluster already).
+fn remove_stale_runs(runs: &Path) {
+    for entry in fs::read_dir(runs).into_iter().flatten().flatten() {
+        let pid = entry.file_name().to_string_lossy().parse::<u32>();
+        if pid.is_ok_and(|pid| !procs::alive(pid)) {
+            let _ = fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+/// Self-test of the error path: a CRD with a CEL rule that does not compile must be
+/// refused by the apiserver, and our message must name the CRD and quote the reason.
+fn broken_crd_is_reported(
+    kubectl: &Kubectl,
+    run_dir: &Path,
+    chart_crds: &[Value],
+) -> anyhow::Result<String> {
+    let mut crd = chart_crds.first().context("the chart has no CRD")?.clone();
+    let name = crd["metadata"]["name"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    crd["spec"]["versions"][0]["schema"]["openAPIV3Schema"]["x-kubernetes-validations"] =
+        serde_json::json!([{ "rule": "self.spec.(", "message": "never compiles" }]);
+    let templates = run_dir.join("broken-chart/templates");
+    fs::create_dir_all(&templates)?;
+    fs::write(templates.join("broken.yaml"), serde_yaml::to_string(&crd)?)?;
+    match chart::check_crds_accepted(kubectl, &run_dir.join("broken-chart")) {
+        Ok(()) => anyhow::bail!("the apiserver accepted a CRD whose CEL rule cannot compile"),
+        Err(e) => {
+            let msg = format!("{e:#}");
+            if !msg.contains(&name) || !msg.contains("compil") {
+                anyhow::bail!("the message names neither the CRD {name} nor the reason:\n{msg}");
+            }
+            Ok(String::new())
+        }
+    }
 }
 
 fn rel(root: &Path, p: &Path) -> String {

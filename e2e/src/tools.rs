@@ -172,7 +172,7 @@ pub fn ensure(root: &Path) -> anyhow::Result<Bins> {
     if cached.as_deref() == Some(wanted.as_str()) && bins.all().iter().all(|b| b.is_file()) {
         return Ok(bins);
     }
-    check_go()?;
+    check_go("go")?;
     fs::create_dir_all(&bin_dir).with_context(|| format!("creating {}", bin_dir.display()))?;
     // A half-finished build must not pass for a finished one.
     let _ = fs::remove_file(&stamp_path);
@@ -217,9 +217,9 @@ pub fn ensure(root: &Path) -> anyhow::Result<Bins> {
     Ok(bins)
 }
 
-/// Fails with what to install when `go` is missing.
-fn check_go() -> anyhow::Result<()> {
-    match Command::new("go").arg("version").output() {
+/// Fails with what to install when `go` (the program `go`) is missing.
+fn check_go(go: &str) -> anyhow::Result<()> {
+    match Command::new(go).arg("version").output() {
         Ok(out) if out.status.success() => Ok(()),
         Ok(out) => bail!(
             "`go version` failed: {}",
@@ -274,6 +274,16 @@ mod tests {
         let err = Pins::from_go_mod("module x\nrequire k8s.io/kubernetes v1.35.4\n")
             .expect_err("helm is missing");
         assert!(err.to_string().contains("helm.sh/helm/v3"), "{err}");
+    }
+
+    #[test]
+    fn a_missing_go_says_what_to_install() {
+        let err = check_go("/nonexistent/bin/go").expect_err("no go");
+        let msg = err.to_string();
+        assert!(
+            msg.contains("need") && msg.contains("Go >= 1.25 on PATH"),
+            "{msg}"
+        );
     }
 
     #[test]
