@@ -178,7 +178,7 @@ pub fn ensure(root: &Path) -> anyhow::Result<Bins> {
     let _ = fs::remove_file(&stamp_path);
     eprintln!(
         "e2e: building pinned tools into {} (kubernetes {}, etcd {}, helm {}); \
-         a cold build takes about 25 minutes on 2 cores",
+         a cold build took 21 minutes on 2 shared cores",
         bin_dir.display(),
         pins.kubernetes,
         pins.etcd,
