@@ -1,5 +1,5 @@
-// Pinned tool binaries for the e2e suite (see e2e/README section in the top README).
-// Nothing here is imported by Rust; `cargo xtask e2e` builds these tools into .cache/e2e/bin.
+// Pinned tools of the end-to-end tests (see "End-to-end tests" in README.md): the
+// `tool` lines below are what `cargo xtask e2e` builds into .cache/e2e/bin.
 module agentgateway.dev/e2e-tools
 
 go 1.25.0
