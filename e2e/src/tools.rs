@@ -84,9 +84,16 @@ impl Pins {
     }
 }
 
-/// The content of the stamp file for binaries built from `go_mod` with [`RECIPE`].
+/// The content of the stamp file for binaries built from `go_mod` with [`RECIPE`]:
+/// the recipe and every line of `go.mod` but comments and blank lines, so editing a
+/// comment does not rebuild.
 pub fn stamp(go_mod: &str) -> String {
-    format!("{RECIPE}\n{go_mod}")
+    let pins: Vec<&str> = go_mod
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with("//"))
+        .collect();
+    format!("{RECIPE}\n{}\n", pins.join("\n"))
 }
 
 /// One `go build` of a tool: output name, package, `-X` version stamps.
@@ -291,6 +298,8 @@ mod tests {
         let other = GO_MOD.replace("v1.35.4", "v1.35.5");
         assert_ne!(stamp(GO_MOD), stamp(&other));
         assert_eq!(stamp(GO_MOD), stamp(GO_MOD));
+        let commented = format!("// A comment.\n{GO_MOD}\n\n");
+        assert_eq!(stamp(GO_MOD), stamp(&commented));
     }
 
     #[test]
