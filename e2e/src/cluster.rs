@@ -49,6 +49,20 @@ impl Cluster {
     /// hold a running cluster). With `die_with_parent`, the kernel kills both if this
     /// process dies without stopping them.
     pub fn start(bins: &Bins, dir: &Path, die_with_parent: bool) -> anyhow::Result<Self> {
+        // A free port can be taken by another process between choosing and binding it.
+        let mut attempt = 1;
+        loop {
+            match Self::start_once(bins, dir, die_with_parent) {
+                Err(e) if attempt < 3 && format!("{e:#}").contains("address already in use") => {
+                    eprintln!("e2e: a chosen port was taken meanwhile; starting again");
+                    attempt += 1;
+                }
+                result => return result,
+            }
+        }
+    }
+
+    fn start_once(bins: &Bins, dir: &Path, die_with_parent: bool) -> anyhow::Result<Self> {
         crate::tools::check_openssl()?;
         if dir.exists() {
             fs::remove_dir_all(dir).with_context(|| format!("removing old {}", dir.display()))?;
