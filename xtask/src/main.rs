@@ -57,6 +57,32 @@ fn main() -> ExitCode {
     }
 }
 
+/// Runs the binary of workspace package `package` with `args` through `cargo run`
+/// (building it first), in `dir` or the current directory, and passes its exit status
+/// on. Heavy tools live in their own crates this way, so `gen-crds` never builds them.
+pub fn forward(
+    package: &str,
+    args: &[&std::ffi::OsStr],
+    dir: Option<&std::path::Path>,
+) -> anyhow::Result<ExitCode> {
+    use anyhow::Context;
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let mut cmd = std::process::Command::new(&cargo);
+    cmd.args(["run", "--quiet", "--package", package, "--"])
+        .args(args);
+    if let Some(dir) = dir {
+        cmd.current_dir(dir);
+    }
+    let status = cmd
+        .status()
+        .with_context(|| format!("running `{cargo} run --package {package}`"))?;
+    Ok(if status.success() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
 /// The workspace root (the parent of this crate's directory).
 pub fn workspace_root() -> PathBuf {
     let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));

@@ -1,0 +1,50 @@
+//! `agentgateway-translate FILE...` (usually run as `cargo xtask translate FILE...`):
+//! shows what backends become for agentgateway.
+//!
+//! Each file holds the input documents of a translation case (one
+//! `AgentgatewayBackend` and the Services, Namespaces, Secrets and ConfigMaps it
+//! refers to; a trailing `# Output` document is ignored). For each file, prints a YAML
+//! document with `output` (agentgateway's backend resources) and `status`, in the
+//! format of the golden cases in `translate/tests/golden`.
+
+use agentgateway_translate::documents;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let files: Vec<String> = std::env::args().skip(1).collect();
+    if files.is_empty() || files.iter().any(|f| f == "-h" || f == "--help") {
+        eprintln!(
+            "usage: cargo xtask translate FILE...\n\nEach FILE holds YAML documents: one AgentgatewayBackend and the Services, Namespaces, Secrets and ConfigMaps it refers to."
+        );
+        return if files.is_empty() {
+            ExitCode::from(2)
+        } else {
+            ExitCode::SUCCESS
+        };
+    }
+    let mut failed = 0;
+    for path in &files {
+        let result = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read: {e}"))
+            .and_then(|text| documents::run(&text));
+        match result {
+            Ok(t) => {
+                let yaml = documents::render_yaml(&t);
+                let (marker, rest) = yaml.split_once('\n').unwrap_or((&yaml, ""));
+                print!("---\n{marker}\n# file: {path}\n{rest}");
+            }
+            Err(e) => {
+                eprintln!("error: {path}: {e}");
+                failed += 1;
+            }
+        }
+    }
+    if failed > 0 {
+        eprintln!(
+            "error: {failed} of {} file(s) could not be translated",
+            files.len()
+        );
+        return ExitCode::FAILURE;
+    }
+    ExitCode::SUCCESS
+}
