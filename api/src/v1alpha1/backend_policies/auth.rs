@@ -16,7 +16,7 @@ pub struct BackendAuth {
     /// anyone who can read this object can read the key.
     #[schemars(length(max = 2048))]
     pub key: Option<String>,
-    /// A Secret in the backend's namespace whose `Authorization` value is sent in the
+    /// A Secret in this object's namespace whose `Authorization` value is sent in the
     /// `Authorization` header (a leading `Bearer ` is added when missing).
     pub secret_ref: Option<LocalObjectReference>,
     /// Forward the credentials of the incoming request unchanged.
@@ -33,7 +33,7 @@ pub struct AuthPassthrough {}
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AwsAuth {
-    /// A Secret in the backend's namespace holding `accessKey`, `secretKey` and,
+    /// A Secret in this object's namespace holding `accessKey`, `secretKey` and,
     /// optionally, `sessionToken`.
     pub secret_ref: LocalObjectReference,
 }

@@ -45,7 +45,8 @@ pub enum AuthorizationAction {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AuthorizationPolicy {
-    /// CEL expressions over the request, e.g. `mcp.tool.name == "echo" && jwt.sub == "alice"`.
+    /// CEL expressions over the request, e.g. `jwt.sub == "alice"`, or for MCP
+    /// backends `mcp.tool.name == "echo"`.
     #[schemars(length(min = 1, max = 256), inner(length(min = 1, max = 16384)))]
     pub match_expressions: Vec<String>,
 }
