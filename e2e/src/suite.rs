@@ -1,7 +1,8 @@
 //! `cargo xtask e2e`: the whole end-to-end run.
 //!
-//! 1. Helm alone: `helm lint --strict`, `helm template` equals the generated CRD
-//!    files, `helm package`.
+//! 1. Helm alone: `helm lint --strict`, `helm template` equals the CRDs generated
+//!    from the types, generated text that looks like a Go template comes out
+//!    literally, `helm package`.
 //! 2. On a fresh etcd + kube-apiserver: install an older copy of the chart
 //!    (`e2e/upgrade/base-chart`), create the objects of `e2e/upgrade/objects`, upgrade
 //!    to the current chart with `helm upgrade --install`, and read them back.
@@ -116,6 +117,13 @@ pub fn run(root: &Path) -> anyhow::Result<Report> {
     report.check("helm template equals the generated CRDs", || {
         chart::template_matches_files(&helm, &chart_dir).map(|n| format!("{n} CRDs"))
     });
+    report.check(
+        "helm prints template look-alikes in generated text literally",
+        || {
+            chart::helm_prints_template_lookalikes_literally(&helm, &run_dir.0)
+                .map(|n| format!("{n} strings"))
+        },
+    );
     report.check("helm package", || {
         let archive = chart::package(&helm, &chart_dir, &run_dir.0.join("package"))?;
         Ok(archive
