@@ -5,11 +5,11 @@ use schemars::{JsonSchema, SchemaGenerator, generate::SchemaSettings};
 use serde_json::{Value, json};
 
 /// One CRD the chart ships: its kind and how to build it.
-#[derive(Clone, Copy)]
+#[derive(Clone)]
 pub struct CrdSource {
-    kind: &'static str,
-    plural: &'static str,
-    group: &'static str,
+    kind: String,
+    plural: String,
+    group: String,
     description: &'static str,
     build: fn(&CrdSource) -> Value,
     roundtrip: fn(&Value) -> Result<Value, String>,
@@ -38,9 +38,9 @@ where
     K::Status: JsonSchema,
 {
     CrdSource {
-        kind: leak(K::kind(&()).into_owned()),
-        plural: leak(K::plural(&()).into_owned()),
-        group: leak(K::group(&()).into_owned()),
+        kind: K::kind(&()).into_owned(),
+        plural: K::plural(&()).into_owned(),
+        group: K::group(&()).into_owned(),
         description,
         build: build::<K>,
         roundtrip: roundtrip::<K>,
@@ -55,15 +55,10 @@ where
     serde_json::to_value(&typed).map_err(|e| e.to_string())
 }
 
-fn leak(s: String) -> &'static str {
-    // A handful of short names per process, built once per CRD source.
-    Box::leak(s.into_boxed_str())
-}
-
 impl CrdSource {
     /// The kind, e.g. `AgentgatewayBackend`.
-    pub fn kind(&self) -> &'static str {
-        self.kind
+    pub fn kind(&self) -> &str {
+        &self.kind
     }
 
     /// The CRD's name, `<plural>.<group>`.
@@ -77,8 +72,8 @@ impl CrdSource {
     }
 
     /// The plural resource name, e.g. `agentgatewaybackends`.
-    pub fn plural(&self) -> &'static str {
-        self.plural
+    pub fn plural(&self) -> &str {
+        &self.plural
     }
 
     /// Deserializes `object` (a whole custom resource as JSON, e.g. as read back from
