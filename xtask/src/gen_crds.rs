@@ -35,13 +35,17 @@ pub fn render_all() -> anyhow::Result<Vec<crdgen::RenderedCrd>> {
     })
 }
 
-/// Changes in `crds` that may break objects stored under the CRDs now in `dir`.
-fn breaking(dir: &Path, crds: &[crdgen::RenderedCrd]) -> Vec<String> {
+/// Changes in `crds` that may break objects stored under earlier CRDs; `earlier`
+/// gives the earlier text of a template file, by file name, when there is one.
+fn breaking_since(
+    crds: &[crdgen::RenderedCrd],
+    earlier: impl Fn(&str) -> Option<String>,
+    shown_dir: &Path,
+) -> Vec<String> {
     let parse = |text: &str| serde_yaml::from_str::<serde_json::Value>(text).ok();
     let mut out = Vec::new();
     for crd in crds {
-        let path = dir.join(&crd.file_name);
-        let Ok(old_text) = std::fs::read_to_string(&path) else {
+        let Some(old_text) = earlier(&crd.file_name) else {
             continue;
         };
         if old_text == crd.text {
@@ -51,10 +55,70 @@ fn breaking(dir: &Path, crds: &[crdgen::RenderedCrd]) -> Vec<String> {
             continue;
         };
         for change in crdgen::compat::breaking_changes(&old, &new) {
-            out.push(format!("{}: {change}", path.display()));
+            out.push(format!(
+                "{}: {change}",
+                shown_dir.join(&crd.file_name).display()
+            ));
         }
     }
     out
+}
+
+/// Changes in `crds` that may break objects stored under the CRDs now in `dir`.
+fn breaking(dir: &Path, crds: &[crdgen::RenderedCrd]) -> Vec<String> {
+    breaking_since(
+        crds,
+        |file| std::fs::read_to_string(dir.join(file)).ok(),
+        dir,
+    )
+}
+
+#[derive(clap::Args)]
+pub struct BreakingArgs {
+    /// Git revision holding the chart to compare with, e.g. `origin/main` or a release tag.
+    #[arg(long, value_name = "REV", default_value = "HEAD")]
+    against: String,
+}
+
+/// `cargo xtask breaking --against REV`: fails when the CRDs the types produce now
+/// could break objects stored under the chart of `REV` (for review before merging).
+pub fn run_breaking(args: &BreakingArgs) -> anyhow::Result<ExitCode> {
+    let root = crate::workspace_root();
+    let crds = render_all()?;
+    let rev = &args.against;
+    let resolved = std::process::Command::new("git")
+        .args([
+            "rev-parse",
+            "--verify",
+            "--quiet",
+            &format!("{rev}^{{commit}}"),
+        ])
+        .current_dir(&root)
+        .output()
+        .context("running git")?;
+    if !resolved.status.success() {
+        anyhow::bail!(
+            "`{rev}` is not a git revision of this repository (try `HEAD`, `origin/main` or a tag)"
+        );
+    }
+    let earlier = |file: &str| {
+        let out = std::process::Command::new("git")
+            .args(["show", &format!("{rev}:{TEMPLATES}/{file}")])
+            .current_dir(&root)
+            .output()
+            .ok()?;
+        out.status
+            .success()
+            .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+    };
+    let changes = breaking_since(&crds, earlier, Path::new(TEMPLATES));
+    if changes.is_empty() {
+        println!("no breaking changes since {rev} in {} CRDs", crds.len());
+        return Ok(ExitCode::SUCCESS);
+    }
+    print_breaking(&changes);
+    eprintln!("\n{} breaking change(s) since {rev}.", changes.len());
+    Ok(ExitCode::FAILURE)
 }
 
 fn print_breaking(changes: &[String]) {

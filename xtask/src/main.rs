@@ -23,6 +23,9 @@ struct Cli {
 enum Command {
     /// Regenerate the CRD templates of the agentgateway-crds chart from the Rust types.
     GenCrds(gen_crds::Args),
+    /// Fail when the CRDs the types produce could break objects stored under the chart
+    /// of a git revision (removed fields, tightened validation, ...).
+    Breaking(gen_crds::BreakingArgs),
     /// Run the whole test suite, as CI does.
     Test,
     /// Measure the edit-to-template loop (see BENCHMARKS.md).
@@ -42,6 +45,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::GenCrds(args) => gen_crds::run(&args),
+        Command::Breaking(args) => gen_crds::run_breaking(&args),
         Command::Test => test::run(),
         Command::Bench(args) => bench::run(&args),
         Command::Translate(args) => translate::run(&args),
