@@ -13,11 +13,14 @@ pub mod build;
 pub mod compat;
 pub mod markers;
 pub mod normalize;
+#[cfg(feature = "generate")]
 pub mod output;
+#[cfg(feature = "generate")]
 pub mod render;
 
 pub use build::{CrdSource, source};
 
+#[cfg(feature = "generate")]
 /// A CRD ready to be written: the file it belongs in and its full text.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RenderedCrd {
@@ -27,6 +30,7 @@ pub struct RenderedCrd {
     pub text: String,
 }
 
+#[cfg(feature = "generate")]
 /// Builds, normalizes and renders every CRD of `sources`, or returns every schema
 /// problem found across all of them.
 pub fn generate(
