@@ -137,12 +137,15 @@ fn strip_null(o: &mut Map<String, Value>) {
 
 /// A Rust enum of unit variants with doc comments comes out as `oneOf` one `const` per
 /// variant (so each can carry its description). Kubernetes wants `type: string` with
-/// an `enum` list; the variant docs stay in the Rust API documentation.
+/// an `enum` list. The variants' docs are not lost: unless the field's description
+/// already names every documented value (as `` `Value` ``), they are appended to it as
+/// a list, so `kubectl explain` tells what each value does.
 fn unit_enum(o: &mut Map<String, Value>) {
     let Some(Value::Array(variants)) = o.get("oneOf") else {
         return;
     };
     let mut values = Vec::new();
+    let mut docs = Vec::new();
     for v in variants {
         let Some(v) = v.as_object() else { return };
         if v.keys()
@@ -151,7 +154,12 @@ fn unit_enum(o: &mut Map<String, Value>) {
             return;
         }
         match (v.get("const"), v.get("enum")) {
-            (Some(c @ Value::String(_)), None) => values.push(c.clone()),
+            (Some(Value::String(c)), None) => {
+                values.push(Value::String(c.clone()));
+                if let Some(Value::String(d)) = v.get("description") {
+                    docs.push((c.clone(), d.clone()));
+                }
+            }
             (None, Some(Value::Array(e))) if e.iter().all(Value::is_string) => {
                 values.extend(e.iter().cloned())
             }
@@ -161,6 +169,26 @@ fn unit_enum(o: &mut Map<String, Value>) {
     o.remove("oneOf");
     o.insert("type".into(), "string".into());
     o.insert("enum".into(), Value::Array(values));
+    let description = o
+        .get("description")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    if docs
+        .iter()
+        .all(|(value, _)| description.contains(&format!("`{value}`")))
+    {
+        return;
+    }
+    let list: Vec<String> = docs
+        .iter()
+        .map(|(value, doc)| format!("- `{value}`: {}", doc.replace('\n', "\n  ")))
+        .collect();
+    let described = if description.is_empty() {
+        list.join("\n")
+    } else {
+        format!("{description}\n\nValues:\n{}", list.join("\n"))
+    };
+    o.insert("description".into(), described.into());
 }
 
 fn children_mut(o: &mut Map<String, Value>) -> Vec<&mut Value> {
@@ -424,7 +452,27 @@ mod tests {
         );
         assert_eq!(
             p["e"],
-            json!({ "description": "e", "type": "string", "enum": ["A", "B"] })
+            json!({ "description": "e\n\nValues:\n- `A`: a", "type": "string", "enum": ["A", "B"] })
+        );
+    }
+
+    #[test]
+    fn enum_values_already_explained_by_the_field_are_not_listed_again() {
+        let mut c = crd(json!({
+            "type": "object", "description": "root",
+            "properties": {
+                "e": { "description": "`A` does this, `B` that.",
+                       "oneOf": [ { "const": "A", "description": "a" }, { "const": "B", "description": "b" } ] },
+                "f": { "description": "Only `A` is named.",
+                       "oneOf": [ { "const": "A", "description": "a\nmore" }, { "const": "B", "description": "b" } ] },
+            },
+        }));
+        normalize(&mut c).expect("valid");
+        let p = &c["spec"]["versions"][0]["schema"]["openAPIV3Schema"]["properties"];
+        assert_eq!(p["e"]["description"], "`A` does this, `B` that.");
+        assert_eq!(
+            p["f"]["description"],
+            "Only `A` is named.\n\nValues:\n- `A`: a\n  more\n- `B`: b"
         );
     }
 

@@ -19,18 +19,21 @@ pub struct McpBackend {
         transform = markers::cel("self.all(t1, self.exists_one(t2, t1.name == t2.name))", "target names must be unique"),
     )]
     pub targets: Vec<McpTarget>,
-    /// Whether the gateway keeps MCP sessions. `Stateful` when unset.
+    /// How the gateway handles MCP sessions.
+    ///
+    /// `Stateful` (also what an unset field means): the gateway creates an MCP session
+    /// when a client initializes, identified by the `mcp-session-id` header, and
+    /// therefore keeps every request of a session on the same backend replica, so a
+    /// server may keep per-session state in memory.
+    ///
+    /// `Stateless`: the gateway creates no session, so any replica may serve any
+    /// request. Use it for servers that keep no state between requests, to spread load
+    /// freely and ride out replica restarts.
     pub session_routing: Option<SessionRouting>,
 }
 
-/// How the gateway handles MCP sessions.
-///
-/// `Stateful` (what an unset field means): the gateway creates an MCP session when a
-/// client initializes, identified by the `mcp-session-id` header, and keeps every
-/// request of that session on the same backend replica, so servers may hold
-/// per-session state in memory. `Stateless`: the gateway creates no session, and any
-/// replica may serve any request; use it for servers that keep no state between
-/// requests, to spread load freely and survive replica restarts.
+/// How the gateway handles MCP sessions: `Stateful` (the default) or `Stateless`.
+/// See [`McpBackend::session_routing`].
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub enum SessionRouting {
     /// Create an MCP session and keep its requests on one replica.
