@@ -185,7 +185,7 @@ pub fn ensure(root: &Path) -> anyhow::Result<Bins> {
     let _ = fs::remove_file(&stamp_path);
     eprintln!(
         "e2e: building pinned tools into {} (kubernetes {}, etcd {}, helm {}); \
-         a cold build took 21 minutes on 2 shared cores",
+         a cold build takes about 7 minutes on 2 cores",
         bin_dir.display(),
         pins.kubernetes,
         pins.etcd,
