@@ -20,6 +20,15 @@ pub mod render;
 
 pub use build::{CrdSource, source};
 
+impl CrdSource {
+    /// Passes 1 and 2: the CRD as data, normalized and checked, ready to render.
+    pub fn normalized(&self) -> Result<serde_json::Value, Vec<normalize::Problem>> {
+        let mut crd = self.build();
+        normalize::normalize(&mut crd)?;
+        Ok(crd)
+    }
+}
+
 #[cfg(feature = "generate")]
 /// A CRD ready to be written: the file it belongs in and its full text.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -40,9 +49,8 @@ pub fn generate(
     let mut problems = Vec::new();
     let mut out = Vec::new();
     for src in sources {
-        let mut crd = src.build();
-        match normalize::normalize(&mut crd) {
-            Ok(()) => out.push(RenderedCrd {
+        match src.normalized() {
+            Ok(crd) => out.push(RenderedCrd {
                 file_name: src.file_name(),
                 text: render::render(&crd, command),
             }),

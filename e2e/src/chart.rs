@@ -104,8 +104,7 @@ pub fn lint(helm: &Helm, chart: &Path) -> anyhow::Result<()> {
 pub fn generated_crds() -> anyhow::Result<BTreeMap<String, Value>> {
     let mut out = BTreeMap::new();
     for src in agentgateway_api::crds() {
-        let mut crd = src.build();
-        crdgen::normalize::normalize(&mut crd).map_err(|problems| {
+        let crd = src.normalized().map_err(|problems| {
             let list: Vec<String> = problems.iter().map(ToString::to_string).collect();
             anyhow::anyhow!("schema problems:\n{}", list.join("\n"))
         })?;

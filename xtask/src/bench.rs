@@ -86,10 +86,6 @@ impl Drop for Restore {
     }
 }
 
-fn cargo() -> String {
-    std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())
-}
-
 /// Runs `cargo xtask gen-crds [extra]` (a fresh build of xtask if anything changed) and
 /// returns its wall time.
 fn time_gen_crds(
@@ -97,7 +93,7 @@ fn time_gen_crds(
     extra: &[&str],
     target_dir: Option<&Path>,
 ) -> anyhow::Result<Duration> {
-    let mut cmd = Command::new(cargo());
+    let mut cmd = Command::new(crate::cargo());
     cmd.args(["run", "--quiet", "--package", "xtask", "--", "gen-crds"])
         .args(extra)
         .current_dir(root)

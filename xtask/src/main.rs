@@ -61,6 +61,11 @@ fn main() -> ExitCode {
     }
 }
 
+/// The cargo that runs this xtask (`$CARGO`), so nested builds use the same toolchain.
+pub fn cargo() -> String {
+    std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())
+}
+
 /// Runs the binary of workspace package `package` with `args` through `cargo run`
 /// (building it first), in `dir` or the current directory, and passes its exit status
 /// on. Heavy tools live in their own crates this way, so `gen-crds` never builds them.
@@ -70,7 +75,7 @@ pub fn forward(
     dir: Option<&std::path::Path>,
 ) -> anyhow::Result<ExitCode> {
     use anyhow::Context;
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let cargo = cargo();
     let mut cmd = std::process::Command::new(&cargo);
     cmd.args(["run", "--quiet", "--package", package, "--"])
         .args(args);

@@ -7,7 +7,7 @@ use std::process::{Command, ExitCode};
 
 pub fn run() -> anyhow::Result<ExitCode> {
     let root = crate::workspace_root();
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let cargo = crate::cargo();
     let status = Command::new(&cargo)
         .args(["test", "--workspace", "--all-targets"])
         .current_dir(&root)
