@@ -125,6 +125,34 @@ pub fn at_least_one_of(fields: &'static [&'static str]) -> impl FnMut(&mut Schem
     field_group(Cardinality::AtLeastOne, fields)
 }
 
+/// At least one field of the annotated struct must be set, the field list inferred
+/// from the struct's properties (in sorted order, as upstream's generator writes it)
+/// less `exclude`. Adding a field to the struct adds it to the rule.
+pub fn at_least_one_field(exclude: &'static [&'static str]) -> impl FnMut(&mut Schema) {
+    move |s| {
+        let fields = property_names(s, exclude);
+        let fields: Vec<&str> = fields.iter().map(String::as_str).collect();
+        let (rule, message) = field_group_rule(Cardinality::AtLeastOne, &fields);
+        push_rule(s, json!({ "rule": rule, "message": message }))
+    }
+}
+
+/// The property names of an object schema, sorted, without `exclude`.
+pub fn property_names(s: &Schema, exclude: &[&str]) -> Vec<String> {
+    let mut names: Vec<String> = s
+        .get("properties")
+        .and_then(Value::as_object)
+        .map(|p| {
+            p.keys()
+                .filter(|k| !exclude.contains(&k.as_str()))
+                .cloned()
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    names
+}
+
 /// Sets `key` to `value` on the schema.
 pub fn set(key: &'static str, value: impl Into<Value> + Clone) -> impl FnMut(&mut Schema) {
     move |s| {
@@ -373,6 +401,22 @@ mod tests {
         assert_eq!(message, "at most one of the fields in [a b] may be set");
         let (rule, _) = field_group_rule(Cardinality::AtLeastOne, &["a"]);
         assert!(rule.ends_with("size() >= 1"), "{rule}");
+    }
+
+    #[test]
+    fn at_least_one_field_infers_the_sorted_fields_of_the_struct() {
+        let mut s = Schema::from(json_object(json!({
+            "type": "object",
+            "properties": { "tls": {}, "auth": {}, "http": {}, "kind": {} },
+        })));
+        at_least_one_field(&["kind"])(&mut s);
+        assert_eq!(
+            s.get(VALIDATIONS),
+            Some(&json!([{
+                "rule": "[has(self.auth),has(self.http),has(self.tls)].filter(x,x==true).size() >= 1",
+                "message": "at least one of the fields in [auth http tls] must be set",
+            }]))
+        );
     }
 
     #[test]
