@@ -264,6 +264,7 @@ fn auth(ctx: &Ctx<'_>, auth: &BackendAuth) -> Result<BackendAuthPolicy, Vec<Stri
         }));
     }
     if let Some(r) = &auth.secret_ref {
+        let r = &r.object;
         let secret = ctx
             .inputs
             .secret(ns, &r.name)

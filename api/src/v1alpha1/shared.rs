@@ -198,3 +198,141 @@ fn gateway_api_group() -> String {
 fn gateway_kind() -> String {
     "Gateway".into()
 }
+
+/// The rule shared by every credential reference: a reference to something other
+/// than a core `Secret` must name both its API group and its kind.
+fn custom_credential_ref(s: &mut schemars::Schema) {
+    markers::cel(
+        "(!has(self.group) || size(self.group) == 0) ? (!has(self.kind) || size(self.kind) == 0 || self.kind == 'Secret') : (has(self.kind) && size(self.kind) > 0)",
+        "custom credential refs must set both group and kind",
+    )(s);
+    markers::map_atomic(s);
+}
+
+/// A reference to an object in the referring object's namespace that holds
+/// credentials: by default a Kubernetes `Secret`, or, with `group` and `kind`, an
+/// object of another kind that a credential provider of the gateway understands.
+///
+/// Used where the object as a whole is the credential (e.g. a Secret of type
+/// `kubernetes.io/tls`, or AWS keys under fixed key names). Where one value of the
+/// object is the credential, [`CredentialKeyRef`] adds the `key` to read.
+#[skip_serializing_none]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[schemars(transform = custom_credential_ref)]
+pub struct CredentialRef {
+    /// API group of the referenced object. Leave unset (or empty) for a core `Secret`;
+    /// set it together with `kind` to use another source of credentials.
+    pub group: Option<String>,
+    /// Kind of the referenced object. Leave unset for a `Secret`; required when `group`
+    /// is set.
+    pub kind: Option<String>,
+    /// Name of the referenced object, e.g. `openai-api-key`.
+    #[schemars(length(min = 1, max = 253))]
+    pub name: String,
+}
+
+impl CredentialRef {
+    /// A reference to the Secret `name`.
+    pub fn secret(name: impl Into<String>) -> Self {
+        Self {
+            group: None,
+            kind: None,
+            name: name.into(),
+        }
+    }
+
+    /// Whether the reference is to a core `Secret` (no group, and no kind or `Secret`).
+    pub fn is_secret(&self) -> bool {
+        self.group.as_deref().unwrap_or_default().is_empty()
+            && matches!(self.kind.as_deref(), None | Some("") | Some("Secret"))
+    }
+}
+
+/// A reference to one value in an object holding credentials: the object as in
+/// [`CredentialRef`] (a `Secret` unless `group` and `kind` say otherwise) and,
+/// optionally, the `key` of the value to read.
+///
+/// This is [`CredentialRef`] plus `key` (its fields appear flattened in the object,
+/// and it carries the same group-and-kind rule); it is a separate type so that places
+/// that read a whole object cannot be given a `key` that would be ignored.
+#[skip_serializing_none]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct CredentialKeyRef {
+    /// The object holding the credential.
+    #[serde(flatten)]
+    pub object: CredentialRef,
+    /// The key of the value to read, e.g. `api-key`. When unset, each place that uses
+    /// the reference reads its documented default key (for a backend API key,
+    /// `Authorization`).
+    #[schemars(length(min = 1, max = 253))]
+    pub key: Option<String>,
+}
+
+impl CredentialKeyRef {
+    /// A reference to the Secret `name`, at the user's default key.
+    pub fn secret(name: impl Into<String>) -> Self {
+        Self {
+            object: CredentialRef::secret(name),
+            key: None,
+        }
+    }
+}
+
+/// A request header carrying a credential or token.
+#[skip_serializing_none]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct HeaderLocation {
+    /// Name of the header, e.g. `Authorization` or `x-api-key`.
+    #[schemars(length(min = 1, max = 256), regex(pattern = HEADER_NAME_PATTERN))]
+    pub name: String,
+    /// Text before the value in the header, e.g. `Bearer ` (note the trailing space).
+    /// The header holds the bare value when unset.
+    #[schemars(length(min = 1, max = 256))]
+    pub prefix: Option<String>,
+}
+
+/// A named query parameter or cookie carrying a credential or token.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct NamedLocation {
+    /// Name of the query parameter or cookie, e.g. `api_key` or `session`.
+    #[schemars(length(min = 1, max = 256))]
+    pub name: String,
+}
+
+/// Where in a request a credential is placed (or found): a header, a query parameter
+/// or a cookie. Set exactly one.
+#[skip_serializing_none]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+#[schemars(transform = markers::exactly_one_of(&["header", "queryParameter", "cookie"]))]
+pub struct CredentialLocation {
+    /// In a header, optionally after a prefix such as `Bearer `.
+    pub header: Option<HeaderLocation>,
+    /// In a query parameter of the URL.
+    pub query_parameter: Option<NamedLocation>,
+    /// In a cookie.
+    pub cookie: Option<NamedLocation>,
+}
+
+/// Where the gateway reads a token or credential from the incoming request: a
+/// header, a query parameter, a cookie, or the result of a CEL expression. Set
+/// exactly one.
+///
+/// [`CredentialLocation`] with the extra `expression` choice; a separate type
+/// because only reading (not placing) a value can be computed.
+#[skip_serializing_none]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+#[schemars(transform = markers::exactly_one_of(&["header", "queryParameter", "cookie", "expression"]))]
+pub struct CredentialSource {
+    /// From a header, with the prefix (such as `Bearer `) stripped when set.
+    pub header: Option<HeaderLocation>,
+    /// From a query parameter of the URL.
+    pub query_parameter: Option<NamedLocation>,
+    /// From a cookie.
+    pub cookie: Option<NamedLocation>,
+    /// A CEL expression over the request computing the value, e.g.
+    /// `request.headers["x-token"].split(" ")[1]`.
+    #[schemars(length(min = 1, max = 16384))]
+    pub expression: Option<String>,
+}

@@ -1,6 +1,6 @@
 //! Credentials the gateway presents to a backend.
 
-use crate::v1alpha1::shared::LocalObjectReference;
+use crate::v1alpha1::shared::{CredentialKeyRef, LocalObjectReference};
 use crdgen::markers;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -18,7 +18,7 @@ pub struct BackendAuth {
     pub key: Option<String>,
     /// A Secret in this object's namespace whose `Authorization` value is sent in the
     /// `Authorization` header (a leading `Bearer ` is added when missing).
-    pub secret_ref: Option<LocalObjectReference>,
+    pub secret_ref: Option<CredentialKeyRef>,
     /// Forward the credentials of the incoming request unchanged.
     pub passthrough: Option<AuthPassthrough>,
     /// Sign requests with AWS Signature Version 4, as AWS services such as Bedrock expect.
