@@ -113,7 +113,8 @@ pub struct McpBackend {
     pub failure_mode: McpFailureMode,
 }
 
-/// `MCPBackend.PrefixMode`.
+/// `MCPBackend.PrefixMode`. `CONDITIONAL` (0) and `ALWAYS` (1) are agentgateway's
+/// values; `NEVER` carries the API's third value, `Never`, under the same naming.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 pub enum PrefixMode {
     /// Prefix only when there are several targets (the zero value).
