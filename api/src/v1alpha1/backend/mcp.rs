@@ -107,7 +107,8 @@ pub struct McpTarget {
     /// `kgateway.dev/mcp` (Streamable HTTP) or `kgateway.dev/mcp-sse` (SSE) on the
     /// matching Services becomes a target.
     pub selector: Option<McpSelector>,
-    /// A single MCP server at a fixed address.
+    /// A single MCP server at a fixed address: a host, or a Service of the
+    /// backend's namespace (`backendRef`), and a port.
     #[serde(rename = "static")]
     pub static_: Option<McpStaticTarget>,
 }

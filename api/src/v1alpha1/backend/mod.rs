@@ -60,7 +60,7 @@ A2A agent. Routes refer to it like they refer to a Service, and its inline polic
 )]
 pub struct AgentgatewayBackendSpec {
     /// Sends traffic to a fixed host and port.
-    /// Or, with `unixPath`, to a Unix domain socket shared with the gateway's pod.
+    /// With `unixPath` instead, to a Unix domain socket shared with the gateway's pod.
     #[serde(rename = "static")]
     pub static_: Option<StaticBackend>,
     /// Sends each request to the host it names itself (the request's authority), as a
