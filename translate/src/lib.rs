@@ -4,7 +4,9 @@
 //! refer to ([`Inputs`]), it returns the `Backend` resources agentgateway should receive
 //! ([`model`]) and the backend's status, whose `Accepted` condition is `True`, or
 //! `False` with reason `TranslationError` and a message naming every missing or invalid
-//! object. A backend that cannot be translated completely yields no resources at all:
+//! object. A field of the API that this translation does not handle yet (such as
+//! `spec.a2a` or `spec.aws`) is never dropped silently: it makes the condition `False`
+//! with reason `UnsupportedField` and a message naming the field. A backend that cannot be translated completely yields no resources at all:
 //! the gateway never receives half a backend. Nothing here panics on bad input.
 //!
 //! [`documents`] reads the multi-document YAML files used by the golden tests and
@@ -32,6 +34,9 @@ pub const ACCEPTED: &str = "Accepted";
 pub const REASON_ACCEPTED: &str = "Accepted";
 /// Reason of `Accepted=False`.
 pub const REASON_TRANSLATION_ERROR: &str = "TranslationError";
+/// Reason of `Accepted=False` when the only problems are fields this translation does
+/// not handle yet (see [`Ctx::unsupported`]).
+pub const REASON_UNSUPPORTED_FIELD: &str = "UnsupportedField";
 /// Message of `Accepted=True`.
 pub const ACCEPTED_MESSAGE: &str = "Backend successfully accepted";
 
@@ -67,12 +72,22 @@ pub struct Ctx<'a> {
     pub inputs: &'a Inputs,
     /// Problems found, each naming the object or field at fault.
     pub errors: Vec<String>,
+    /// Fields set on the backend that this translation does not handle yet, by path
+    /// (e.g. `spec.a2a`).
+    pub unsupported: Vec<String>,
 }
 
 impl Ctx<'_> {
     /// The key of the backend: `<namespace>/<name>`.
     pub fn key(&self) -> String {
         format!("{}/{}", self.namespace, self.name)
+    }
+
+    /// Records that `field` (a path such as `spec.a2a`) is set but not translated: the
+    /// backend is not accepted, and the status names the field, rather than the
+    /// gateway silently receiving a backend without it.
+    pub fn unsupported(&mut self, field: impl Into<String>) {
+        self.unsupported.push(field.into());
     }
 
     /// A `Backend` resource named after the translated object.
@@ -143,6 +158,7 @@ pub fn translate(backend: &AgentgatewayBackend, inputs: &Inputs, now: &str) -> T
         name,
         inputs,
         errors: Vec::new(),
+        unsupported: Vec::new(),
     };
     if name.is_empty() {
         ctx.errors.push("metadata.name is not set".into());
@@ -151,6 +167,19 @@ pub fn translate(backend: &AgentgatewayBackend, inputs: &Inputs, now: &str) -> T
     // The same missing object may be referred to from several places: name it once.
     let mut seen = std::collections::BTreeSet::new();
     ctx.errors.retain(|e| seen.insert(e.clone()));
+    ctx.unsupported.retain(|e| seen.insert(e.clone()));
+    // Unsupported fields get their own reason when nothing else is wrong; otherwise
+    // they are listed after the other problems.
+    let reason = if ctx.errors.is_empty() {
+        REASON_UNSUPPORTED_FIELD
+    } else {
+        REASON_TRANSLATION_ERROR
+    };
+    ctx.errors.extend(
+        ctx.unsupported
+            .iter()
+            .map(|f| format!("{f} is not supported by this translation yet")),
+    );
     let condition = if ctx.errors.is_empty() {
         Condition {
             last_transition_time: now.to_string(),
@@ -165,7 +194,7 @@ pub fn translate(backend: &AgentgatewayBackend, inputs: &Inputs, now: &str) -> T
             last_transition_time: now.to_string(),
             message: format!("failed to translate backend: {}", ctx.errors.join("\n")),
             observed_generation: backend.metadata.generation,
-            reason: REASON_TRANSLATION_ERROR.into(),
+            reason: reason.into(),
             status: ConditionStatus::False,
             type_: ACCEPTED.into(),
         }
@@ -189,10 +218,13 @@ fn translate_spec(ctx: &mut Ctx<'_>, backend: &AgentgatewayBackend) -> Vec<Resou
         spec.dynamic_forward_proxy.is_some(),
         spec.ai.is_some(),
         spec.mcp.is_some(),
+        spec.aws.is_some(),
+        spec.a2a.is_some(),
     ];
     if kinds.iter().filter(|k| **k).count() != 1 {
-        ctx.errors
-            .push("spec must set exactly one of static, dynamicForwardProxy, ai and mcp".into());
+        ctx.errors.push(
+            "spec must set exactly one of static, dynamicForwardProxy, ai, mcp, aws and a2a".into(),
+        );
         return Vec::new();
     }
     if let Some(p) = &spec.policies {
@@ -213,13 +245,23 @@ fn translate_spec(ctx: &mut Ctx<'_>, backend: &AgentgatewayBackend) -> Vec<Resou
     let key = ctx.key();
     let mut resources = Vec::new();
     let mut main = if let Some(s) = &spec.static_ {
-        ctx.backend(
-            key,
-            BackendKind::Static(model::StaticBackend {
-                host: s.host.clone(),
-                port: s.port,
-            }),
-        )
+        let kind = match (&s.host, s.port, &s.unix_path) {
+            (Some(host), Some(port), None) => model::StaticBackend {
+                host: host.clone(),
+                port,
+                unix_path: String::new(),
+            },
+            (None, None, Some(path)) => model::StaticBackend {
+                unix_path: path.clone(),
+                ..Default::default()
+            },
+            _ => {
+                ctx.errors
+                    .push("spec.static must set either unixPath or both host and port".into());
+                return Vec::new();
+            }
+        };
+        ctx.backend(key, BackendKind::Static(kind))
     } else if spec.dynamic_forward_proxy.is_some() {
         ctx.backend(key, BackendKind::Dynamic(model::Empty {}))
     } else if let Some(m) = &spec.mcp {
@@ -230,6 +272,15 @@ fn translate_spec(ctx: &mut Ctx<'_>, backend: &AgentgatewayBackend) -> Vec<Resou
         let ai = ai::translate(ctx, a);
         ctx.backend(key, BackendKind::Ai(ai))
     } else {
+        // AWS (AgentCore) and A2A backends are valid objects, but what agentgateway
+        // needs for them (request signing for AgentCore, the A2A protocol handling)
+        // is not translated yet: say so instead of sending a backend without it.
+        if spec.aws.is_some() {
+            ctx.unsupported("spec.aws");
+        }
+        if spec.a2a.is_some() {
+            ctx.unsupported("spec.a2a");
+        }
         return Vec::new();
     };
     main.inline_policies = inline_policies;
@@ -271,8 +322,9 @@ mod tests {
             "b",
             AgentgatewayBackendSpec {
                 static_: Some(StaticBackend {
-                    host: "h".into(),
-                    port: 1,
+                    host: Some("h".into()),
+                    port: Some(1),
+                    ..Default::default()
                 }),
                 ..Default::default()
             },

@@ -1,16 +1,21 @@
-//! MCP backends: static targets become backends of their own; selector targets expand
-//! to the MCP ports of the matching Services.
+//! MCP backends: static targets with a `host` become backends of their own; static
+//! targets with a `backendRef` point at the referenced Service's cluster address (no
+//! backend of their own: such targets cannot carry policies); selector targets expand
+//! to the MCP ports of the matching Services. `sessionRouting`, `prefixMode` and
+//! `failureMode` become the MCP backend's modes, unset fields the gateway's defaults
+//! (`Stateful`, `Conditional`, `FailClosed`), which are also the zero values.
 
 use crate::{
     Ctx, inputs,
     model::{
-        Backend, BackendKind, BackendReference, BackendReferenceKind, McpBackend, McpProtocol,
-        McpTarget, ServiceReference, StatefulMode, StaticBackend,
+        Backend, BackendKind, BackendReference, BackendReferenceKind, McpBackend, McpFailureMode,
+        McpProtocol, McpTarget, PrefixMode, ServiceReference, StatefulMode, StaticBackend,
     },
     policies, service_hostname,
 };
 use agentgateway_api::v1alpha1::backend::mcp::{
-    McpBackend as ApiMcpBackend, McpProtocol as ApiProtocol, McpSelector, SessionRouting,
+    FailureMode, McpBackend as ApiMcpBackend, McpProtocol as ApiProtocol, McpSelector,
+    McpStaticTarget, PrefixMode as ApiPrefixMode, SessionRouting,
 };
 use k8s_openapi::api::core::v1::Service;
 
@@ -27,24 +32,12 @@ pub fn translate(ctx: &mut Ctx<'_>, mcp: &ApiMcpBackend) -> (Vec<Backend>, McpBa
     let mut targets = Vec::new();
     for target in &mcp.targets {
         if let Some(s) = &target.static_ {
-            let key = format!("{}/{}", ctx.key(), target.name);
-            let mut backend = ctx.backend(
-                key.clone(),
-                BackendKind::Static(StaticBackend {
-                    host: s.host.clone(),
-                    port: s.port,
-                }),
-            );
-            if let Some(p) = &s.policies {
-                backend.inline_policies = policies::translate(ctx, &p.into());
-            }
-            backends.push(backend);
+            let Some(backend) = static_target_backend(ctx, &target.name, s, &mut backends) else {
+                continue;
+            };
             targets.push(McpTarget {
                 name: target.name.clone(),
-                backend: Some(BackendReference {
-                    kind: Some(BackendReferenceKind::Backend(key)),
-                    port: 0,
-                }),
+                backend: Some(backend),
                 path: s.path.clone().unwrap_or_default(),
                 protocol: match s.protocol {
                     None => McpProtocol::Undefined,
@@ -72,13 +65,98 @@ pub fn translate(ctx: &mut Ctx<'_>, mcp: &ApiMcpBackend) -> (Vec<Backend>, McpBa
         SessionRouting::Stateful => StatefulMode::Stateful,
         SessionRouting::Stateless => StatefulMode::Stateless,
     };
+    let prefix_mode = match mcp.prefix_mode.unwrap_or_default() {
+        ApiPrefixMode::Conditional => PrefixMode::Conditional,
+        ApiPrefixMode::Always => PrefixMode::Always,
+        ApiPrefixMode::Never => PrefixMode::Never,
+    };
+    let failure_mode = match mcp.failure_mode.unwrap_or_default() {
+        FailureMode::FailClosed => McpFailureMode::FailClosed,
+        FailureMode::FailOpen => McpFailureMode::FailOpen,
+    };
     (
         backends,
         McpBackend {
             targets,
             stateful_mode,
+            prefix_mode,
+            failure_mode,
         },
     )
+}
+
+/// Where a static target's server is. A `host` target gets a backend of its own, keyed
+/// `<backend key>/<target name>` and carrying the target's policies, pushed onto
+/// `backends`. A `backendRef` target refers to the Service's cluster host name and
+/// the target's port directly, as a selector target does: the Service must exist in
+/// the backend's namespace and, when it lists ports, have that port. `None` after
+/// recording an error.
+fn static_target_backend(
+    ctx: &mut Ctx<'_>,
+    name: &str,
+    s: &McpStaticTarget,
+    backends: &mut Vec<Backend>,
+) -> Option<BackendReference> {
+    match (&s.host, &s.backend_ref) {
+        (Some(host), None) => {
+            let key = format!("{}/{name}", ctx.key());
+            let mut backend = ctx.backend(
+                key.clone(),
+                BackendKind::Static(StaticBackend {
+                    host: host.clone(),
+                    port: s.port,
+                    unix_path: String::new(),
+                }),
+            );
+            if let Some(p) = &s.policies {
+                backend.inline_policies = policies::translate(ctx, &p.into());
+            }
+            backends.push(backend);
+            Some(BackendReference {
+                kind: Some(BackendReferenceKind::Backend(key)),
+                port: 0,
+            })
+        }
+        (None, Some(r)) => {
+            if s.policies.is_some() {
+                ctx.errors.push(format!(
+                    "mcp target {name}: policies may not be used with backendRef"
+                ));
+                return None;
+            }
+            let ns = ctx.namespace;
+            let Some(svc) = ctx.inputs.service(ns, &r.name) else {
+                ctx.errors.push(format!(
+                    "mcp target {name}: unable to find the Service {ns}/{}",
+                    r.name
+                ));
+                return None;
+            };
+            let ports = svc.spec.as_ref().and_then(|s| s.ports.as_ref());
+            let has_port =
+                ports.is_none_or(|ps| ps.is_empty() || ps.iter().any(|p| p.port == s.port));
+            if !has_port {
+                ctx.errors.push(format!(
+                    "mcp target {name}: the Service {ns}/{} has no port {}",
+                    r.name, s.port
+                ));
+                return None;
+            }
+            Some(BackendReference {
+                kind: Some(BackendReferenceKind::Service(ServiceReference {
+                    namespace: ns.to_string(),
+                    hostname: service_hostname(&r.name, ns),
+                })),
+                port: u32::try_from(s.port).unwrap_or_default(),
+            })
+        }
+        _ => {
+            ctx.errors.push(format!(
+                "mcp target {name}: static must set exactly one of host and backendRef"
+            ));
+            None
+        }
+    }
 }
 
 /// The Services a selector picks, ordered by namespace and name: those matching the

@@ -90,6 +90,9 @@ pub struct StaticBackend {
     /// Port.
     #[serde(skip_serializing_if = "is_zero")]
     pub port: i32,
+    /// Path of a Unix domain socket, instead of a host and port.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub unix_path: String,
 }
 
 /// `MCPBackend`.
@@ -102,6 +105,40 @@ pub struct McpBackend {
     /// Whether the gateway keeps MCP sessions.
     #[serde(skip_serializing_if = "is_zero")]
     pub stateful_mode: StatefulMode,
+    /// When tool and prompt names are prefixed with their target's name.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub prefix_mode: PrefixMode,
+    /// What happens when a target fails.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub failure_mode: McpFailureMode,
+}
+
+/// `MCPBackend.PrefixMode`. `CONDITIONAL` (0) and `ALWAYS` (1) are agentgateway's
+/// values; `NEVER` carries the API's third value, `Never`, under the same naming.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub enum PrefixMode {
+    /// Prefix only when there are several targets (the zero value).
+    #[default]
+    #[serde(rename = "CONDITIONAL")]
+    Conditional,
+    /// Always prefix.
+    #[serde(rename = "ALWAYS")]
+    Always,
+    /// Never prefix.
+    #[serde(rename = "NEVER")]
+    Never,
+}
+
+/// `MCPBackend.FailureMode`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub enum McpFailureMode {
+    /// A failing target fails the session (the zero value).
+    #[default]
+    #[serde(rename = "FAIL_CLOSED")]
+    FailClosed,
+    /// Failing targets are left out.
+    #[serde(rename = "FAIL_OPEN")]
+    FailOpen,
 }
 
 /// `MCPBackend.StatefulMode`.

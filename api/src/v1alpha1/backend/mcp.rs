@@ -1,6 +1,9 @@
 //! MCP backends: one endpoint in front of several Model Context Protocol servers.
 
-use crate::v1alpha1::{backend_policies::McpTargetPolicies, shared::LabelSelector};
+use crate::v1alpha1::{
+    backend_policies::McpTargetPolicies,
+    shared::{LabelSelector, LocalObjectReference},
+};
 use crdgen::markers;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -30,6 +33,53 @@ pub struct McpBackend {
     /// request. Use it for servers that keep no state between requests, to spread load
     /// freely and ride out replica restarts.
     pub session_routing: Option<SessionRouting>,
+    /// What happens when a target cannot be reached, either when a client's session
+    /// starts or later on.
+    ///
+    /// `FailClosed` (also what an unset field means): the whole session fails, so
+    /// clients never see a partial set of tools.
+    ///
+    /// `FailOpen`: the failed targets are left out and the session carries on with
+    /// the targets that answer. Use it when the targets are independent and some
+    /// tools are better than none.
+    pub failure_mode: Option<FailureMode>,
+    /// Whether the names of tools and prompts are prefixed with their target's name
+    /// (e.g. `search_query` for tool `query` of target `search`), which keeps names
+    /// from different targets apart and tells the gateway where to route a call.
+    ///
+    /// `Conditional` (also what an unset field means): prefix only when the backend
+    /// has more than one target.
+    ///
+    /// `Always`: prefix even with a single target, so names stay the same when
+    /// targets are added later.
+    ///
+    /// `Never`: keep the servers' own names. Only use it when no two targets offer a
+    /// tool or prompt of the same name.
+    pub prefix_mode: Option<PrefixMode>,
+}
+
+/// What an MCP backend does when one of its targets fails: `FailClosed` (the
+/// default) or `FailOpen`. See [`McpBackend::failure_mode`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum FailureMode {
+    /// Fail the whole session when any target fails.
+    #[default]
+    FailClosed,
+    /// Leave failed targets out and keep serving from the others.
+    FailOpen,
+}
+
+/// When tool and prompt names get their target's name as prefix: `Conditional` (the
+/// default), `Always` or `Never`. See [`McpBackend::prefix_mode`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum PrefixMode {
+    /// Always prefix names with the target's name.
+    Always,
+    /// Prefix names only when the backend has several targets.
+    #[default]
+    Conditional,
+    /// Never prefix names.
+    Never,
 }
 
 /// How the gateway handles MCP sessions: `Stateful` (the default) or `Stateless`.
@@ -57,7 +107,8 @@ pub struct McpTarget {
     /// `kgateway.dev/mcp` (Streamable HTTP) or `kgateway.dev/mcp-sse` (SSE) on the
     /// matching Services becomes a target.
     pub selector: Option<McpSelector>,
-    /// A single MCP server at a fixed address.
+    /// A single MCP server at a fixed address: a host, or a Service of the
+    /// backend's namespace (`backendRef`), and a port.
     #[serde(rename = "static")]
     pub static_: Option<McpStaticTarget>,
 }
@@ -73,14 +124,25 @@ pub struct McpSelector {
     pub services: Option<LabelSelector>,
 }
 
-/// An MCP server at a fixed host and port.
+/// An MCP server at a fixed address: a host, or a Service of the backend's namespace
+/// (`backendRef`), and a port. Set exactly one of `host` and `backendRef`.
 #[skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+#[schemars(
+    transform = markers::cel("!has(self.backendRef) || !has(self.policies)", "mcp target policies may not be used with backendRef"),
+    transform = markers::exactly_one_of(&["host", "backendRef"]),
+)]
 pub struct McpStaticTarget {
-    /// Host name or IP address of the server.
+    /// Host name or IP address of the server, e.g. `tools.example.com`.
     #[schemars(length(min = 1, max = 256))]
-    pub host: String,
-    /// Port of the server.
+    pub host: Option<String>,
+    /// A Service in the backend's namespace, by name, to use instead of `host`; the
+    /// gateway connects to the Service's cluster address. `port`, `path` and
+    /// `protocol` still apply. `policies` cannot be set with it: attach an
+    /// `AgentgatewayPolicy` to the Service instead.
+    pub backend_ref: Option<LocalObjectReference>,
+    /// Port of the server (1 to 65535); with `backendRef`, a port of the Service.
     #[schemars(transform = markers::port)]
     pub port: i32,
     /// HTTP path of the MCP endpoint; `/mcp` for Streamable HTTP and `/sse` for SSE
@@ -89,7 +151,8 @@ pub struct McpStaticTarget {
     pub path: Option<String>,
     /// Transport the server speaks. Streamable HTTP when unset.
     pub protocol: Option<McpProtocol>,
-    /// Policies for connections to this server.
+    /// Policies for connections to this server, applied on top of the backend's
+    /// `policies`. Only with `host`.
     pub policies: Option<McpTargetPolicies>,
 }
 
