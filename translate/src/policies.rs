@@ -109,6 +109,10 @@ pub fn translate(ctx: &mut Ctx<'_>, set: &PolicySet<'_>) -> Vec<BackendPolicySpe
                     deny: rules,
                     ..Default::default()
                 },
+                AuthorizationAction::Require => {
+                    ctx.unsupported("policies.mcp.authorization.action: Require");
+                    model::McpAuthorization::default()
+                }
             };
             push(ctx, Ok(PolicyKind::McpAuthorization(authz)));
         }
@@ -356,6 +360,7 @@ fn mcp_authentication(ctx: &Ctx<'_>, authn: &McpAuthentication) -> Result<Policy
             None => McpIdp::Unspecified,
             Some(McpIdentityProvider::Auth0) => McpIdp::Auth0,
             Some(McpIdentityProvider::Keycloak) => McpIdp::Keycloak,
+            Some(_) => McpIdp::Unspecified,
         },
         resource_metadata: authn.resource_metadata.as_ref().map(|m| ResourceMetadata {
             extra: m.clone().into_iter().collect(),

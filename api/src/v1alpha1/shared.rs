@@ -336,3 +336,29 @@ pub struct CredentialSource {
     #[schemars(length(min = 1, max = 16384))]
     pub expression: Option<String>,
 }
+
+/// A header name that may also be one of the HTTP/2 pseudo-headers `:authority`,
+/// `:method`, `:path`, `:scheme` and `:status`.
+pub const PSEUDO_HEADER_NAME_PATTERN: &str = r"^:?[A-Za-z0-9!#$%&'*+\-.^_\x60|~]+$";
+
+/// The validation of a header name that may be a pseudo-header: 1 to 256 characters
+/// of [`PSEUDO_HEADER_NAME_PATTERN`], and only the known pseudo-headers.
+pub fn pseudo_header_name(s: &mut schemars::Schema) {
+    markers::length(1, 256)(s);
+    markers::pattern(PSEUDO_HEADER_NAME_PATTERN)(s);
+    markers::cel(
+        "!self.startsWith(':') || self in [':authority', ':method', ':path', ':scheme', ':status']",
+        "pseudo-headers must be one of :authority, :method, :path, :scheme, or :status",
+    )(s);
+}
+
+/// What the gateway does with a request when an external service it must consult
+/// (an authorization server, a guardrail) fails or cannot be reached.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum FailureMode {
+    /// Reject the request: nothing passes unchecked. The safe choice.
+    FailClosed,
+    /// Let the request continue as if the service had allowed it: availability over
+    /// enforcement.
+    FailOpen,
+}

@@ -11,6 +11,9 @@
 //! Markers that are used in many places (bounded strings, durations, ports) are
 //! defined once here so the API types never repeat a rule by hand.
 
+mod auth_kinds;
+pub use auth_kinds::*;
+
 use schemars::Schema;
 use serde_json::{Map, Value, json};
 
