@@ -15,6 +15,7 @@ use agentgateway_api::v1alpha1::{
         AiProviderPolicies, BackendPolicies, Connection, GuardrailPolicies, McpTargetPolicies,
         ai::AiPolicy,
         auth::{AwsAuth, BackendAuth, BedrockGuardrailAuth, ModelArmorAuth, ModerationAuth},
+        ext_auth::BackendExtAuth,
         health::HealthPolicy,
         http::{HttpPolicy, HttpVersion as ApiHttpVersion},
         mcp::{
@@ -47,6 +48,7 @@ pub struct PolicySet<'a> {
     /// The narrower credentials of a guardrail service, in place of `auth`.
     pub guardrail_auth: Option<GuardrailAuth<'a>>,
     pub health: Option<&'a HealthPolicy>,
+    pub ext_auth: Option<&'a BackendExtAuth>,
     pub transformation: Option<&'a Transformation>,
     pub mcp: Option<&'a McpPolicy>,
     pub ai: Option<&'a AiPolicy>,
@@ -90,6 +92,7 @@ impl<'a> From<&'a BackendPolicies> for PolicySet<'a> {
     fn from(p: &'a BackendPolicies) -> Self {
         Self {
             auth: p.auth.as_ref(),
+            ext_auth: p.ext_auth.as_ref(),
             health: p.health.as_ref(),
             transformation: p.transformation.as_ref(),
             mcp: p.mcp.as_ref(),
@@ -151,6 +154,7 @@ pub fn translate(ctx: &mut Ctx<'_>, set: &PolicySet<'_>) -> Vec<BackendPolicySpe
     };
     for (set_, name) in [
         (set.tunnel.is_some(), "tunnel"),
+        (set.ext_auth.is_some(), "extAuth"),
         (set.health.is_some(), "health"),
         (set.transformation.is_some(), "transformation"),
     ] {

@@ -9,6 +9,7 @@
 
 pub mod ai;
 pub mod auth;
+pub mod ext_auth;
 pub mod health;
 pub mod http;
 pub mod mcp;
@@ -86,6 +87,8 @@ policy_container! {
     pub struct BackendPolicies {
         /// Credentials the gateway presents to the backend.
         pub auth: Option<auth::BackendAuth>,
+        /// Ask an authorization server before each request goes to the backend.
+        pub ext_auth: Option<ext_auth::BackendExtAuth>,
         /// Passive health checking of the backend's endpoints.
         pub health: Option<health::HealthPolicy>,
         /// Changes to requests on their way to the backend and to its responses.
