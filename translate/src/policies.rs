@@ -44,6 +44,7 @@ pub struct PolicySet<'a> {
     pub tls: Option<&'a TlsPolicy>,
     pub http: Option<&'a HttpPolicy>,
     pub tunnel: Option<&'a TunnelPolicy>,
+    /// The credentials of a backend, MCP target or AI provider.
     pub auth: Option<&'a BackendAuth>,
     /// The narrower credentials of a guardrail service, in place of `auth`.
     pub guardrail_auth: Option<GuardrailAuth<'a>>,
@@ -227,31 +228,7 @@ pub fn translate(ctx: &mut Ctx<'_>, set: &PolicySet<'_>) -> Vec<BackendPolicySpe
     }
     let auth = match (set.auth, set.guardrail_auth) {
         (Some(a), _) => Some(AuthParts::backend(a)),
-        (None, Some(GuardrailAuth::Bedrock(a))) => Some(AuthParts {
-            key: a.key.as_deref(),
-            secret_ref: a.secret_ref.as_ref(),
-            aws: a.aws.as_ref(),
-            unsupported: if a.location.is_some() {
-                vec!["auth.location"]
-            } else {
-                vec![]
-            },
-            ..Default::default()
-        }),
-        (None, Some(GuardrailAuth::Moderation(a))) => Some(AuthParts {
-            key: a.key.as_deref(),
-            secret_ref: a.secret_ref.as_ref(),
-            unsupported: if a.location.is_some() {
-                vec!["auth.location"]
-            } else {
-                vec![]
-            },
-            ..Default::default()
-        }),
-        (None, Some(GuardrailAuth::ModelArmor(_))) => Some(AuthParts {
-            unsupported: vec!["auth.gcp"],
-            ..Default::default()
-        }),
+        (None, Some(g)) => Some(AuthParts::guardrail(g)),
         (None, None) => None,
     };
     if let Some(auth) = auth {
@@ -425,6 +402,29 @@ struct AuthParts<'a> {
 }
 
 impl<'a> AuthParts<'a> {
+    fn guardrail(g: GuardrailAuth<'a>) -> Self {
+        let location = |set: bool| if set { vec!["auth.location"] } else { vec![] };
+        match g {
+            GuardrailAuth::Bedrock(a) => Self {
+                key: a.key.as_deref(),
+                secret_ref: a.secret_ref.as_ref(),
+                aws: a.aws.as_ref(),
+                unsupported: location(a.location.is_some()),
+                ..Default::default()
+            },
+            GuardrailAuth::Moderation(a) => Self {
+                key: a.key.as_deref(),
+                secret_ref: a.secret_ref.as_ref(),
+                unsupported: location(a.location.is_some()),
+                ..Default::default()
+            },
+            GuardrailAuth::ModelArmor(_) => Self {
+                unsupported: vec!["auth.gcp"],
+                ..Default::default()
+            },
+        }
+    }
+
     fn backend(a: &'a BackendAuth) -> Self {
         let m = a;
         let unsupported = [
@@ -607,4 +607,82 @@ fn mcp_authentication(
             ApiMode::Permissive => McpAuthenticationMode::Permissive,
         },
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::inputs::Inputs;
+    use agentgateway_api::v1alpha1::{
+        backend_policies::{BedrockGuardrailPolicies, ModelArmorPolicies, ModerationPolicies},
+        shared::{CredentialLocation, NamedLocation},
+    };
+
+    fn run(set: &PolicySet<'_>) -> (Vec<BackendPolicySpec>, Vec<String>, Vec<String>) {
+        let inputs = Inputs::default();
+        let mut ctx = Ctx {
+            namespace: "default",
+            name: "b",
+            inputs: &inputs,
+            errors: Vec::new(),
+            unsupported: Vec::new(),
+        };
+        let out = translate(&mut ctx, set);
+        (out, ctx.errors, ctx.unsupported)
+    }
+
+    #[test]
+    fn a_moderation_key_becomes_a_key_policy() {
+        let p: ModerationPolicies = serde_json::from_value(serde_json::json!({
+            "auth": {"key": "sk-test"},
+            "http": {"requestTimeout": "5s"},
+        }))
+        .expect("a valid container");
+        let (out, errors, unsupported) = run(&(&p).into());
+        assert!(
+            errors.is_empty() && unsupported.is_empty(),
+            "{errors:?} {unsupported:?}"
+        );
+        assert_eq!(out.len(), 2);
+    }
+
+    #[test]
+    fn guardrail_auth_this_translation_cannot_send_is_named() {
+        let p = ModerationPolicies {
+            auth: Some(ModerationAuth {
+                key: Some("sk-test".into()),
+                location: Some(CredentialLocation {
+                    query_parameter: Some(NamedLocation { name: "key".into() }),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        let (out, _, unsupported) = run(&(&p).into());
+        assert!(out.is_empty());
+        assert_eq!(unsupported, ["guardrail policies.auth.location"]);
+
+        let armor: ModelArmorPolicies = serde_json::from_value(serde_json::json!({
+            "auth": {"gcp": {}},
+            "tunnel": {"backendRef": {"name": "proxy", "port": 3128}},
+        }))
+        .expect("a valid container");
+        let (_, _, unsupported) = run(&(&armor).into());
+        assert_eq!(
+            unsupported,
+            ["guardrail policies.tunnel", "guardrail policies.auth.gcp"]
+        );
+    }
+
+    #[test]
+    fn bedrock_guardrail_aws_keys_come_from_the_secret() {
+        let p: BedrockGuardrailPolicies = serde_json::from_value(serde_json::json!({
+            "auth": {"aws": {"secretRef": {"name": "aws"}, "region": "eu-west-1"}},
+        }))
+        .expect("a valid container");
+        let (out, errors, _) = run(&(&p).into());
+        assert!(out.is_empty());
+        assert_eq!(errors, ["secret default/aws not found"]);
+    }
 }
