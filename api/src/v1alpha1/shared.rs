@@ -378,3 +378,31 @@ pub enum FailureMode {
     /// enforcement.
     FailOpen,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_core_secrets_count_as_secrets() {
+        let mut r = CredentialRef::secret("keys");
+        assert!(r.is_secret());
+        r.kind = Some("Secret".into());
+        assert!(r.is_secret());
+        r.group = Some(String::new());
+        assert!(r.is_secret());
+        r.group = Some("secrets.example.com".into());
+        assert!(!r.is_secret());
+        r.group = None;
+        r.kind = Some("VaultSecret".into());
+        assert!(!r.is_secret());
+    }
+
+    #[test]
+    fn credential_key_refs_round_trip_without_injected_fields() {
+        let json = serde_json::json!({"name": "keys", "key": "api-key"});
+        let r: CredentialKeyRef = serde_json::from_value(json.clone()).expect("a reference");
+        assert_eq!(r.object(), CredentialRef::secret("keys"));
+        assert_eq!(serde_json::to_value(&r).expect("serializable"), json);
+    }
+}
