@@ -22,7 +22,36 @@ pub fn header(command: &str) -> String {
 pub fn render(crd: &Value, command: &str) -> String {
     // Serializing a JSON value to YAML cannot fail: keys are strings, numbers finite.
     let body = serde_yaml::to_string(&HelmSafe(crd)).unwrap_or_default();
+    let body = body.replace(YAML11_QUOTE, "'");
     format!("{}\n---\n{body}", header(command))
+}
+
+/// Wraps strings that YAML 1.1 reads as booleans (`Off`, `yes`, `N`, ...), which
+/// Kubernetes and Helm parse with YAML 1.1 rules but serde_yaml (YAML 1.2) writes
+/// unquoted: the mark never occurs in generated text, is written as it is, and
+/// [`render`] turns it into single quotes.
+const YAML11_QUOTE: char = '\u{E000}';
+
+/// Whether a YAML 1.1 parser reads `s`, written plain, as a boolean.
+fn yaml11_bool(s: &str) -> bool {
+    matches!(
+        s,
+        "y" | "Y"
+            | "yes"
+            | "Yes"
+            | "YES"
+            | "n"
+            | "N"
+            | "no"
+            | "No"
+            | "NO"
+            | "on"
+            | "On"
+            | "ON"
+            | "off"
+            | "Off"
+            | "OFF"
+    )
 }
 
 /// Opens a Go-template action that prints `{{` literally: `{{` followed by a raw string.
@@ -47,6 +76,9 @@ impl Serialize for HelmSafe<'_> {
             Value::Null => s.serialize_unit(),
             Value::Bool(b) => s.serialize_bool(*b),
             Value::Number(n) => n.serialize(s),
+            Value::String(v) if yaml11_bool(v) => {
+                s.serialize_str(&format!("{YAML11_QUOTE}{v}{YAML11_QUOTE}"))
+            }
             Value::String(v) => s.serialize_str(&helm_escape(v)),
             Value::Array(a) => {
                 let mut seq = s.serialize_seq(Some(a.len()))?;
@@ -74,6 +106,18 @@ impl Serialize for HelmSafe<'_> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn quotes_strings_that_yaml_1_1_reads_as_booleans() {
+        let out = render(&json!({ "enum": ["Full", "Off", "on", "Offline"] }), "x");
+        assert!(out.contains("- 'Off'\n"), "{out}");
+        assert!(out.contains("- 'on'\n"), "{out}");
+        assert!(
+            out.contains("- Full\n") && out.contains("- Offline\n"),
+            "{out}"
+        );
+        assert!(!out.contains(YAML11_QUOTE), "{out}");
+    }
 
     #[test]
     fn sorts_keys_and_uses_block_scalars_for_multiline_text() {
