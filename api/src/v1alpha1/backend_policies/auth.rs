@@ -607,3 +607,36 @@ pub struct ModelArmorAuth {
     /// Google Cloud credentials.
     pub gcp: Option<GcpAuth>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn messages<T: JsonSchema>() -> Vec<String> {
+        let s = schemars::schema_for!(T);
+        s.get(markers::VALIDATIONS)
+            .and_then(|v| v.as_array())
+            .map(|l| {
+                l.iter()
+                    .filter_map(|r| r["message"].as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn model_auth_is_backend_auth_without_cross_app_access() {
+        assert_eq!(
+            messages::<ModelAuth>(),
+            [
+                "must specify credentials, or at most one of key/secretRef/passthrough/aws/azure/gcp/oauthTokenExchange (credentials may be combined with a primary auth kind)",
+                "location may only be set for key, secretRef, or passthrough auth",
+                "at most one of the fields in [key secretRef passthrough aws azure gcp oauthTokenExchange] may be set",
+            ]
+        );
+        assert_eq!(
+            messages::<BackendAuth>()[2],
+            "at most one of the fields in [key secretRef passthrough aws azure gcp oauthTokenExchange crossAppAccess] may be set"
+        );
+    }
+}

@@ -4,7 +4,7 @@
 //! backend, an MCP target, an AI provider or a guardrail service) and in the
 //! `backend` section of an `AgentgatewayPolicy`; each container below offers the
 //! subset that makes sense there. Every container starts with the connection group
-//! (`tcp`, `tls`, `http`, `tunnel`), declared once in [`policy_container!`], and
+//! (`tcp`, `tls`, `http`, `tunnel`), declared once in `policy_container!`, and
 //! differs in its `auth` and in the other policies it adds.
 
 pub mod ai;
