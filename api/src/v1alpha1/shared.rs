@@ -276,7 +276,7 @@ pub struct CredentialKeyRef {
 }
 
 impl CredentialKeyRef {
-    /// A reference to the Secret `name`, at the user's default key.
+    /// A reference to the Secret `name`, read at the default key of the place using it.
     pub fn secret(name: impl Into<String>) -> Self {
         Self {
             name: name.into(),
