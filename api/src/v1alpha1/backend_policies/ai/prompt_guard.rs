@@ -1,11 +1,14 @@
 //! Prompt guards: content checks on LLM requests and responses.
 
 use crate::v1alpha1::backend_policies::{auth, http, tcp, tls};
-use crate::v1alpha1::shared::BackendObjectReference;
+use crate::v1alpha1::shared::{
+    BackendObjectReference, CredentialKeyRef, CredentialLocation, FailureMode,
+};
 use crdgen::markers;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_with::skip_serializing_none;
+use std::collections::BTreeMap;
 
 /// Guards on requests and responses. Set at least one of `request` and `response`.
 #[skip_serializing_none]
@@ -20,13 +23,31 @@ pub struct PromptGuard {
     /// in order (1 to 8).
     #[schemars(length(min = 1, max = 8))]
     pub response: Option<Vec<ResponseGuard>>,
+    /// Whether response guards also check streamed responses. `Enabled` checks the
+    /// stream as it is produced (the client sees the answer in chunks that passed
+    /// the guards). When unset, streamed responses are not checked.
+    pub streaming: Option<GuardStreaming>,
 }
 
-/// One check on requests. Set exactly one of `regex`, `webhook` and
-/// `openAIModeration`.
+/// Response guards on streamed responses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum GuardStreaming {
+    /// Check streamed responses too.
+    Enabled,
+}
+
+/// One check on requests. Set exactly one of `regex`, `webhook`,
+/// `openAIModeration`, `bedrockGuardrails` and `googleModelArmor`.
 #[skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[schemars(transform = markers::exactly_one_of(&["regex", "webhook", "openAIModeration"]))]
+#[serde(rename_all = "camelCase")]
+#[schemars(transform = markers::exactly_one_of(&[
+    "regex",
+    "webhook",
+    "openAIModeration",
+    "bedrockGuardrails",
+    "googleModelArmor",
+]))]
 pub struct RequestGuard {
     /// What the client receives when this guard rejects the request. A `403` with
     /// a generic message when unset.
@@ -39,12 +60,23 @@ pub struct RequestGuard {
     /// Send the prompt to OpenAI's moderation API and reject it when OpenAI flags it.
     #[serde(rename = "openAIModeration")]
     pub openai_moderation: Option<OpenAiModeration>,
+    /// Check the prompt with a guardrail configured in Amazon Bedrock.
+    pub bedrock_guardrails: Option<BedrockGuardrails>,
+    /// Check the prompt with a Google Cloud Model Armor template.
+    pub google_model_armor: Option<GoogleModelArmor>,
 }
 
-/// One check on responses. Set exactly one of `regex` and `webhook`.
+/// One check on responses. Set exactly one of `regex`, `webhook`,
+/// `bedrockGuardrails` and `googleModelArmor`.
 #[skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[schemars(transform = markers::exactly_one_of(&["regex", "webhook"]))]
+#[serde(rename_all = "camelCase")]
+#[schemars(transform = markers::exactly_one_of(&[
+    "regex",
+    "webhook",
+    "bedrockGuardrails",
+    "googleModelArmor",
+]))]
 pub struct ResponseGuard {
     /// What the client receives instead of the model's answer when this guard
     /// rejects it. A `403` with a generic message when unset.
@@ -54,6 +86,10 @@ pub struct ResponseGuard {
     pub regex: Option<RegexGuard>,
     /// Ask an external guardrail service about the model's answer.
     pub webhook: Option<WebhookGuard>,
+    /// Check the model's answer with a guardrail configured in Amazon Bedrock.
+    pub bedrock_guardrails: Option<BedrockGuardrails>,
+    /// Check the model's answer with a Google Cloud Model Armor template.
+    pub google_model_armor: Option<GoogleModelArmor>,
 }
 
 /// The HTTP response sent to the client when a guard rejects. Set at least one of
@@ -126,10 +162,21 @@ pub enum BuiltinPattern {
 pub struct WebhookGuard {
     /// The service to call, usually a Service and port.
     pub backend_ref: BackendObjectReference,
+    /// What happens when the service fails or cannot be reached: `FailClosed`
+    /// rejects the message, `FailOpen` lets it through unchecked. When unset, the
+    /// message is rejected.
+    pub failure_mode: Option<FailureMode>,
     /// Headers of the client's request to pass on to the service, e.g. to let it
     /// tell users apart. A header is passed on when it matches any entry; none are
     /// passed when unset.
     pub forward_header_matches: Option<Vec<HeaderMatch>>,
+    /// Extra headers sent with every call to the service, by name, e.g.
+    /// `x-tenant: team-a` (at most 64; each value 1 to 16384 characters).
+    #[schemars(
+        transform = markers::properties(None, Some(64)),
+        transform = markers::each(markers::length(1, 16384))
+    )]
+    pub headers: Option<BTreeMap<String, String>>,
 }
 
 /// Selects request headers by name and value.
@@ -166,19 +213,160 @@ pub struct OpenAiModeration {
     pub model: Option<String>,
     /// How the gateway connects to OpenAI for moderation; set `auth` to supply the
     /// OpenAI API key.
-    pub policies: Option<ModerationPolicies>,
+    pub policies: Option<GuardrailPolicies<ApiKeyAuth>>,
 }
 
-/// Connection policies for calls to a moderation service.
+/// A guardrail configured in Amazon Bedrock, applied through Bedrock's
+/// ApplyGuardrail API.
 #[skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
-pub struct ModerationPolicies {
+pub struct BedrockGuardrails {
+    /// ID or ARN of the guardrail.
+    #[schemars(length(min = 1, max = 256))]
+    pub identifier: String,
+    /// Version of the guardrail to apply, e.g. `1` or `DRAFT`.
+    #[schemars(length(min = 1, max = 256))]
+    pub version: String,
+    /// AWS region where the guardrail is defined, e.g. `us-east-1`.
+    #[schemars(length(min = 1, max = 256))]
+    pub region: String,
+    /// How the gateway connects to Bedrock; set `auth` for the AWS credentials
+    /// (or a Bedrock API key). The gateway's own AWS identity when unset.
+    pub policies: Option<GuardrailPolicies<BedrockGuardrailAuth>>,
+}
+
+/// A Google Cloud Model Armor template that screens messages.
+#[skip_serializing_none]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct GoogleModelArmor {
+    /// ID of the Google Cloud project that holds the template.
+    #[schemars(length(min = 1, max = 256))]
+    pub project_id: String,
+    /// ID of the Model Armor template to apply.
+    #[schemars(length(min = 1, max = 256))]
+    pub template_id: String,
+    /// Google Cloud location of the template, e.g. `europe-west4`. `us-central1`
+    /// when unset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(transform = markers::default("us-central1"), length(min = 1, max = 256))]
+    pub location: Option<String>,
+    /// How the gateway connects to Model Armor; set `auth` for the Google
+    /// credentials. The gateway's own Google identity when unset.
+    pub policies: Option<GuardrailPolicies<GoogleAuth>>,
+}
+
+/// Connection policies for calls to a guardrail service. Set at least one.
+///
+/// One container for every guardrail service; only the credentials (`auth`)
+/// differ with the service, through `A`: [`ApiKeyAuth`] for OpenAI moderation,
+/// [`BedrockGuardrailAuth`] for Bedrock guardrails, [`GoogleAuth`] for Model
+/// Armor.
+#[skip_serializing_none]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[schemars(transform = markers::at_least_one_field(&[]))]
+pub struct GuardrailPolicies<A> {
     /// TCP connection settings: connect timeout and keepalive.
     pub tcp: Option<tcp::TcpPolicy>,
     /// Connect over TLS, and how to verify the service.
     pub tls: Option<tls::TlsPolicy>,
     /// HTTP settings: protocol version and request timeout.
     pub http: Option<http::HttpPolicy>,
-    /// Credentials the gateway presents, such as the API key.
-    pub auth: Option<auth::BackendAuth>,
+    /// Credentials the gateway presents to the service.
+    pub auth: Option<A>,
+}
+
+impl<A> Default for GuardrailPolicies<A> {
+    fn default() -> Self {
+        Self {
+            tcp: None,
+            tls: None,
+            http: None,
+            auth: None,
+        }
+    }
+}
+
+/// An API key for a guardrail service. Set exactly one of `key` and `secretRef`.
+#[skip_serializing_none]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+#[schemars(transform = markers::exactly_one_of(&["key", "secretRef"]))]
+pub struct ApiKeyAuth {
+    /// The key written inline. Prefer `secretRef`: anyone who can read this object
+    /// can read the key.
+    #[schemars(length(max = 2048))]
+    pub key: Option<String>,
+    /// The Secret (or other credential object) holding the key; its `Authorization`
+    /// value unless `key` names another.
+    pub secret_ref: Option<CredentialKeyRef>,
+    /// Where the key goes in the call: the `Authorization` header as a bearer token
+    /// when unset.
+    pub location: Option<CredentialLocation>,
+}
+
+/// Credentials for Amazon Bedrock guardrails: AWS credentials to sign the calls,
+/// or a Bedrock API key. Set exactly one of `key`, `secretRef` and `aws`.
+#[skip_serializing_none]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+#[schemars(
+    transform = markers::location_only_with(&["key", "secretRef"]),
+    transform = markers::exactly_one_of(&["key", "secretRef", "aws"]),
+)]
+pub struct BedrockGuardrailAuth {
+    /// A Bedrock API key written inline. Prefer `secretRef`.
+    #[schemars(length(max = 2048))]
+    pub key: Option<String>,
+    /// The Secret (or other credential object) holding a Bedrock API key.
+    pub secret_ref: Option<CredentialKeyRef>,
+    /// Where the API key goes in the call; only with `key` or `secretRef`. The
+    /// `Authorization` header as a bearer token when unset.
+    pub location: Option<CredentialLocation>,
+    /// Sign the calls with AWS Signature Version 4.
+    pub aws: Option<auth::AwsAuth>,
+}
+
+/// Google Cloud credentials for a guardrail service. Set `gcp`.
+#[skip_serializing_none]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[schemars(transform = markers::exactly_one_of(&["gcp"]))]
+pub struct GoogleAuth {
+    /// Google Cloud credentials: the gateway's workload identity, or a service
+    /// account key from a Secret.
+    pub gcp: Option<GcpAuth>,
+}
+
+/// Google Cloud credentials and the kind of token the gateway obtains with them.
+///
+/// Defined here until the backend `auth` types gain their `gcp` option; the lead
+/// unifies the two.
+#[skip_serializing_none]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+#[schemars(transform = markers::cel(
+    "has(self.audience) ? self.type == 'IdToken' : true",
+    "audience is only valid with IdToken"
+))]
+pub struct GcpAuth {
+    /// The kind of token to send: `AccessToken` (an OAuth access token, what Google
+    /// APIs expect) or `IdToken` (an OpenID Connect ID token, e.g. for Cloud Run).
+    #[serde(rename = "type")]
+    pub type_: Option<GcpTokenType>,
+    /// Audience of the ID token, e.g. the URL of the called service. Only with
+    /// `type: IdToken`.
+    #[schemars(length(min = 1, max = 256))]
+    pub audience: Option<String>,
+    /// A Secret holding a service account key (JSON) to use instead of the
+    /// gateway's own Google identity.
+    pub secret_ref: Option<CredentialKeyRef>,
+}
+
+/// A kind of Google token.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum GcpTokenType {
+    /// An OAuth 2.0 access token.
+    AccessToken,
+    /// An OpenID Connect ID token.
+    IdToken,
 }
