@@ -12,9 +12,11 @@ use crate::{
 };
 use agentgateway_api::v1alpha1::{
     backend_policies::{
-        AiProviderPolicies, BackendPolicies, McpTargetPolicies,
+        AiProviderPolicies, BackendPolicies, Connection, GuardrailPolicies, McpTargetPolicies,
         ai::AiPolicy,
-        auth::BackendAuth,
+        auth::{AwsAuth, BackendAuth, BedrockGuardrailAuth, ModelArmorAuth, ModerationAuth},
+        ext_auth::BackendExtAuth,
+        health::HealthPolicy,
         http::{HttpPolicy, HttpVersion as ApiHttpVersion},
         mcp::{
             AuthorizationAction, McpAuthentication, McpAuthenticationMode as ApiMode,
@@ -22,30 +24,81 @@ use agentgateway_api::v1alpha1::{
         },
         tcp::TcpPolicy,
         tls::{InsecureSkipVerify, TlsPolicy},
+        tunnel::TunnelPolicy,
     },
-    shared::BackendObjectReference,
+    policy::traffic::transformation::Transformation,
+    shared::{BackendObjectReference, CredentialKeyRef, CredentialRef},
 };
 
-/// The policies of one container (backend, MCP target, AI provider, moderation call).
+/// The policies of one container (backend, MCP target, AI provider, guardrail call).
+///
+/// Build it with `.into()` from a container type, so every policy of the container
+/// is seen; a policy this translation does not handle is then reported as
+/// unsupported (the backend is not accepted) instead of being dropped.
 #[derive(Default)]
 pub struct PolicySet<'a> {
+    /// Path of the container in the object, e.g. `spec.policies`, used to name
+    /// unsupported fields. `policies` when empty.
+    pub path: &'a str,
     pub tcp: Option<&'a TcpPolicy>,
     pub tls: Option<&'a TlsPolicy>,
     pub http: Option<&'a HttpPolicy>,
+    pub tunnel: Option<&'a TunnelPolicy>,
+    /// The credentials of a backend, MCP target or AI provider.
     pub auth: Option<&'a BackendAuth>,
+    /// The narrower credentials of a guardrail service, in place of `auth`.
+    pub guardrail_auth: Option<GuardrailAuth<'a>>,
+    pub health: Option<&'a HealthPolicy>,
+    pub ext_auth: Option<&'a BackendExtAuth>,
+    pub transformation: Option<&'a Transformation>,
     pub mcp: Option<&'a McpPolicy>,
     pub ai: Option<&'a AiPolicy>,
+}
+
+/// The credentials of a guardrail service's `policies.auth`.
+#[derive(Clone, Copy)]
+pub enum GuardrailAuth<'a> {
+    /// AWS Bedrock guardrails.
+    Bedrock(&'a BedrockGuardrailAuth),
+    /// A moderation service.
+    Moderation(&'a ModerationAuth),
+    /// Google Model Armor.
+    ModelArmor(&'a ModelArmorAuth),
+}
+
+impl<'a> PolicySet<'a> {
+    /// The connection group of every container: `tcp`, `tls`, `http`, `tunnel`.
+    fn connection(path: &'a str, c: Connection<'a>) -> Self {
+        Self {
+            path,
+            tcp: c.tcp,
+            tls: c.tls,
+            http: c.http,
+            tunnel: c.tunnel,
+            ..Default::default()
+        }
+    }
+
+    fn field(&self, field: &str) -> String {
+        let path = if self.path.is_empty() {
+            "policies"
+        } else {
+            self.path
+        };
+        format!("{path}.{field}")
+    }
 }
 
 impl<'a> From<&'a BackendPolicies> for PolicySet<'a> {
     fn from(p: &'a BackendPolicies) -> Self {
         Self {
-            tcp: p.tcp.as_ref(),
-            tls: p.tls.as_ref(),
-            http: p.http.as_ref(),
             auth: p.auth.as_ref(),
+            ext_auth: p.ext_auth.as_ref(),
+            health: p.health.as_ref(),
+            transformation: p.transformation.as_ref(),
             mcp: p.mcp.as_ref(),
             ai: p.ai.as_ref(),
+            ..Self::connection("spec.policies", p.connection())
         }
     }
 }
@@ -53,12 +106,8 @@ impl<'a> From<&'a BackendPolicies> for PolicySet<'a> {
 impl<'a> From<&'a McpTargetPolicies> for PolicySet<'a> {
     fn from(p: &'a McpTargetPolicies) -> Self {
         Self {
-            tcp: p.tcp.as_ref(),
-            tls: p.tls.as_ref(),
-            http: p.http.as_ref(),
             auth: p.auth.as_ref(),
-            mcp: p.mcp.as_ref(),
-            ai: None,
+            ..Self::connection("spec.mcp.targets[].static.policies", p.connection())
         }
     }
 }
@@ -66,31 +115,60 @@ impl<'a> From<&'a McpTargetPolicies> for PolicySet<'a> {
 impl<'a> From<&'a AiProviderPolicies> for PolicySet<'a> {
     fn from(p: &'a AiProviderPolicies) -> Self {
         Self {
-            tcp: p.tcp.as_ref(),
-            tls: p.tls.as_ref(),
-            http: p.http.as_ref(),
             auth: p.auth.as_ref(),
-            mcp: None,
+            health: p.health.as_ref(),
+            transformation: p.transformation.as_ref(),
             ai: p.ai.as_ref(),
+            ..Self::connection("spec.ai provider policies", p.connection())
         }
     }
 }
 
+/// Guardrail containers differ only in the type of their `auth`.
+macro_rules! guardrail_policies {
+    ($($auth:ty => $variant:ident),*) => {$(
+        impl<'a> From<&'a GuardrailPolicies<$auth>> for PolicySet<'a> {
+            fn from(p: &'a GuardrailPolicies<$auth>) -> Self {
+                Self {
+                    guardrail_auth: p.auth.as_ref().map(GuardrailAuth::$variant),
+                    ..Self::connection("guardrail policies", p.connection())
+                }
+            }
+        }
+    )*};
+}
+guardrail_policies!(
+    BedrockGuardrailAuth => Bedrock,
+    ModerationAuth => Moderation,
+    ModelArmorAuth => ModelArmor
+);
+
 /// Translates a set of policies, in the order agentgateway's control plane emits them:
 /// HTTP, TLS, TCP, MCP authorization, MCP authentication, AI, auth. A policy that
-/// cannot be translated is left out and its problems are recorded in `ctx`.
+/// cannot be translated is left out and its problems are recorded in `ctx`; a policy
+/// (or field) this translation does not handle yet is recorded as unsupported.
 pub fn translate(ctx: &mut Ctx<'_>, set: &PolicySet<'_>) -> Vec<BackendPolicySpec> {
     let mut out = Vec::new();
     let mut push = |ctx: &mut Ctx<'_>, r: Result<PolicyKind, Vec<String>>| match r {
         Ok(kind) => out.push(kind.into()),
         Err(errs) => ctx.errors.extend(errs),
     };
+    for (set_, name) in [
+        (set.tunnel.is_some(), "tunnel"),
+        (set.ext_auth.is_some(), "extAuth"),
+        (set.health.is_some(), "health"),
+        (set.transformation.is_some(), "transformation"),
+    ] {
+        if set_ {
+            ctx.unsupported(set.field(name));
+        }
+    }
     if let Some(http) = set.http {
         let r = self::http(http);
         push(ctx, r);
     }
     if let Some(tls) = set.tls {
-        let r = self::tls(ctx, tls);
+        let r = self::tls(ctx, set, tls);
         push(ctx, r);
     }
     if let Some(tcp) = set.tcp {
@@ -98,26 +176,49 @@ pub fn translate(ctx: &mut Ctx<'_>, set: &PolicySet<'_>) -> Vec<BackendPolicySpe
         push(ctx, r);
     }
     if let Some(mcp) = set.mcp {
+        for (set_, name) in [
+            (mcp.guardrails.is_some(), "mcp.guardrails"),
+            (
+                mcp.authentication
+                    .as_ref()
+                    .is_some_and(|a| a.client_id.is_some()),
+                "mcp.authentication.clientId",
+            ),
+            (
+                mcp.authentication
+                    .as_ref()
+                    .is_some_and(|a| a.client_secret_ref.is_some()),
+                "mcp.authentication.clientSecretRef",
+            ),
+        ] {
+            if set_ {
+                ctx.unsupported(set.field(name));
+            }
+        }
         if let Some(authz) = &mcp.authorization {
             let rules = authz.policy.match_expressions.clone();
-            let authz = match authz.action.unwrap_or(AuthorizationAction::Allow) {
-                AuthorizationAction::Allow => model::McpAuthorization {
-                    allow: rules,
-                    ..Default::default()
-                },
-                AuthorizationAction::Deny => model::McpAuthorization {
-                    deny: rules,
-                    ..Default::default()
-                },
+            match authz.action.unwrap_or(AuthorizationAction::Allow) {
+                AuthorizationAction::Allow => push(
+                    ctx,
+                    Ok(PolicyKind::McpAuthorization(model::McpAuthorization {
+                        allow: rules,
+                        ..Default::default()
+                    })),
+                ),
+                AuthorizationAction::Deny => push(
+                    ctx,
+                    Ok(PolicyKind::McpAuthorization(model::McpAuthorization {
+                        deny: rules,
+                        ..Default::default()
+                    })),
+                ),
                 AuthorizationAction::Require => {
-                    ctx.unsupported("policies.mcp.authorization.action: Require");
-                    model::McpAuthorization::default()
+                    ctx.unsupported(set.field("mcp.authorization.action: Require"))
                 }
-            };
-            push(ctx, Ok(PolicyKind::McpAuthorization(authz)));
+            }
         }
         if let Some(authn) = &mcp.authentication {
-            let r = mcp_authentication(ctx, authn);
+            let r = mcp_authentication(ctx, set, authn);
             push(ctx, r);
         }
     }
@@ -125,9 +226,20 @@ pub fn translate(ctx: &mut Ctx<'_>, set: &PolicySet<'_>) -> Vec<BackendPolicySpe
         let ai = crate::ai::policy(ctx, ai).map(|p| PolicyKind::Ai(Box::new(p)));
         push(ctx, ai);
     }
-    if let Some(auth) = set.auth {
-        let r = self::auth(ctx, auth).map(PolicyKind::Auth);
-        push(ctx, r);
+    let auth = match (set.auth, set.guardrail_auth) {
+        (Some(a), _) => Some(AuthParts::backend(a)),
+        (None, Some(g)) => Some(AuthParts::guardrail(g)),
+        (None, None) => None,
+    };
+    if let Some(auth) = auth {
+        if auth.unsupported.is_empty() {
+            let r = self::auth(ctx, set, &auth).map(PolicyKind::Auth);
+            push(ctx, r);
+        } else {
+            for f in &auth.unsupported {
+                ctx.unsupported(set.field(f));
+            }
+        }
     }
     out
 }
@@ -182,11 +294,22 @@ fn has_pem(bytes: &[u8], what: &str) -> bool {
     })
 }
 
-fn tls(ctx: &Ctx<'_>, tls: &TlsPolicy) -> Result<PolicyKind, Vec<String>> {
+fn tls(ctx: &mut Ctx<'_>, set: &PolicySet<'_>, tls: &TlsPolicy) -> Result<PolicyKind, Vec<String>> {
+    if tls.key_exchange_groups.is_some() {
+        ctx.unsupported(set.field("tls.keyExchangeGroups"));
+    }
     let mut errs = Vec::new();
     let mut p = BackendTls::default();
     let ns = ctx.namespace;
-    if let Some(r) = tls.mtls_certificate_ref.iter().flatten().next() {
+    let mtls = tls.mtls_certificate_ref.iter().flatten().next();
+    if let Some(r) = mtls.filter(|r| !r.is_secret()) {
+        ctx.unsupported(format!(
+            "{} ({})",
+            set.field("tls.mtlsCertificateRef"),
+            custom_kind(r)
+        ));
+    }
+    if let Some(r) = mtls.filter(|r| r.is_secret()) {
         match ctx.inputs.secret(ns, &r.name) {
             None => errs.push(format!("secret {ns}/{} not found", r.name)),
             Some(secret) => {
@@ -257,39 +380,140 @@ fn tls(ctx: &Ctx<'_>, tls: &TlsPolicy) -> Result<PolicyKind, Vec<String>> {
     }
 }
 
-fn auth(ctx: &Ctx<'_>, auth: &BackendAuth) -> Result<BackendAuthPolicy, Vec<String>> {
+/// The group and kind of a custom credential reference, e.g. `example.com/Vault`.
+fn custom_kind(r: &CredentialRef) -> String {
+    format!(
+        "{}/{}",
+        r.group.as_deref().unwrap_or_default(),
+        r.kind.as_deref().unwrap_or_default()
+    )
+}
+
+/// The parts of an auth policy this translation handles, whatever the container's
+/// auth type, and the fields set that it does not handle.
+#[derive(Default)]
+struct AuthParts<'a> {
+    key: Option<&'a str>,
+    secret_ref: Option<&'a CredentialKeyRef>,
+    passthrough: bool,
+    aws: Option<&'a AwsAuth>,
+    /// Fields set that this translation does not handle, relative to the container.
+    unsupported: Vec<&'static str>,
+}
+
+impl<'a> AuthParts<'a> {
+    fn guardrail(g: GuardrailAuth<'a>) -> Self {
+        let location = |set: bool| if set { vec!["auth.location"] } else { vec![] };
+        match g {
+            GuardrailAuth::Bedrock(a) => Self {
+                key: a.key.as_deref(),
+                secret_ref: a.secret_ref.as_ref(),
+                aws: a.aws.as_ref(),
+                unsupported: location(a.location.is_some()),
+                ..Default::default()
+            },
+            GuardrailAuth::Moderation(a) => Self {
+                key: a.key.as_deref(),
+                secret_ref: a.secret_ref.as_ref(),
+                unsupported: location(a.location.is_some()),
+                ..Default::default()
+            },
+            GuardrailAuth::ModelArmor(_) => Self {
+                unsupported: vec!["auth.gcp"],
+                ..Default::default()
+            },
+        }
+    }
+
+    fn backend(a: &'a BackendAuth) -> Self {
+        let m = a;
+        let unsupported = [
+            (m.location.is_some(), "auth.location"),
+            (m.credentials.is_some(), "auth.credentials"),
+            (m.azure.is_some(), "auth.azure"),
+            (m.gcp.is_some(), "auth.gcp"),
+            (m.oauth_token_exchange.is_some(), "auth.oauthTokenExchange"),
+            (a.cross_app_access.is_some(), "auth.crossAppAccess"),
+        ]
+        .into_iter()
+        .filter_map(|(set, f)| set.then_some(f))
+        .collect();
+        Self {
+            key: m.key.as_deref(),
+            secret_ref: m.secret_ref.as_ref(),
+            passthrough: m.passthrough.is_some(),
+            aws: m.aws.as_ref(),
+            unsupported,
+        }
+    }
+}
+
+fn auth(
+    ctx: &mut Ctx<'_>,
+    set: &PolicySet<'_>,
+    auth: &AuthParts<'_>,
+) -> Result<BackendAuthPolicy, Vec<String>> {
     let ns = ctx.namespace;
-    if let Some(key) = &auth.key {
+    if let Some(key) = auth.key {
         if key.is_empty() {
             return Err(vec!["auth.key is empty".into()]);
         }
         return Ok(BackendAuthPolicy::Key(Key {
-            secret: key.clone(),
+            secret: key.to_string(),
         }));
     }
-    if let Some(r) = &auth.secret_ref {
-        let r = &r.object;
+    if let Some(r) = auth.secret_ref {
+        if !r.object().is_secret() {
+            ctx.unsupported(format!(
+                "{} ({})",
+                set.field("auth.secretRef"),
+                custom_kind(&r.object())
+            ));
+            return Err(Vec::new());
+        }
+        let name = &r.name;
+        let key = r.key.as_deref().unwrap_or("Authorization");
         let secret = ctx
             .inputs
-            .secret(ns, &r.name)
-            .ok_or_else(|| vec![format!("secret {ns}/{} not found", r.name)])?;
-        let value = secret_value(secret, "Authorization")
+            .secret(ns, name)
+            .ok_or_else(|| vec![format!("secret {ns}/{name} not found")])?;
+        let value = secret_value(secret, key)
             .map(|v| v.trim().to_string())
             .filter(|v| !v.is_empty())
-            .ok_or_else(|| {
-                vec![format!(
-                    "secret {ns}/{} missing Authorization value",
-                    r.name
-                )]
-            })?;
+            .ok_or_else(|| vec![format!("secret {ns}/{name} missing {key} value")])?;
         let value = value.strip_prefix("Bearer ").unwrap_or(&value).to_string();
         return Ok(BackendAuthPolicy::Key(Key { secret: value }));
     }
-    if auth.passthrough.is_some() {
+    if auth.passthrough {
         return Ok(BackendAuthPolicy::Passthrough(Empty {}));
     }
-    if let Some(aws) = &auth.aws {
-        let name = &aws.secret_ref.name;
+    if let Some(aws) = auth.aws {
+        let mut unsupported = Vec::new();
+        if aws.assume_role.is_some() {
+            unsupported.push(set.field("auth.aws.assumeRole"));
+        }
+        if aws.service_name.is_some() {
+            unsupported.push(set.field("auth.aws.serviceName"));
+        }
+        match &aws.secret_ref {
+            None if aws.assume_role.is_none() => unsupported.push(format!(
+                "{} (credentials from the environment)",
+                set.field("auth.aws")
+            )),
+            Some(r) if !r.is_secret() => unsupported.push(format!(
+                "{} ({})",
+                set.field("auth.aws.secretRef"),
+                custom_kind(r)
+            )),
+            _ => {}
+        }
+        let Some(r) = aws.secret_ref.as_ref().filter(|_| unsupported.is_empty()) else {
+            for f in unsupported {
+                ctx.unsupported(f);
+            }
+            return Err(Vec::new());
+        };
+        let name = &r.name;
         let secret = ctx
             .inputs
             .secret(ns, name)
@@ -311,7 +535,7 @@ fn auth(ctx: &Ctx<'_>, auth: &BackendAuth) -> Result<BackendAuthPolicy, Vec<Stri
             kind: Some(AwsKind::ExplicitConfig(AwsExplicitConfig {
                 access_key_id,
                 secret_access_key,
-                region: String::new(),
+                region: aws.region.clone().unwrap_or_default(),
                 session_token: get("sessionToken"),
             })),
         }));
@@ -342,7 +566,23 @@ fn jwks_url(ctx: &Ctx<'_>, r: &BackendObjectReference, path: &str) -> Result<Str
     ))
 }
 
-fn mcp_authentication(ctx: &Ctx<'_>, authn: &McpAuthentication) -> Result<PolicyKind, Vec<String>> {
+fn mcp_authentication(
+    ctx: &mut Ctx<'_>,
+    set: &PolicySet<'_>,
+    authn: &McpAuthentication,
+) -> Result<PolicyKind, Vec<String>> {
+    let provider = match authn.provider {
+        None => McpIdp::Unspecified,
+        Some(McpIdentityProvider::Auth0) => McpIdp::Auth0,
+        Some(McpIdentityProvider::Keycloak) => McpIdp::Keycloak,
+        Some(other) => {
+            ctx.unsupported(format!(
+                "{}: {other:?}",
+                set.field("mcp.authentication.provider")
+            ));
+            return Err(Vec::new());
+        }
+    };
     let store = ctx
         .inputs
         .jwks_store
@@ -356,12 +596,7 @@ fn mcp_authentication(ctx: &Ctx<'_>, authn: &McpAuthentication) -> Result<Policy
         issuer: authn.issuer.clone().unwrap_or_default(),
         audiences: authn.audiences.clone().unwrap_or_default(),
         jwks_inline: jwks.clone(),
-        provider: match authn.provider {
-            None => McpIdp::Unspecified,
-            Some(McpIdentityProvider::Auth0) => McpIdp::Auth0,
-            Some(McpIdentityProvider::Keycloak) => McpIdp::Keycloak,
-            Some(_) => McpIdp::Unspecified,
-        },
+        provider,
         resource_metadata: authn.resource_metadata.as_ref().map(|m| ResourceMetadata {
             extra: m.clone().into_iter().collect(),
         }),
@@ -372,4 +607,82 @@ fn mcp_authentication(ctx: &Ctx<'_>, authn: &McpAuthentication) -> Result<Policy
             ApiMode::Permissive => McpAuthenticationMode::Permissive,
         },
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::inputs::Inputs;
+    use agentgateway_api::v1alpha1::{
+        backend_policies::{BedrockGuardrailPolicies, ModelArmorPolicies, ModerationPolicies},
+        shared::{CredentialLocation, NamedLocation},
+    };
+
+    fn run(set: &PolicySet<'_>) -> (Vec<BackendPolicySpec>, Vec<String>, Vec<String>) {
+        let inputs = Inputs::default();
+        let mut ctx = Ctx {
+            namespace: "default",
+            name: "b",
+            inputs: &inputs,
+            errors: Vec::new(),
+            unsupported: Vec::new(),
+        };
+        let out = translate(&mut ctx, set);
+        (out, ctx.errors, ctx.unsupported)
+    }
+
+    #[test]
+    fn a_moderation_key_becomes_a_key_policy() {
+        let p: ModerationPolicies = serde_json::from_value(serde_json::json!({
+            "auth": {"key": "sk-test"},
+            "http": {"requestTimeout": "5s"},
+        }))
+        .expect("a valid container");
+        let (out, errors, unsupported) = run(&(&p).into());
+        assert!(
+            errors.is_empty() && unsupported.is_empty(),
+            "{errors:?} {unsupported:?}"
+        );
+        assert_eq!(out.len(), 2);
+    }
+
+    #[test]
+    fn guardrail_auth_this_translation_cannot_send_is_named() {
+        let p = ModerationPolicies {
+            auth: Some(ModerationAuth {
+                key: Some("sk-test".into()),
+                location: Some(CredentialLocation {
+                    query_parameter: Some(NamedLocation { name: "key".into() }),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        let (out, _, unsupported) = run(&(&p).into());
+        assert!(out.is_empty());
+        assert_eq!(unsupported, ["guardrail policies.auth.location"]);
+
+        let armor: ModelArmorPolicies = serde_json::from_value(serde_json::json!({
+            "auth": {"gcp": {}},
+            "tunnel": {"backendRef": {"name": "proxy", "port": 3128}},
+        }))
+        .expect("a valid container");
+        let (_, _, unsupported) = run(&(&armor).into());
+        assert_eq!(
+            unsupported,
+            ["guardrail policies.tunnel", "guardrail policies.auth.gcp"]
+        );
+    }
+
+    #[test]
+    fn bedrock_guardrail_aws_keys_come_from_the_secret() {
+        let p: BedrockGuardrailPolicies = serde_json::from_value(serde_json::json!({
+            "auth": {"aws": {"secretRef": {"name": "aws"}, "region": "eu-west-1"}},
+        }))
+        .expect("a valid container");
+        let (out, errors, _) = run(&(&p).into());
+        assert!(out.is_empty());
+        assert_eq!(errors, ["secret default/aws not found"]);
+    }
 }

@@ -252,15 +252,22 @@ impl CredentialRef {
 /// [`CredentialRef`] (a `Secret` unless `group` and `kind` say otherwise) and,
 /// optionally, the `key` of the value to read.
 ///
-/// This is [`CredentialRef`] plus `key` (its fields appear flattened in the object,
-/// and it carries the same group-and-kind rule); it is a separate type so that places
-/// that read a whole object cannot be given a `key` that would be ignored.
+/// [`CredentialRef`] plus `key`, with the same group-and-kind rule; a separate type
+/// so that places that read a whole object cannot be given a `key` that would be
+/// ignored.
 #[skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[schemars(transform = custom_credential_ref)]
 pub struct CredentialKeyRef {
-    /// The object holding the credential.
-    #[serde(flatten)]
-    pub object: CredentialRef,
+    /// API group of the referenced object. Leave unset (or empty) for a core `Secret`;
+    /// set it together with `kind` to use another source of credentials.
+    pub group: Option<String>,
+    /// Kind of the referenced object. Leave unset for a `Secret`; required when `group`
+    /// is set.
+    pub kind: Option<String>,
+    /// Name of the referenced object, e.g. `openai-api-key`.
+    #[schemars(length(min = 1, max = 253))]
+    pub name: String,
     /// The key of the value to read, e.g. `api-key`. When unset, each place that uses
     /// the reference reads its documented default key (for a backend API key,
     /// `Authorization`).
@@ -272,8 +279,17 @@ impl CredentialKeyRef {
     /// A reference to the Secret `name`, at the user's default key.
     pub fn secret(name: impl Into<String>) -> Self {
         Self {
-            object: CredentialRef::secret(name),
-            key: None,
+            name: name.into(),
+            ..Default::default()
+        }
+    }
+
+    /// The referenced object, without the key.
+    pub fn object(&self) -> CredentialRef {
+        CredentialRef {
+            group: self.group.clone(),
+            kind: self.kind.clone(),
+            name: self.name.clone(),
         }
     }
 }
@@ -361,4 +377,32 @@ pub enum FailureMode {
     /// Let the request continue as if the service had allowed it: availability over
     /// enforcement.
     FailOpen,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_core_secrets_count_as_secrets() {
+        let mut r = CredentialRef::secret("keys");
+        assert!(r.is_secret());
+        r.kind = Some("Secret".into());
+        assert!(r.is_secret());
+        r.group = Some(String::new());
+        assert!(r.is_secret());
+        r.group = Some("secrets.example.com".into());
+        assert!(!r.is_secret());
+        r.group = None;
+        r.kind = Some("VaultSecret".into());
+        assert!(!r.is_secret());
+    }
+
+    #[test]
+    fn credential_key_refs_round_trip_without_injected_fields() {
+        let json = serde_json::json!({"name": "keys", "key": "api-key"});
+        let r: CredentialKeyRef = serde_json::from_value(json.clone()).expect("a reference");
+        assert_eq!(r.object(), CredentialRef::secret("keys"));
+        assert_eq!(serde_json::to_value(&r).expect("serializable"), json);
+    }
 }

@@ -1,6 +1,6 @@
 //! TLS from the gateway to a backend.
 
-use crate::v1alpha1::shared::LocalObjectReference;
+use crate::v1alpha1::shared::{CredentialRef, LocalObjectReference};
 use crdgen::markers;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -25,8 +25,9 @@ use serde_with::skip_serializing_none;
 pub struct TlsPolicy {
     /// A Secret of type `kubernetes.io/tls` holding the client certificate and key the
     /// gateway presents (mutual TLS). May also hold `ca.crt` to verify the backend.
+    /// At most one.
     #[schemars(length(max = 1), transform = markers::list_atomic)]
-    pub mtls_certificate_ref: Option<Vec<LocalObjectReference>>,
+    pub mtls_certificate_ref: Option<Vec<CredentialRef>>,
     /// ConfigMaps whose `ca.crt` holds the PEM bundle of certificate authorities the
     /// backend's certificate must chain to, instead of the system roots.
     #[schemars(length(max = 1), transform = markers::list_atomic)]
@@ -44,6 +45,25 @@ pub struct TlsPolicy {
     /// ALPN protocols to offer, in order of preference, e.g. `h2`, `http/1.1`.
     #[schemars(length(min = 1, max = 16), inner(length(min = 1, max = 64)))]
     pub alpn_protocols: Option<Vec<String>>,
+    /// Key exchange groups to offer, in order of preference, e.g. `X25519_MLKEM768`
+    /// first for post-quantum protection. The TLS library's defaults when unset.
+    pub key_exchange_groups: Option<Vec<KeyExchangeGroup>>,
+}
+
+/// A TLS key exchange group (named curve or hybrid scheme).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum KeyExchangeGroup {
+    /// ECDHE over NIST P-256 (secp256r1).
+    #[serde(rename = "P-256")]
+    P256,
+    /// ECDHE over NIST P-384 (secp384r1).
+    #[serde(rename = "P-384")]
+    P384,
+    /// ECDHE over Curve25519.
+    X25519,
+    /// Hybrid X25519 with ML-KEM-768, resistant to quantum attacks.
+    #[serde(rename = "X25519_MLKEM768")]
+    X25519Mlkem768,
 }
 
 /// Which parts of TLS verification to skip.
