@@ -19,7 +19,6 @@ use agentgateway_api::v1alpha1::{
             RegexGuard, WebhookGuard,
         },
     },
-    backend_policies::auth::BackendAuth,
     shared::FailureMode,
 };
 
@@ -213,26 +212,9 @@ pub fn policy(ctx: &mut Ctx<'_>, p: &AiPolicy) -> Result<model::Ai, Vec<String>>
                     .policies
                     .as_ref()
                     .map(|mp| {
-                        // The moderation key is a backend API key without the other
-                        // auth kinds; where it goes (`location`) is not translated yet.
-                        let auth = mp.auth.as_ref().map(|a| {
-                            if a.location.is_some() {
-                                ctx.unsupported(
-                                    "policies.ai.promptGuard.request.openAIModeration.policies.auth.location",
-                                );
-                            }
-                            BackendAuth {
-                                key: a.key.clone(),
-                                secret_ref: a.secret_ref.clone(),
-                                ..Default::default()
-                            }
-                        });
                         let set = PolicySet {
-                            tcp: mp.tcp.as_ref(),
-                            tls: mp.tls.as_ref(),
-                            http: mp.http.as_ref(),
-                            auth: auth.as_ref(),
-                            ..Default::default()
+                            path: "policies.ai.promptGuard.request.openAIModeration.policies",
+                            ..mp.into()
                         };
                         policies::translate(ctx, &set)
                     })

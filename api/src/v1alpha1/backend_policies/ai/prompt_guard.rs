@@ -1,9 +1,9 @@
 //! Prompt guards: content checks on LLM requests and responses.
 
-use crate::v1alpha1::backend_policies::{auth, http, tcp, tls};
-use crate::v1alpha1::shared::{
-    BackendObjectReference, CredentialKeyRef, CredentialLocation, FailureMode,
+use crate::v1alpha1::backend_policies::{
+    BedrockGuardrailPolicies, ModelArmorPolicies, ModerationPolicies,
 };
+use crate::v1alpha1::shared::{BackendObjectReference, FailureMode};
 use crdgen::markers;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -213,7 +213,7 @@ pub struct OpenAiModeration {
     pub model: Option<String>,
     /// How the gateway connects to OpenAI for moderation; set `auth` to supply the
     /// OpenAI API key.
-    pub policies: Option<GuardrailPolicies<ApiKeyAuth>>,
+    pub policies: Option<ModerationPolicies>,
 }
 
 /// A guardrail configured in Amazon Bedrock, applied through Bedrock's
@@ -232,7 +232,7 @@ pub struct BedrockGuardrails {
     pub region: String,
     /// How the gateway connects to Bedrock; set `auth` for the AWS credentials
     /// (or a Bedrock API key). The gateway's own AWS identity when unset.
-    pub policies: Option<GuardrailPolicies<BedrockGuardrailAuth>>,
+    pub policies: Option<BedrockGuardrailPolicies>,
 }
 
 /// A Google Cloud Model Armor template that screens messages.
@@ -253,120 +253,5 @@ pub struct GoogleModelArmor {
     pub location: Option<String>,
     /// How the gateway connects to Model Armor; set `auth` for the Google
     /// credentials. The gateway's own Google identity when unset.
-    pub policies: Option<GuardrailPolicies<GoogleAuth>>,
-}
-
-/// Connection policies for calls to a guardrail service. Set at least one.
-///
-/// One container for every guardrail service; only the credentials (`auth`)
-/// differ with the service, through `A`: [`ApiKeyAuth`] for OpenAI moderation,
-/// [`BedrockGuardrailAuth`] for Bedrock guardrails, [`GoogleAuth`] for Model
-/// Armor.
-#[skip_serializing_none]
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[schemars(transform = markers::at_least_one_field(&[]))]
-pub struct GuardrailPolicies<A> {
-    /// TCP connection settings: connect timeout and keepalive.
-    pub tcp: Option<tcp::TcpPolicy>,
-    /// Connect over TLS, and how to verify the service.
-    pub tls: Option<tls::TlsPolicy>,
-    /// HTTP settings: protocol version and request timeout.
-    pub http: Option<http::HttpPolicy>,
-    /// Credentials the gateway presents to the service.
-    pub auth: Option<A>,
-}
-
-impl<A> Default for GuardrailPolicies<A> {
-    fn default() -> Self {
-        Self {
-            tcp: None,
-            tls: None,
-            http: None,
-            auth: None,
-        }
-    }
-}
-
-/// An API key for a guardrail service. Set exactly one of `key` and `secretRef`.
-#[skip_serializing_none]
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-#[schemars(transform = markers::exactly_one_of(&["key", "secretRef"]))]
-pub struct ApiKeyAuth {
-    /// The key written inline. Prefer `secretRef`: anyone who can read this object
-    /// can read the key.
-    #[schemars(length(max = 2048))]
-    pub key: Option<String>,
-    /// The Secret (or other credential object) holding the key; its `Authorization`
-    /// value unless `key` names another.
-    pub secret_ref: Option<CredentialKeyRef>,
-    /// Where the key goes in the call: the `Authorization` header as a bearer token
-    /// when unset.
-    pub location: Option<CredentialLocation>,
-}
-
-/// Credentials for Amazon Bedrock guardrails: AWS credentials to sign the calls,
-/// or a Bedrock API key. Set exactly one of `key`, `secretRef` and `aws`.
-#[skip_serializing_none]
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-#[schemars(
-    transform = markers::location_only_with(&["key", "secretRef"]),
-    transform = markers::exactly_one_of(&["key", "secretRef", "aws"]),
-)]
-pub struct BedrockGuardrailAuth {
-    /// A Bedrock API key written inline. Prefer `secretRef`.
-    #[schemars(length(max = 2048))]
-    pub key: Option<String>,
-    /// The Secret (or other credential object) holding a Bedrock API key.
-    pub secret_ref: Option<CredentialKeyRef>,
-    /// Where the API key goes in the call; only with `key` or `secretRef`. The
-    /// `Authorization` header as a bearer token when unset.
-    pub location: Option<CredentialLocation>,
-    /// Sign the calls with AWS Signature Version 4.
-    pub aws: Option<auth::AwsAuth>,
-}
-
-/// Google Cloud credentials for a guardrail service. Set `gcp`.
-#[skip_serializing_none]
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[schemars(transform = markers::exactly_one_of(&["gcp"]))]
-pub struct GoogleAuth {
-    /// Google Cloud credentials: the gateway's workload identity, or a service
-    /// account key from a Secret.
-    pub gcp: Option<GcpAuth>,
-}
-
-/// Google Cloud credentials and the kind of token the gateway obtains with them.
-///
-/// Defined here until the backend `auth` types gain their `gcp` option; the lead
-/// unifies the two.
-#[skip_serializing_none]
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-#[schemars(transform = markers::cel(
-    "has(self.audience) ? self.type == 'IdToken' : true",
-    "audience is only valid with IdToken"
-))]
-pub struct GcpAuth {
-    /// The kind of token to send: `AccessToken` (an OAuth access token, what Google
-    /// APIs expect) or `IdToken` (an OpenID Connect ID token, e.g. for Cloud Run).
-    #[serde(rename = "type")]
-    pub type_: Option<GcpTokenType>,
-    /// Audience of the ID token, e.g. the URL of the called service. Only with
-    /// `type: IdToken`.
-    #[schemars(length(min = 1, max = 256))]
-    pub audience: Option<String>,
-    /// A Secret holding a service account key (JSON) to use instead of the
-    /// gateway's own Google identity.
-    pub secret_ref: Option<CredentialKeyRef>,
-}
-
-/// A kind of Google token.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-pub enum GcpTokenType {
-    /// An OAuth 2.0 access token.
-    AccessToken,
-    /// An OpenID Connect ID token.
-    IdToken,
+    pub policies: Option<ModelArmorPolicies>,
 }
