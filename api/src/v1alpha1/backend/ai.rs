@@ -179,7 +179,7 @@ pub struct AzureOpenAi {
 /// The resource fields are the same as those of an `AgentgatewayModel`'s `azure`
 /// settings, which has no `model` (the model object names the model itself).
 #[skip_serializing_none]
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 #[schemars(transform = markers::cel(
     "self.resourceType != 'Foundry' || has(self.projectName)",
@@ -207,12 +207,11 @@ pub struct Azure {
 }
 
 /// The kind of Azure resource that hosts the models.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub enum AzureResourceType {
     /// An Azure AI Foundry project (requires `projectName`).
     Foundry,
     /// An Azure OpenAI resource.
-    #[default]
     OpenAI,
 }
 
@@ -403,5 +402,41 @@ mod tests {
             Some("llama3")
         );
         assert_eq!(serde_json::to_value(&backend).expect("serializes"), doc);
+    }
+
+    #[test]
+    fn custom_providers_round_trip_with_the_defaults_the_apiserver_fills_in() {
+        let doc = json!({
+            "provider": {
+                "custom": {
+                    "backendRef": { "group": "", "kind": "Service", "name": "vllm", "port": 8000 },
+                    "formats": [
+                        { "type": "Completions", "path": "/v1/chat/completions" },
+                        { "type": "Rerank" },
+                    ],
+                },
+            },
+        });
+        let backend: AiBackend = serde_json::from_value(doc.clone()).expect("valid backend");
+        let custom = backend
+            .provider
+            .as_ref()
+            .and_then(|p| p.custom.as_ref())
+            .expect("custom");
+        assert_eq!(custom.formats[1].type_, CustomFormatType::Rerank);
+        assert_eq!(serde_json::to_value(&backend).expect("serializes"), doc);
+    }
+
+    #[test]
+    fn azure_resources_keep_their_resource_type() {
+        let doc = json!({
+            "resourceName": "contoso",
+            "resourceType": "Foundry",
+            "projectName": "chat",
+        });
+        let azure: Azure = serde_json::from_value(doc.clone()).expect("valid azure");
+        assert_eq!(azure.resource_type, AzureResourceType::Foundry);
+        assert_eq!(serde_json::to_value(&azure).expect("serializes"), doc);
+        assert!(serde_json::from_value::<Azure>(json!({"resourceName": "x"})).is_err());
     }
 }

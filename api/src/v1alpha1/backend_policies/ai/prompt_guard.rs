@@ -255,3 +255,35 @@ pub struct GoogleModelArmor {
     /// credentials. The gateway's own Google identity when unset.
     pub policies: Option<ModelArmorPolicies>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn guards_of_every_kind_round_trip() {
+        let doc = json!({
+            "streaming": "Enabled",
+            "request": [
+                { "openAIModeration": { "policies": { "auth": { "secretRef": { "name": "openai" } } } } },
+                { "bedrockGuardrails": { "identifier": "gr", "version": "1", "region": "us-east-1",
+                    "policies": { "auth": { "aws": {} } } } },
+            ],
+            "response": [
+                { "googleModelArmor": { "projectId": "p", "templateId": "t",
+                    "policies": { "auth": { "gcp": { "type": "AccessToken" } } } } },
+                { "webhook": { "backendRef": { "group": "", "kind": "Service", "name": "guard", "port": 80 },
+                    "failureMode": "FailOpen", "headers": { "x-tenant": "a" } } },
+            ],
+        });
+        let guard: PromptGuard = serde_json::from_value(doc.clone()).expect("valid guard");
+        assert_eq!(guard.streaming, Some(GuardStreaming::Enabled));
+        assert!(
+            guard.request.as_ref().expect("request")[1]
+                .bedrock_guardrails
+                .is_some()
+        );
+        assert_eq!(serde_json::to_value(&guard).expect("serializes"), doc);
+    }
+}
