@@ -19,6 +19,7 @@ use agentgateway_api::v1alpha1::{
             RegexGuard, WebhookGuard,
         },
     },
+    shared::FailureMode,
 };
 
 /// Name of the provider of a single-provider backend.
@@ -27,6 +28,8 @@ pub const SINGLE_PROVIDER_NAME: &str = "backend";
 pub const DEFAULT_PORT: i32 = 443;
 /// Bedrock region when none is given (the API's default).
 pub const DEFAULT_BEDROCK_REGION: &str = "us-east-1";
+/// Vertex AI region when none is given (the API's default).
+pub const DEFAULT_VERTEX_REGION: &str = "global";
 /// Body of a guard's rejection when the guard's response sets none (the API's default).
 pub const DEFAULT_REJECTION_MESSAGE: &str = "The request was rejected due to inappropriate content";
 /// Status of a guard's rejection when the guard's response sets none (the API's default).
@@ -38,15 +41,16 @@ pub fn translate(ctx: &mut Ctx<'_>, ai: &ApiAiBackend) -> AiBackend {
     let mut groups = Vec::new();
     match (&ai.provider, &ai.groups) {
         (Some(p), None) => {
-            if let Some(p) = provider(ctx, SINGLE_PROVIDER_NAME, p) {
+            if let Some(p) = provider(ctx, SINGLE_PROVIDER_NAME, "spec.ai.provider", p) {
                 groups.push(ProviderGroup { providers: vec![p] });
             }
         }
         (None, Some(gs)) => {
-            for g in gs {
+            for (i, g) in gs.iter().enumerate() {
                 let mut providers = Vec::new();
-                for named in &g.providers {
-                    let Some(mut p) = provider(ctx, &named.name, &named.provider) else {
+                for (j, named) in g.providers.iter().enumerate() {
+                    let path = format!("spec.ai.groups[{i}].providers[{j}]");
+                    let Some(mut p) = provider(ctx, &named.name, &path, &named.provider) else {
                         continue;
                     };
                     if let Some(pols) = &named.policies {
@@ -73,7 +77,25 @@ pub fn translate(ctx: &mut Ctx<'_>, ai: &ApiAiBackend) -> AiBackend {
     }
 }
 
-fn provider(ctx: &mut Ctx<'_>, name: &str, llm: &LlmProvider) -> Option<Provider> {
+/// Translates one provider; `path` is where it is in the backend (for messages).
+fn provider(ctx: &mut Ctx<'_>, name: &str, path: &str, llm: &LlmProvider) -> Option<Provider> {
+    // v1.4.1 provider kinds and fields that agentgateway's backend model of this
+    // translation cannot express yet: reject the backend naming the field rather
+    // than sending a provider without them.
+    let mut unsupported = false;
+    for (set, field) in [
+        (llm.azure.is_some(), "azure"),
+        (llm.custom.is_some(), "custom"),
+        (llm.path_prefix.is_some(), "pathPrefix"),
+    ] {
+        if set {
+            ctx.unsupported(format!("{path}.{field}"));
+            unsupported = true;
+        }
+    }
+    if unsupported {
+        return None;
+    }
     let set = [
         llm.openai.is_some(),
         llm.azureopenai.is_some(),
@@ -105,7 +127,10 @@ fn provider(ctx: &mut Ctx<'_>, name: &str, llm: &LlmProvider) -> Option<Provider
     } else if let Some(v) = &llm.vertexai {
         Some(ProviderKind::Vertex(Vertex {
             model: v.model.clone(),
-            region: v.region.clone(),
+            region: v
+                .region
+                .clone()
+                .unwrap_or_else(|| DEFAULT_VERTEX_REGION.into()),
             project_id: v.project_id.clone(),
         }))
     } else {
@@ -123,7 +148,7 @@ fn provider(ctx: &mut Ctx<'_>, name: &str, llm: &LlmProvider) -> Option<Provider
     };
     let Some(kind) = kind else {
         ctx.errors.push(format!(
-            "AI provider {name} must set exactly one of openai, azureopenai, anthropic, gemini, vertexai and bedrock"
+            "AI provider {name} must set exactly one of openai, azureopenai, azure, anthropic, gemini, vertexai, bedrock and custom"
         ));
         return None;
     };
@@ -188,11 +213,8 @@ pub fn policy(ctx: &mut Ctx<'_>, p: &AiPolicy) -> Result<model::Ai, Vec<String>>
                     .as_ref()
                     .map(|mp| {
                         let set = PolicySet {
-                            tcp: mp.tcp.as_ref(),
-                            tls: mp.tls.as_ref(),
-                            http: mp.http.as_ref(),
-                            auth: mp.auth.as_ref(),
-                            ..Default::default()
+                            path: "policies.ai.promptGuard.request.openAIModeration.policies",
+                            ..mp.into()
                         };
                         policies::translate(ctx, &set)
                     })
@@ -201,8 +223,14 @@ pub fn policy(ctx: &mut Ctx<'_>, p: &AiPolicy) -> Result<model::Ai, Vec<String>>
                     model: m.model.clone(),
                     inline_policies,
                 }))
+            } else if r.bedrock_guardrails.is_some() {
+                ctx.unsupported("policies.ai.promptGuard.request.bedrockGuardrails");
+                None
+            } else if r.google_model_armor.is_some() {
+                ctx.unsupported("policies.ai.promptGuard.request.googleModelArmor");
+                None
             } else {
-                errs.push("request guard sets none of regex, webhook and openAIModeration".into());
+                errs.push("request guard sets none of regex, webhook, openAIModeration, bedrockGuardrails and googleModelArmor".into());
                 None
             };
             guard.request.push(model::RequestGuard {
@@ -218,14 +246,26 @@ pub fn policy(ctx: &mut Ctx<'_>, p: &AiPolicy) -> Result<model::Ai, Vec<String>>
                     .ok()
             } else if let Some(re) = &r.regex {
                 Some(ResponseGuardKind::Regex(regex(re)))
+            } else if r.bedrock_guardrails.is_some() {
+                ctx.unsupported("policies.ai.promptGuard.response.bedrockGuardrails");
+                None
+            } else if r.google_model_armor.is_some() {
+                ctx.unsupported("policies.ai.promptGuard.response.googleModelArmor");
+                None
             } else {
-                errs.push("response guard sets neither regex nor webhook".into());
+                errs.push(
+                    "response guard sets none of regex, webhook, bedrockGuardrails and googleModelArmor"
+                        .into(),
+                );
                 None
             };
             guard.response.push(model::ResponseGuard {
                 rejection: r.response.as_ref().map(rejection),
                 kind,
             });
+        }
+        if g.streaming.is_some() {
+            ctx.unsupported("policies.ai.promptGuard.streaming");
         }
         out.prompt_guard = Some(guard);
     }
@@ -242,26 +282,46 @@ pub fn policy(ctx: &mut Ctx<'_>, p: &AiPolicy) -> Result<model::Ai, Vec<String>>
             }
         }
     }
+    if p.transformations.is_some() {
+        ctx.unsupported("policies.ai.transformations");
+    }
     out.model_aliases = p.model_aliases.clone().unwrap_or_default();
     if let Some(c) = &p.prompt_caching {
+        if c.cache_message_offset.is_some_and(|o| o != 0) {
+            ctx.unsupported("policies.ai.promptCaching.cacheMessageOffset");
+        }
         out.prompt_caching = Some(PromptCaching {
             cache_system: c.cache_system.unwrap_or(true),
             cache_messages: c.cache_messages.unwrap_or(true),
             cache_tools: c.cache_tools.unwrap_or(false),
-            min_tokens: Some(c.min_tokens.unwrap_or(1024)),
+            min_tokens: Some(
+                c.min_tokens
+                    .unwrap_or(1024)
+                    .clamp(0, i64::from(u32::MAX))
+                    .try_into()
+                    .unwrap_or(u32::MAX),
+            ),
         });
     }
     out.routes = p
         .routes
         .iter()
         .flatten()
-        .map(|(path, t)| (path.clone(), route_type(*t)))
+        .filter_map(|(path, t)| match route_type(*t) {
+            Some(t) => Some((path.clone(), t)),
+            None => {
+                ctx.unsupported(format!("policies.ai.routes[{path}]: {t:?}"));
+                None
+            }
+        })
         .collect();
     if errs.is_empty() { Ok(out) } else { Err(errs) }
 }
 
-fn route_type(t: ApiRouteType) -> RouteType {
-    match t {
+/// The route type in agentgateway's model; `None` for the v1.4.1 kinds it cannot
+/// express yet (`Detect`, `Realtime`, `Rerank`).
+fn route_type(t: ApiRouteType) -> Option<RouteType> {
+    Some(match t {
         ApiRouteType::Completions => RouteType::Completions,
         ApiRouteType::Messages => RouteType::Messages,
         ApiRouteType::Models => RouteType::Models,
@@ -269,7 +329,8 @@ fn route_type(t: ApiRouteType) -> RouteType {
         ApiRouteType::Responses => RouteType::Responses,
         ApiRouteType::AnthropicTokenCount => RouteType::AnthropicTokenCount,
         ApiRouteType::Embeddings => RouteType::Embeddings,
-    }
+        ApiRouteType::Detect | ApiRouteType::Realtime | ApiRouteType::Rerank => return None,
+    })
 }
 
 fn rejection(r: &GuardResponse) -> RequestRejection {
@@ -311,7 +372,15 @@ fn regex(g: &RegexGuard) -> RegexRules {
     }
 }
 
-fn webhook(ctx: &Ctx<'_>, w: &WebhookGuard) -> Result<model::Webhook, String> {
+fn webhook(ctx: &mut Ctx<'_>, w: &WebhookGuard) -> Result<model::Webhook, String> {
+    // Rejecting when the service fails is what the translated webhook does; the
+    // other settings have no counterpart in the model yet.
+    if w.failure_mode == Some(FailureMode::FailOpen) {
+        ctx.unsupported("policies.ai.promptGuard.webhook.failureMode: FailOpen");
+    }
+    if w.headers.is_some() {
+        ctx.unsupported("policies.ai.promptGuard.webhook.headers");
+    }
     let backend = ctx
         .backend_reference(&w.backend_ref)
         .map_err(|e| format!("failed to build webhook: {e}"))?;

@@ -21,15 +21,7 @@ pub use prompt_guard::PromptGuard;
 #[skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
-#[schemars(transform = markers::at_least_one_of(&[
-    "prompt",
-    "promptGuard",
-    "defaults",
-    "overrides",
-    "modelAliases",
-    "promptCaching",
-    "routes",
-]))]
+#[schemars(transform = markers::at_least_one_field(&[]))]
 pub struct AiPolicy {
     /// Messages added to every chat request before it reaches the model, e.g. a
     /// system prompt that all clients of this backend should get.
@@ -45,6 +37,11 @@ pub struct AiPolicy {
     /// sent, e.g. a fixed `max_tokens` (1 to 64 entries).
     #[schemars(length(min = 1, max = 64))]
     pub overrides: Option<Vec<FieldValue>>,
+    /// Request body fields computed by CEL expressions, e.g. setting `user` from a
+    /// claim of the caller's token (1 to 64 entries). Applied after `defaults` and
+    /// `overrides`.
+    #[schemars(length(min = 1, max = 64))]
+    pub transformations: Option<Vec<FieldTransformation>>,
     /// Model names clients may use, mapped to the model the provider is asked for,
     /// e.g. `fast: gpt-4o-mini`. A requested model that is not a key here is passed on
     /// unchanged. At most 64 aliases.
@@ -59,6 +56,18 @@ pub struct AiPolicy {
     /// that kind; the key `*` matches any path. When unset, every request is handled
     /// as `Completions`.
     pub routes: Option<BTreeMap<String, RouteType>>,
+}
+
+/// A request body field whose value a CEL expression computes.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct FieldTransformation {
+    /// Name of the top-level field of the JSON request body to set, e.g. `user`.
+    #[schemars(length(min = 1, max = 256))]
+    pub field: String,
+    /// CEL expression over the request computing the field's value, e.g.
+    /// `jwt.sub`. The field is set to the expression's result.
+    #[schemars(length(min = 1, max = 16384))]
+    pub expression: String,
 }
 
 /// Messages to add around the messages of each chat request.
@@ -107,6 +116,17 @@ pub struct PromptCaching {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(transform = markers::default(true))]
     pub cache_messages: Option<bool>,
+    /// How many of the most recent messages to leave after the conversation's cache
+    /// point, e.g. `1` to keep the newest message (which usually changes every turn)
+    /// out of the cached part. `0` (the cache point after the last message) when
+    /// unset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(
+        transform = markers::plain_integer,
+        transform = markers::set("minimum", 0),
+        transform = markers::default(0)
+    )]
+    pub cache_message_offset: Option<i64>,
     /// Cache the tool definitions sent with the request. `false` when unset.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(transform = markers::default(false))]
@@ -114,26 +134,36 @@ pub struct PromptCaching {
     /// Add cache points only to prompts of at least this many tokens (estimated);
     /// shorter prompts are sent as they are. `1024` when unset.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(transform = markers::default(1024))]
-    pub min_tokens: Option<u32>,
+    #[schemars(
+        transform = markers::plain_integer,
+        transform = markers::set("minimum", 0),
+        transform = markers::default(1024)
+    )]
+    pub min_tokens: Option<i64>,
 }
 
 /// The API a request speaks, which decides how the gateway parses and translates it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub enum RouteType {
+    /// Anthropic token counting (`/v1/messages/count_tokens`).
+    AnthropicTokenCount,
     /// OpenAI chat completions (`/v1/chat/completions`), translated to the
     /// provider's own API where needed.
     Completions,
+    /// Let the gateway recognize the API from the request's path and body.
+    Detect,
+    /// Embeddings (`/v1/embeddings`).
+    Embeddings,
     /// Anthropic messages (`/v1/messages`).
     Messages,
     /// Listing the available models (`/v1/models`).
     Models,
     /// Forwarded to the provider as it is, without being parsed or translated.
     Passthrough,
+    /// OpenAI realtime sessions over WebSocket (`/v1/realtime`).
+    Realtime,
+    /// Document reranking (`/v1/rerank`).
+    Rerank,
     /// OpenAI responses (`/v1/responses`).
     Responses,
-    /// Anthropic token counting (`/v1/messages/count_tokens`).
-    AnthropicTokenCount,
-    /// Embeddings (`/v1/embeddings`).
-    Embeddings,
 }

@@ -1,11 +1,14 @@
 //! Prompt guards: content checks on LLM requests and responses.
 
-use crate::v1alpha1::backend_policies::{auth, http, tcp, tls};
-use crate::v1alpha1::shared::BackendObjectReference;
+use crate::v1alpha1::backend_policies::{
+    BedrockGuardrailPolicies, ModelArmorPolicies, ModerationPolicies,
+};
+use crate::v1alpha1::shared::{BackendObjectReference, FailureMode};
 use crdgen::markers;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_with::skip_serializing_none;
+use std::collections::BTreeMap;
 
 /// Guards on requests and responses. Set at least one of `request` and `response`.
 #[skip_serializing_none]
@@ -20,13 +23,31 @@ pub struct PromptGuard {
     /// in order (1 to 8).
     #[schemars(length(min = 1, max = 8))]
     pub response: Option<Vec<ResponseGuard>>,
+    /// Whether response guards also check streamed responses. `Enabled` checks the
+    /// stream as it is produced (the client sees the answer in chunks that passed
+    /// the guards). When unset, streamed responses are not checked.
+    pub streaming: Option<GuardStreaming>,
 }
 
-/// One check on requests. Set exactly one of `regex`, `webhook` and
-/// `openAIModeration`.
+/// Response guards on streamed responses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum GuardStreaming {
+    /// Check streamed responses too.
+    Enabled,
+}
+
+/// One check on requests. Set exactly one of `regex`, `webhook`,
+/// `openAIModeration`, `bedrockGuardrails` and `googleModelArmor`.
 #[skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[schemars(transform = markers::exactly_one_of(&["regex", "webhook", "openAIModeration"]))]
+#[serde(rename_all = "camelCase")]
+#[schemars(transform = markers::exactly_one_of(&[
+    "regex",
+    "webhook",
+    "openAIModeration",
+    "bedrockGuardrails",
+    "googleModelArmor",
+]))]
 pub struct RequestGuard {
     /// What the client receives when this guard rejects the request. A `403` with
     /// a generic message when unset.
@@ -39,12 +60,23 @@ pub struct RequestGuard {
     /// Send the prompt to OpenAI's moderation API and reject it when OpenAI flags it.
     #[serde(rename = "openAIModeration")]
     pub openai_moderation: Option<OpenAiModeration>,
+    /// Check the prompt with a guardrail configured in Amazon Bedrock.
+    pub bedrock_guardrails: Option<BedrockGuardrails>,
+    /// Check the prompt with a Google Cloud Model Armor template.
+    pub google_model_armor: Option<GoogleModelArmor>,
 }
 
-/// One check on responses. Set exactly one of `regex` and `webhook`.
+/// One check on responses. Set exactly one of `regex`, `webhook`,
+/// `bedrockGuardrails` and `googleModelArmor`.
 #[skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[schemars(transform = markers::exactly_one_of(&["regex", "webhook"]))]
+#[serde(rename_all = "camelCase")]
+#[schemars(transform = markers::exactly_one_of(&[
+    "regex",
+    "webhook",
+    "bedrockGuardrails",
+    "googleModelArmor",
+]))]
 pub struct ResponseGuard {
     /// What the client receives instead of the model's answer when this guard
     /// rejects it. A `403` with a generic message when unset.
@@ -54,6 +86,10 @@ pub struct ResponseGuard {
     pub regex: Option<RegexGuard>,
     /// Ask an external guardrail service about the model's answer.
     pub webhook: Option<WebhookGuard>,
+    /// Check the model's answer with a guardrail configured in Amazon Bedrock.
+    pub bedrock_guardrails: Option<BedrockGuardrails>,
+    /// Check the model's answer with a Google Cloud Model Armor template.
+    pub google_model_armor: Option<GoogleModelArmor>,
 }
 
 /// The HTTP response sent to the client when a guard rejects. Set at least one of
@@ -126,10 +162,21 @@ pub enum BuiltinPattern {
 pub struct WebhookGuard {
     /// The service to call, usually a Service and port.
     pub backend_ref: BackendObjectReference,
+    /// What happens when the service fails or cannot be reached: `FailClosed`
+    /// rejects the message, `FailOpen` lets it through unchecked. When unset, the
+    /// message is rejected.
+    pub failure_mode: Option<FailureMode>,
     /// Headers of the client's request to pass on to the service, e.g. to let it
     /// tell users apart. A header is passed on when it matches any entry; none are
     /// passed when unset.
     pub forward_header_matches: Option<Vec<HeaderMatch>>,
+    /// Extra headers sent with every call to the service, by name, e.g.
+    /// `x-tenant: team-a` (at most 64; each value 1 to 16384 characters).
+    #[schemars(
+        transform = markers::properties(None, Some(64)),
+        transform = markers::each(markers::length(1, 16384))
+    )]
+    pub headers: Option<BTreeMap<String, String>>,
 }
 
 /// Selects request headers by name and value.
@@ -169,16 +216,74 @@ pub struct OpenAiModeration {
     pub policies: Option<ModerationPolicies>,
 }
 
-/// Connection policies for calls to a moderation service.
+/// A guardrail configured in Amazon Bedrock, applied through Bedrock's
+/// ApplyGuardrail API.
 #[skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
-pub struct ModerationPolicies {
-    /// TCP connection settings: connect timeout and keepalive.
-    pub tcp: Option<tcp::TcpPolicy>,
-    /// Connect over TLS, and how to verify the service.
-    pub tls: Option<tls::TlsPolicy>,
-    /// HTTP settings: protocol version and request timeout.
-    pub http: Option<http::HttpPolicy>,
-    /// Credentials the gateway presents, such as the API key.
-    pub auth: Option<auth::BackendAuth>,
+pub struct BedrockGuardrails {
+    /// ID or ARN of the guardrail.
+    #[schemars(length(min = 1, max = 256))]
+    pub identifier: String,
+    /// Version of the guardrail to apply, e.g. `1` or `DRAFT`.
+    #[schemars(length(min = 1, max = 256))]
+    pub version: String,
+    /// AWS region where the guardrail is defined, e.g. `us-east-1`.
+    #[schemars(length(min = 1, max = 256))]
+    pub region: String,
+    /// How the gateway connects to Bedrock; set `auth` for the AWS credentials
+    /// (or a Bedrock API key). The gateway's own AWS identity when unset.
+    pub policies: Option<BedrockGuardrailPolicies>,
+}
+
+/// A Google Cloud Model Armor template that screens messages.
+#[skip_serializing_none]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct GoogleModelArmor {
+    /// ID of the Google Cloud project that holds the template.
+    #[schemars(length(min = 1, max = 256))]
+    pub project_id: String,
+    /// ID of the Model Armor template to apply.
+    #[schemars(length(min = 1, max = 256))]
+    pub template_id: String,
+    /// Google Cloud location of the template, e.g. `europe-west4`. `us-central1`
+    /// when unset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(transform = markers::default("us-central1"), length(min = 1, max = 256))]
+    pub location: Option<String>,
+    /// How the gateway connects to Model Armor; set `auth` for the Google
+    /// credentials. The gateway's own Google identity when unset.
+    pub policies: Option<ModelArmorPolicies>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn guards_of_every_kind_round_trip() {
+        let doc = json!({
+            "streaming": "Enabled",
+            "request": [
+                { "openAIModeration": { "policies": { "auth": { "secretRef": { "name": "openai" } } } } },
+                { "bedrockGuardrails": { "identifier": "gr", "version": "1", "region": "us-east-1",
+                    "policies": { "auth": { "aws": {} } } } },
+            ],
+            "response": [
+                { "googleModelArmor": { "projectId": "p", "templateId": "t",
+                    "policies": { "auth": { "gcp": { "type": "AccessToken" } } } } },
+                { "webhook": { "backendRef": { "group": "", "kind": "Service", "name": "guard", "port": 80 },
+                    "failureMode": "FailOpen", "headers": { "x-tenant": "a" } } },
+            ],
+        });
+        let guard: PromptGuard = serde_json::from_value(doc.clone()).expect("valid guard");
+        assert_eq!(guard.streaming, Some(GuardStreaming::Enabled));
+        assert!(
+            guard.request.as_ref().expect("request")[1]
+                .bedrock_guardrails
+                .is_some()
+        );
+        assert_eq!(serde_json::to_value(&guard).expect("serializes"), doc);
+    }
 }
