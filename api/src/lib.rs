@@ -11,6 +11,8 @@
 //!   policies attached to Gateways, routes, listener sets, Services and backends.
 //! - [`v1alpha1::parameters`]: `AgentgatewayParameters`, how the gateway proxy is
 //!   deployed (image, environment, resources, logging, overlays).
+//! - [`v1alpha1::model`]: `AgentgatewayModel`, an LLM model (or a virtual model over
+//!   several) published on Gateways under a model name.
 //! - [`v1alpha1::shared`]: references, selectors and conditions used across CRDs.
 
 pub mod v1alpha1;
@@ -23,5 +25,6 @@ pub fn crds() -> Vec<crdgen::CrdSource> {
         crdgen::source::<v1alpha1::parameters::AgentgatewayParameters>(
             v1alpha1::parameters::DESCRIPTION,
         ),
+        crdgen::source::<v1alpha1::model::AgentgatewayModel>(v1alpha1::model::DESCRIPTION),
     ]
 }

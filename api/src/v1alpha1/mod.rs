@@ -2,6 +2,7 @@
 
 pub mod backend;
 pub mod backend_policies;
+pub mod model;
 pub mod parameters;
 pub mod policy;
 pub mod shared;

@@ -13,6 +13,12 @@
 
 mod auth_kinds;
 pub use auth_kinds::*;
+mod overrides;
+pub use overrides::*;
+mod set_iff;
+pub use set_iff::*;
+mod urls;
+pub use urls::*;
 
 use schemars::Schema;
 use serde_json::{Map, Value, json};
