@@ -1,9 +1,10 @@
 //! `AgentgatewayParameters`: how the controller deploys the gateway proxy.
 //!
 //! A Gateway (through its `infrastructure.parametersRef`) or a GatewayClass refers to
-//! an `AgentgatewayParameters` object to customize the Deployment, Service and
-//! ServiceAccount the controller creates for the proxy: image, environment, resources,
-//! logging, shutdown timing, raw proxy configuration, and overlays merged onto the
+//! an `AgentgatewayParameters` object to customize the workload (a Deployment or a
+//! DaemonSet), Service, ServiceAccount, autoscaler and disruption budget the controller
+//! creates for the proxy: image, environment, resources, logging, shutdown timing, raw
+//! proxy configuration, Istio and model catalog settings, and overlays merged onto the
 //! generated objects.
 
 pub mod env;
@@ -20,7 +21,8 @@ use std::collections::BTreeMap;
 /// Description of the `AgentgatewayParameters` object as a whole.
 pub const DESCRIPTION: &str = "AgentgatewayParameters customizes the proxy the controller deploys for a \
 Gateway: container image, environment, resources, logging, shutdown timing, raw proxy \
-configuration, and overlays for the generated Deployment, Service and ServiceAccount. \
+configuration, the workload kind (Deployment or DaemonSet), Istio and model catalog settings, \
+and overlays for the generated workload, Service, ServiceAccount, autoscaler and disruption budget. \
 Gateways and GatewayClasses refer to it through their parameters reference.";
 
 /// How the gateway proxy is deployed and configured. Every field is optional; unset
@@ -36,9 +38,9 @@ Gateways and GatewayClasses refer to it through their parameters reference.";
     namespaced,
     status = "AgentgatewayParametersStatus",
     shortname = "agpar",
-    category = "kgateway",
-    label("app", "kgateway"),
-    label("app.kubernetes.io/name", "kgateway"),
+    category = "agentgateway",
+    label("app", "agentgateway"),
+    label("app.kubernetes.io/name", "agentgateway"),
     label("gateway.networking.k8s.io/policy", "Direct"),
     printcolumn(
         name = "Age",
@@ -51,6 +53,20 @@ Gateways and GatewayClasses refer to it through their parameters reference.";
     derive = "Default"
 )]
 #[serde(rename_all = "camelCase")]
+#[schemars(
+    transform = markers::cel(
+        "!has(self.deployment) || !has(self.workload) || !has(self.workload.kind) || self.workload.kind == 'Deployment'",
+        "deployment overlays are only valid when workload.kind is Deployment or unset"
+    ),
+    transform = markers::cel(
+        "!has(self.daemonSet) || (has(self.workload) && has(self.workload.kind) && self.workload.kind == 'DaemonSet')",
+        "daemonSet overlays are only valid when workload.kind is DaemonSet"
+    ),
+    transform = markers::cel(
+        "!has(self.horizontalPodAutoscaler) || !has(self.workload) || !has(self.workload.kind) || self.workload.kind != 'DaemonSet'",
+        "horizontalPodAutoscaler is not valid when workload.kind is DaemonSet"
+    ),
+)]
 pub struct AgentgatewayParametersSpec {
     /// Container image of the proxy. Unset parts keep the controller's default image.
     pub image: Option<Image>,
@@ -70,12 +86,102 @@ pub struct AgentgatewayParametersSpec {
     pub raw_config: Option<Map<String, Value>>,
     /// How long the proxy keeps serving while it shuts down, in seconds.
     pub shutdown: Option<Shutdown>,
+    /// How the proxy runs: as a Deployment (the default) or as a DaemonSet, one proxy
+    /// per node.
+    pub workload: Option<Workload>,
     /// Changes merged onto the Deployment the controller generates for the proxy.
+    /// Only when `workload.kind` is `Deployment` or unset.
     pub deployment: Option<ObjectOverlay>,
+    /// Changes merged onto the DaemonSet the controller generates for the proxy.
+    /// Only when `workload.kind` is `DaemonSet`.
+    pub daemon_set: Option<ObjectOverlay>,
+    /// A HorizontalPodAutoscaler for the proxy's Deployment: setting this (even to
+    /// `{}`) makes the controller create one, and `spec` is merged onto it, e.g.
+    /// `{minReplicas: 2, maxReplicas: 10}`. Not with `workload.kind` `DaemonSet`.
+    pub horizontal_pod_autoscaler: Option<ObjectOverlay>,
+    /// A PodDisruptionBudget for the proxy's pods: setting this (even to `{}`) makes
+    /// the controller create one, and `spec` is merged onto it, e.g.
+    /// `{minAvailable: 1}`.
+    pub pod_disruption_budget: Option<ObjectOverlay>,
     /// Changes merged onto the Service the controller generates for the proxy.
     pub service: Option<ObjectOverlay>,
     /// Changes merged onto the ServiceAccount the controller generates for the proxy.
     pub service_account: Option<ObjectOverlay>,
+    /// Istio integration: join the mesh's identity (mTLS with Istio certificates) so
+    /// the proxy can reach workloads that require mesh traffic.
+    pub istio: Option<Istio>,
+    /// Where the proxy finds the catalog of model metadata (context windows, prices,
+    /// capabilities) it uses for AI traffic, in addition to its built-in one.
+    pub model_catalog: Option<ModelCatalog>,
+}
+
+/// The kind of workload that runs the proxy.
+#[skip_serializing_none]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Workload {
+    /// `Deployment` (the default when unset) or `DaemonSet`.
+    pub kind: Option<WorkloadKind>,
+}
+
+/// A Kubernetes workload kind for the proxy.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum WorkloadKind {
+    /// One proxy pod on every (selected) node; use `daemonSet` for overlays.
+    DaemonSet,
+    /// A number of replicas scheduled anywhere; use `deployment` for overlays.
+    Deployment,
+}
+
+/// How the proxy joins an Istio mesh. Unset fields are discovered from the cluster
+/// where the controller can.
+#[skip_serializing_none]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Istio {
+    /// Whether to join the mesh. The controller's setting when unset.
+    pub enabled: Option<bool>,
+    /// Address of the certificate authority that signs workload certificates, e.g.
+    /// `istiod.istio-system.svc:15012`.
+    pub ca_address: Option<String>,
+    /// Trust domain of the mesh, e.g. `cluster.local`.
+    pub trust_domain: Option<String>,
+    /// Other trust domains whose workload identities the proxy accepts, e.g. during
+    /// a trust domain migration.
+    pub additional_trust_domains: Option<Vec<String>>,
+    /// ID of the cluster in a multi-cluster mesh, e.g. `Kubernetes`.
+    pub cluster_id: Option<String>,
+    /// Network of the proxy in a multi-network mesh.
+    pub network: Option<String>,
+}
+
+/// Sources of model metadata for the proxy.
+#[skip_serializing_none]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ModelCatalog {
+    /// The sources, read in order; a model described by a later source overrides
+    /// an earlier description.
+    pub sources: Option<Vec<ModelCatalogSource>>,
+}
+
+/// One source of model metadata.
+#[skip_serializing_none]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ModelCatalogSource {
+    /// A ConfigMap in the Gateway's namespace holding the catalog.
+    pub config_map: Option<ConfigMapKey>,
+}
+
+/// A key of a ConfigMap in the Gateway's namespace.
+#[skip_serializing_none]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ConfigMapKey {
+    /// Name of the ConfigMap.
+    #[schemars(length(min = 1))]
+    pub name: String,
+    /// Key of the entry holding the catalog. The controller's default key when
+    /// unset.
+    pub key: Option<String>,
 }
 
 /// The proxy's container image, given in parts. The image reference is
@@ -201,6 +307,10 @@ mod tests {
                 "metadata": { "labels": { "team": "payments" } },
                 "spec": { "replicas": 3 },
             },
+            "workload": { "kind": "Deployment" },
+            "horizontalPodAutoscaler": { "spec": { "maxReplicas": 5 } },
+            "istio": { "enabled": true, "additionalTrustDomains": ["old.local"] },
+            "modelCatalog": { "sources": [{ "configMap": { "name": "models" } }] },
         });
         let spec: AgentgatewayParametersSpec =
             serde_json::from_value(value.clone()).expect("spec parses");
