@@ -245,7 +245,7 @@ mod tests {
     fn provider_and_virtual_specs_round_trip() {
         for value in [
             json!({
-                "parentRefs": [{ "name": "gw" }],
+                "parentRefs": [{ "name": "gw", "group": "gateway.networking.k8s.io", "kind": "Gateway" }],
                 "match": { "model": "gpt-*" },
                 "provider": "Azure",
                 "azure": { "resourceName": "r", "resourceType": "OpenAI" },
