@@ -13,6 +13,10 @@
 
 mod auth_kinds;
 pub use auth_kinds::*;
+mod conditional;
+pub use conditional::*;
+mod only_fields;
+pub use only_fields::*;
 
 use schemars::Schema;
 use serde_json::{Map, Value, json};
