@@ -82,7 +82,11 @@ fn set_rules(o: &mut Map<String, Value>, rules: Vec<Value>) {
 fn required(s: &Schema) -> Vec<String> {
     s.get("required")
         .and_then(Value::as_array)
-        .map(|r| r.iter().filter_map(|f| f.as_str().map(str::to_owned)).collect())
+        .map(|r| {
+            r.iter()
+                .filter_map(|f| f.as_str().map(str::to_owned))
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -243,7 +247,10 @@ mod tests {
         assert_eq!(list["items"]["required"], json!(["policy"]));
         let policy = &list["items"]["properties"]["policy"];
         assert_eq!(policy.get("required"), None);
-        assert_eq!(policy["properties"], before.get("properties").cloned().unwrap());
+        assert_eq!(
+            policy["properties"],
+            before.get("properties").cloned().unwrap()
+        );
         assert_eq!(
             policy[VALIDATIONS],
             json!([
@@ -276,7 +283,8 @@ mod tests {
                   "message": "conditional cannot be set with any other field" },
             ]))
         );
-        let policy = &after.get("properties").unwrap()["conditional"]["items"]["properties"]["policy"];
+        let policy =
+            &after.get("properties").unwrap()["conditional"]["items"]["properties"]["policy"];
         assert_eq!(
             policy[VALIDATIONS][0]["message"],
             "at least one of the fields in [global local] must be set"
