@@ -249,7 +249,7 @@ mod tests {
         assert_eq!(policy.get("required"), None);
         assert_eq!(
             policy["properties"],
-            before.get("properties").cloned().unwrap()
+            before.get("properties").cloned().expect("properties")
         );
         assert_eq!(
             policy[VALIDATIONS],
@@ -283,8 +283,8 @@ mod tests {
                   "message": "conditional cannot be set with any other field" },
             ]))
         );
-        let policy =
-            &after.get("properties").unwrap()["conditional"]["items"]["properties"]["policy"];
+        let policy = &after.get("properties").expect("properties")["conditional"]["items"]["properties"]
+            ["policy"];
         assert_eq!(
             policy[VALIDATIONS][0]["message"],
             "at least one of the fields in [global local] must be set"

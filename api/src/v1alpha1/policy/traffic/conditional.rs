@@ -66,8 +66,9 @@ mod tests {
                 { "policy": { "status": 200, "body": "ok" } },
             ]}),
         ] {
-            let p: Conditional<DirectResponse> = serde_json::from_value(v.clone()).unwrap();
-            assert_eq!(serde_json::to_value(&p).unwrap(), v);
+            let p: Conditional<DirectResponse> =
+                serde_json::from_value(v.clone()).expect("a direct response");
+            assert_eq!(serde_json::to_value(&p).expect("serializable"), v);
         }
     }
 }
