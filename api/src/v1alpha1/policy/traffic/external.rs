@@ -1,10 +1,9 @@
 //! External services that take part in request handling: authorization servers and
 //! processing servers.
 
-use super::{ByteSize, byte_size};
 use crate::v1alpha1::{
     backend_policies::ext_auth::ExtAuthCache,
-    policy::cel_expression,
+    policy::{ByteSize, cel_expression},
     shared::{BackendObjectReference, FailureMode},
 };
 use crdgen::markers;
@@ -108,7 +107,7 @@ pub struct ExtAuthHttp {
 pub struct ExtAuthBody {
     /// Largest body the gateway buffers and sends, as bytes or a quantity, e.g.
     /// `8192` or `64Ki`; requests with larger bodies are rejected.
-    #[schemars(transform = byte_size)]
+    #[schemars(transform = markers::byte_size)]
     pub max_size: ByteSize,
 }
 

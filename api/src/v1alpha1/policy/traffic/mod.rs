@@ -13,7 +13,10 @@ pub mod transformation;
 
 pub use conditional::{Conditional, ConditionalEntry};
 
-use crate::v1alpha1::{policy::cel_expression, shared::FailureMode};
+use crate::v1alpha1::{
+    policy::{ByteSize, cel_expression},
+    shared::FailureMode,
+};
 use crdgen::markers;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -163,7 +166,7 @@ pub struct Buffer {
 pub struct BodyBuffer {
     /// Largest body buffered, as bytes or a quantity, e.g. `1Mi`. The gateway's
     /// default buffer limit when unset.
-    #[schemars(transform = byte_size)]
+    #[schemars(transform = markers::byte_size)]
     pub max_bytes: Option<ByteSize>,
     /// What happens to a body larger than `maxBytes`: `FailClosed` rejects the
     /// request, `FailOpen` passes the body on unbuffered.
@@ -177,30 +180,4 @@ pub struct Delay {
     /// e.g. `duration('250ms')`; it may depend on the request.
     #[schemars(transform = cel_expression)]
     pub duration: String,
-}
-
-/// A number of bytes: an integer, e.g. `1048576`, or a quantity string, e.g. `1Mi`
-/// or `64Ki`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(untagged)]
-pub enum ByteSize {
-    /// A plain number of bytes.
-    Bytes(i64),
-    /// A resource quantity, e.g. `1Mi`.
-    Quantity(String),
-}
-
-/// A byte count of 1 to `u32::MAX` bytes, as an integer or a quantity string.
-// Same shape as the policy helper's `markers::byte_size`; to be replaced by it when
-// the branches are merged.
-pub(crate) fn byte_size(s: &mut schemars::Schema) {
-    markers::int_or_string(s);
-    markers::length(1, 32)(s);
-    markers::pattern(
-        r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)(([KMGTPE]i)|[numkMGTPE]|[eE](\+?0*([0-9]|1[0-8])|-0*[0-9]))?$",
-    )(s);
-    markers::cel(
-        "(self >= 1 && self <= 4294967295) || self.size() > 0",
-        "value must be at least 1 byte and fit within uint32",
-    )(s);
 }

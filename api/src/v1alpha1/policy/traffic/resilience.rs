@@ -12,10 +12,7 @@ use serde_with::skip_serializing_none;
 pub struct Timeouts {
     /// Longest time from when the gateway starts sending a request to the backend
     /// until the whole response has arrived, e.g. `30s`. At least `100ms`.
-    #[schemars(
-        transform = markers::max_length(32),
-        transform = markers::duration_at_least("100ms", "request must be at least 1ms")
-    )]
+    #[schemars(transform = markers::duration_at_least("100ms", "request must be at least 1ms"))]
     pub request: Option<String>,
 }
 
