@@ -19,6 +19,14 @@ mod set_iff;
 pub use set_iff::*;
 mod urls;
 pub use urls::*;
+mod conditional;
+pub use conditional::*;
+mod only_fields;
+pub use only_fields::*;
+mod byte_size;
+pub use byte_size::*;
+mod policy_targets;
+pub use policy_targets::*;
 
 use schemars::Schema;
 use serde_json::{Map, Value, json};
@@ -338,8 +346,9 @@ pub const DURATION_RULE: &str = "matches(self, '^([0-9]{1,5}(h|m|s|ms)){1,4}$')"
 /// Message for a string that does not follow [`DURATION_RULE`].
 pub const DURATION_MESSAGE: &str = "invalid duration value";
 
-/// The field is a duration (see [`DURATION_RULE`]).
+/// The field is a duration (see [`DURATION_RULE`]) of at most 32 characters.
 pub fn duration(s: &mut Schema) {
+    object(s).insert("maxLength".into(), 32.into());
     push_rule(
         s,
         json!({ "rule": DURATION_RULE, "message": DURATION_MESSAGE }),

@@ -30,10 +30,15 @@ Its status reports, per Gateway, whether the policy was accepted and attached.";
 /// `frontend`, `traffic` and `backend`.
 ///
 /// Which targets each section accepts:
-/// - `frontend`: whole Gateways only (no `sectionName`).
-/// - `traffic`: Gateways, XListenerSets and HTTPRoutes; with `phase: PreRouting`,
-///   only Gateways and XListenerSets.
-/// - `backend`: any target; its `mcp` and `ai` parts not on Services.
+/// - `frontend`: Gateways only; its connection settings (`tcp`, `tls`, `http`,
+///   `networkAuthorization`, `proxyProtocol`, `connect`) for a whole Gateway or one
+///   `port`, not one listener (`sectionName`).
+/// - `traffic`: Gateways, ListenerSets, HTTPRoutes, GRPCRoutes and InferencePools;
+///   with `phase: PreRouting`, only Gateways and ListenerSets.
+/// - `backend`: any target; its `mcp` and `ai` parts not on Services, and `mcp` not
+///   on one `sectionName` of an AgentgatewayBackend.
+///
+/// A target `port` is only for policies that set `frontend` alone.
 // The Accepted and Attached printer columns both have `type_ = "string"`, which
 // clippy mistakes for a repeated attribute.
 #[allow(clippy::duplicated_attributes)]
@@ -47,9 +52,9 @@ Its status reports, per Gateway, whether the policy was accepted and attached.";
     namespaced,
     status = "AgentgatewayPolicyStatus",
     shortname = "agpol",
-    category = "kgateway",
-    label("app", "kgateway"),
-    label("app.kubernetes.io/name", "kgateway"),
+    category = "agentgateway",
+    label("app", "agentgateway"),
+    label("app.kubernetes.io/name", "agentgateway"),
     label("gateway.networking.k8s.io/policy", "Direct"),
     printcolumn(
         name = "Accepted",
@@ -78,44 +83,56 @@ Its status reports, per Gateway, whether the policy was accepted and attached.";
         "At least one of traffic, frontend, or backend must be provided."
     ),
     transform = markers::cel(
-        "!has(self.backend) || !has(self.backend.mcp) || ((!has(self.targetRefs) || !self.targetRefs.exists(t, t.kind == 'Service')) && (!has(self.targetSelectors) || !self.targetSelectors.exists(t, t.kind == 'Service')))",
+        "!has(self.strategy) || !has(self.strategy.inheritance) || (has(self.traffic) && !has(self.frontend) && !has(self.backend))",
+        "strategy.inheritance may only be set on traffic policies"
+    ),
+    transform = markers::no_target_when_set(
+        "backend.mcp",
+        "t.kind == 'Service'",
         "backend.mcp may not be used with a Service target"
     ),
-    transform = markers::cel(
-        "!has(self.backend) || !has(self.backend.ai) || ((!has(self.targetRefs) || !self.targetRefs.exists(t, t.kind == 'Service')) && (!has(self.targetSelectors) || !self.targetSelectors.exists(t, t.kind == 'Service')))",
+    transform = markers::no_target_when_set(
+        "backend.mcp",
+        "t.kind == 'AgentgatewayBackend' && has(t.sectionName)",
+        "backend.mcp may not target an AgentgatewayBackend sectionName"
+    ),
+    transform = markers::no_target_when_set(
+        "backend.ai",
+        "t.kind == 'Service'",
         "backend.ai may not be used with a Service target"
     ),
     transform = markers::cel(
-        "has(self.frontend) && has(self.targetRefs) ? self.targetRefs.all(t, t.kind == 'Gateway' && !has(t.sectionName)) : true",
-        FRONTEND_TARGETS
+        "!(has(self.traffic) && has(self.traffic.jwtAuthentication) && has(self.backend) && has(self.backend.mcp) && has(self.backend.mcp.authentication))",
+        "traffic.jwtAuthentication may not be used with backend.mcp.authentication in the same policy"
     ),
-    transform = markers::cel(
-        "has(self.frontend) && has(self.targetSelectors) ? self.targetSelectors.all(t, t.kind == 'Gateway' && !has(t.sectionName)) : true",
-        FRONTEND_TARGETS
+    transform = markers::targets_only(
+        "has(self.frontend)",
+        &["Gateway"],
+        "the 'frontend' field can only target a Gateway"
     ),
-    transform = markers::cel(
-        "has(self.traffic) && has(self.targetRefs) ? self.targetRefs.all(t, t.kind in ['Gateway', 'HTTPRoute', 'XListenerSet']) : true",
-        TRAFFIC_TARGETS
+    transform = frontend_connection_targets,
+    transform = markers::if_any_target(
+        "has(t.port)",
+        "has(self.frontend) && !has(self.traffic) && !has(self.backend)",
+        "port may only be set on frontend-only policies (not traffic or backend)"
     ),
-    transform = markers::cel(
-        "has(self.traffic) && has(self.targetSelectors) ? self.targetSelectors.all(t, t.kind in ['Gateway', 'HTTPRoute', 'XListenerSet']) : true",
-        TRAFFIC_TARGETS
+    transform = markers::targets_only(
+        "has(self.traffic)",
+        TRAFFIC_KINDS,
+        "the 'traffic' field can only target a Gateway, ListenerSet, GRPCRoute, HTTPRoute, or InferencePool"
     ),
-    transform = markers::cel(
-        "has(self.targetRefs) && has(self.traffic) && has(self.traffic.phase) && self.traffic.phase == 'PreRouting' ? self.targetRefs.all(t, t.kind in ['Gateway', 'XListenerSet']) : true",
-        PRE_ROUTING_TARGETS
-    ),
-    transform = markers::cel(
-        "has(self.targetSelectors) && has(self.traffic) && has(self.traffic.phase) && self.traffic.phase == 'PreRouting' ? self.targetSelectors.all(t, t.kind in ['Gateway', 'XListenerSet']) : true",
-        PRE_ROUTING_TARGETS
+    transform = markers::each_target_list(
+        "the 'traffic.phase=PreRouting' field can only target a Gateway or ListenerSet",
+        pre_routing_rule
     ),
     transform = markers::exactly_one_of(&["targetRefs", "targetSelectors"]),
 )]
 pub struct AgentgatewayPolicySpec {
     /// The objects this policy applies to, by name (1 to 16, all of the same kind):
-    /// Gateways, HTTPRoutes and XListenerSets (group `gateway.networking.k8s.io`, or
-    /// `gateway.networking.x-k8s.io` for XListenerSet), Services (core group) or
-    /// AgentgatewayBackends (group `agentgateway.dev`), in the policy's namespace.
+    /// Gateways, ListenerSets, HTTPRoutes and GRPCRoutes (group
+    /// `gateway.networking.k8s.io`), InferencePools (`inference.networking.k8s.io`),
+    /// Services (core group) or AgentgatewayBackends (`agentgateway.dev`), in the
+    /// policy's namespace.
     #[schemars(length(min = 1, max = 16), transform = markers::list_atomic, transform = targets::allowed_kinds)]
     pub target_refs: Option<Vec<targets::PolicyTargetReference>>,
     /// The objects this policy applies to, by label (1 to 16 selectors, all of the same
@@ -123,23 +140,101 @@ pub struct AgentgatewayPolicySpec {
     /// labels. The same kinds as in `targetRefs` are allowed.
     #[schemars(length(min = 1, max = 16), transform = targets::allowed_kinds)]
     pub target_selectors: Option<Vec<targets::PolicyTargetSelector>>,
-    /// How the gateway accepts client connections: HTTP and TCP settings, TLS
-    /// handshake, access logs. Only for policies that target whole Gateways.
+    /// How this policy combines with policies attached at other levels (e.g. a
+    /// Gateway's and a route's). Only for policies that set `traffic` alone.
+    pub strategy: Option<Strategy>,
+    /// How the gateway accepts client connections: TCP, TLS and HTTP settings,
+    /// PROXY protocol, CONNECT, which clients may connect, access logs, metrics and
+    /// traces. Only for policies that target Gateways.
     pub frontend: Option<frontend::FrontendPolicies>,
     /// What happens to each HTTP request: authentication, authorization, rate limits,
     /// CORS, header and body changes, timeouts and retries, external processing.
-    /// Only for policies that target Gateways, XListenerSets or HTTPRoutes.
+    /// Only for policies that target Gateways, ListenerSets, HTTPRoutes, GRPCRoutes or
+    /// InferencePools.
     pub traffic: Option<traffic::TrafficPolicies>,
     /// How the gateway connects to the backends of the targets: TCP, TLS, HTTP,
-    /// credentials, and MCP and AI policies (these two not for Service targets).
+    /// credentials, health checks, and MCP and AI policies (these two not for Service
+    /// targets).
     pub backend: Option<BackendPolicies>,
 }
 
-const FRONTEND_TARGETS: &str = "the 'frontend' field can only target a Gateway";
-const TRAFFIC_TARGETS: &str =
-    "the 'traffic' field can only target a Gateway, XListenerSet, or HTTPRoute";
-const PRE_ROUTING_TARGETS: &str =
-    "the 'traffic.phase=PreRouting' field can only target a Gateway or XListenerSet";
+/// The kinds a policy with a `traffic` section may target.
+const TRAFFIC_KINDS: &[&str] = &[
+    "Gateway",
+    "HTTPRoute",
+    "GRPCRoute",
+    "ListenerSet",
+    "InferencePool",
+];
+
+/// The parts of `frontend` that configure connections, and so apply to a whole
+/// Gateway or port, never to one listener.
+const FRONTEND_CONNECTION_FIELDS: &[&str] = &[
+    "tcp",
+    "networkAuthorization",
+    "tls",
+    "http",
+    "proxyProtocol",
+    "connect",
+];
+
+/// No `sectionName` on the targets of a policy that sets one of
+/// [`FRONTEND_CONNECTION_FIELDS`]; the message lists them.
+fn frontend_connection_targets(s: &mut schemars::Schema) {
+    let (last, first) = FRONTEND_CONNECTION_FIELDS
+        .split_last()
+        .expect("a non-empty field list");
+    let message = format!(
+        "frontend {}, and {last} policies may only target a Gateway or port, not a listener (sectionName)",
+        first.join(", ")
+    );
+    markers::targets_all(
+        markers::any_field_set("frontend", FRONTEND_CONNECTION_FIELDS),
+        "!has(t.sectionName)",
+        message,
+    )(s)
+}
+
+/// With `traffic.phase: PreRouting`, only Gateways and ListenerSets (routing has not
+/// happened yet, so no route can be the target).
+fn pre_routing_rule(list: &str) -> String {
+    format!(
+        "has(self.{list}) && {} && self.traffic.phase == 'PreRouting' ? self.{list}.all(t, {}) : true",
+        markers::field_set("traffic.phase"),
+        markers::kind_in(&["Gateway", "ListenerSet"])
+    )
+}
+
+/// How a policy merges with policies of the same kind attached at other levels.
+#[skip_serializing_none]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Strategy {
+    /// Which policy wins where a Gateway-level and a route-level policy set the same
+    /// field: `Default` lets the more specific (route) policy win; `Override` makes
+    /// this policy's values win over those of more specific targets (e.g. a Gateway
+    /// policy enforcing a setting on every route).
+    pub inheritance: Option<Inheritance>,
+}
+
+/// Precedence of a policy over more specific ones.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum Inheritance {
+    /// The policy sets defaults: policies on more specific targets override it.
+    Default,
+    /// The policy overrides the values of policies on more specific targets.
+    Override,
+}
+
+/// A number of bytes: an integer (`65536`) or a quantity with a binary or decimal
+/// suffix (`64Ki`, `2Mi`, `1M`); at least 1 and at most 4294967295.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum ByteSize {
+    /// A plain number of bytes, e.g. `65536`.
+    Int(i64),
+    /// A quantity, e.g. `64Ki` (65536 bytes) or `2M` (2000000 bytes).
+    String(String),
+}
 
 /// A CEL expression evaluated per request (1 to 16384 characters), e.g.
 /// `request.headers["x-user"]`. Used for every expression field of this CRD.

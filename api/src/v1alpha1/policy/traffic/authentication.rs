@@ -1,12 +1,13 @@
 //! Client authentication: JSON Web Tokens, HTTP Basic credentials, API keys.
 
 use crate::v1alpha1::{
-    backend_policies::mcp::{McpAuthenticationMode, RemoteJwks},
-    shared::LocalObjectReference,
+    backend_policies::mcp::{McpAuthenticationMode, McpIdentityProvider, RemoteJwks},
+    shared::{CredentialKeyRef, CredentialRef, CredentialSource},
 };
 use crdgen::markers;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use serde_with::skip_serializing_none;
 use std::collections::BTreeMap;
 
@@ -25,6 +26,16 @@ pub enum CredentialMode {
 /// claims are then available to CEL expressions as `jwt`.
 #[skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[schemars(
+    transform = markers::cel(
+        "!has(self.mcp) || size(self.providers) == 1",
+        "jwtAuthentication.mcp requires exactly one provider"
+    ),
+    transform = markers::cel(
+        "!has(self.mcp) || !has(self.mode) || self.mode == 'Strict'",
+        "jwtAuthentication.mcp requires mode Strict"
+    )
+)]
 pub struct JwtAuthentication {
     /// How strictly tokens are required: `Strict` (the default) rejects requests
     /// without a valid token, `Optional` accepts requests without a token but rejects
@@ -36,6 +47,38 @@ pub struct JwtAuthentication {
     /// whose `issuer` matches its `iss` claim.
     #[schemars(length(min = 1, max = 64))]
     pub providers: Vec<JwtProvider>,
+    /// Where the token is read from. `Authorization: Bearer <token>` when unset.
+    pub location: Option<CredentialSource>,
+    /// Act as an OAuth-protected MCP resource server: serve the protected resource
+    /// metadata MCP clients use to find the authorization server. Needs exactly one
+    /// provider and mode `Strict`.
+    pub mcp: Option<JwtMcp>,
+}
+
+/// MCP authorization settings of JWT authentication.
+#[skip_serializing_none]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct JwtMcp {
+    /// The identity provider, when it needs special handling (e.g. `Keycloak`,
+    /// `Entra`). A standard OAuth 2.1 / OpenID provider when unset.
+    pub provider: Option<McpIdentityProvider>,
+    /// The OAuth client ID MCP clients use with the identity provider, for providers
+    /// that need one to serve client registration or metadata.
+    pub client_id: Option<String>,
+    /// Extra fields of the OAuth protected resource metadata document, e.g.
+    /// `scopes_supported`; values of any JSON type.
+    #[schemars(transform = preserved_values)]
+    pub resource_metadata: Option<BTreeMap<String, Value>>,
+}
+
+/// Map values of any JSON type, kept as they are.
+fn preserved_values(s: &mut schemars::Schema) {
+    if let Some(v) = s.get_mut("additionalProperties") {
+        let mut inner = schemars::Schema::default();
+        markers::preserve_unknown_fields(&mut inner);
+        *v = inner.to_value();
+    }
 }
 
 /// One accepted token issuer.
@@ -78,9 +121,9 @@ pub struct BasicAuthentication {
     /// `htpasswd -nbB alice <password>`.
     #[schemars(length(min = 1, max = 256))]
     pub users: Option<Vec<String>>,
-    /// A Secret in the policy's namespace whose `.htaccess` key holds the accepted
-    /// users in htpasswd format, one `name:hash` per line.
-    pub secret_ref: Option<LocalObjectReference>,
+    /// A Secret in the policy's namespace holding the accepted users in htpasswd
+    /// format, one `name:hash` per line, at `key` (`.htaccess` when unset).
+    pub secret_ref: Option<CredentialKeyRef>,
     /// The realm named in the `WWW-Authenticate` challenge sent to clients without
     /// valid credentials. `Restricted` when unset.
     pub realm: Option<String>,
@@ -89,33 +132,41 @@ pub struct BasicAuthentication {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(transform = markers::default("Strict"))]
     pub mode: Option<CredentialMode>,
+    /// Where the credentials are read from. The `Authorization` header when unset.
+    pub location: Option<CredentialSource>,
 }
 
 /// API key authentication: the client sends a key as `Authorization: Bearer <key>`,
-/// and the gateway compares it with the keys stored in Secrets. Set exactly one of
-/// `secretRef` and `secretSelector`.
+/// and the gateway compares it with the keys stored in Secrets or ConfigMaps. Set
+/// exactly one of `secretRef`, `secretSelector` and `configMapSelector`.
 #[skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
-#[schemars(transform = markers::exactly_one_of(&["secretRef", "secretSelector"]))]
+#[schemars(transform = markers::exactly_one_of(&["secretRef", "secretSelector", "configMapSelector"]))]
 pub struct ApiKeyAuthentication {
     /// `Strict` (the default) requires a valid key; `Optional` also lets requests
-    /// without a key through.
+    /// without a key through; `Permissive` never rejects, checking keys only so that
+    /// `apiKey` is available to later policies.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(transform = markers::default("Strict"))]
-    pub mode: Option<CredentialMode>,
+    pub mode: Option<McpAuthenticationMode>,
     /// A Secret in the policy's namespace holding the accepted keys, one per data
     /// entry. The entry's name identifies the client; its value is either the key
     /// itself, or a JSON object `{"key": "...", "metadata": {...}}` whose metadata
     /// other policies can read in CEL as `apiKey`, e.g. `apiKey.group == 'sales'`.
-    pub secret_ref: Option<LocalObjectReference>,
+    pub secret_ref: Option<CredentialRef>,
     /// Every Secret in the policy's namespace with these labels holds accepted keys,
     /// in the same format as with `secretRef`. A key defined in two Secrets is
     /// ambiguous; avoid it.
     pub secret_selector: Option<SecretSelector>,
+    /// Every ConfigMap in the policy's namespace with these labels holds accepted
+    /// keys, in the same format as with `secretRef`.
+    pub config_map_selector: Option<SecretSelector>,
+    /// Where the key is read from. `Authorization: Bearer <key>` when unset.
+    pub location: Option<CredentialSource>,
 }
 
-/// Selects Secrets by label.
+/// Selects Secrets (or ConfigMaps) by label.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SecretSelector {

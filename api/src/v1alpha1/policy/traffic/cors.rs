@@ -7,10 +7,10 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_with::skip_serializing_none;
 
-/// An origin, `<scheme>://<host>[:<port>]` with `*` allowed as a label of the host,
-/// or `*` alone for any origin.
+/// An origin, `http(s)://<host>[:<port>]` where the host may start with a `*.`
+/// label or be `*`, or `*` alone for any origin.
 const ORIGIN_PATTERN: &str =
-    r"(^\*$)|(^([a-zA-Z][a-zA-Z0-9+\-.]+):\/\/([^:/?#]+)(:([0-9]{1,5}))?$)";
+    r"(^\*$)|(^(http(s)?):\/\/(((\*\.)?([a-zA-Z0-9\-]+\.)*[a-zA-Z0-9-]+|\*)(:([0-9]{1,5}))?)$)";
 
 /// A list of CORS header names: 0 to 64 distinct names of 1 to 256 characters.
 fn header_names(s: &mut schemars::Schema) {
@@ -56,7 +56,10 @@ pub struct Cors {
     pub allow_methods: Option<Vec<CorsMethod>>,
     /// Request headers clients may send in cross-origin requests (up to 64), e.g.
     /// `Authorization`; `*` allows any. When unset, only CORS-safelisted headers.
-    #[schemars(transform = header_names)]
+    #[schemars(
+        transform = header_names,
+        transform = markers::cel("!('*' in self && self.size() > 1)", "AllowHeaders cannot contain '*' alongside other methods"),
+    )]
     pub allow_headers: Option<Vec<String>>,
     /// Response headers browsers let scripts read (up to 64), beyond the
     /// CORS-safelisted ones, e.g. `X-Request-Id`.

@@ -1,7 +1,11 @@
 //! External services that take part in request handling: authorization servers and
 //! processing servers.
 
-use crate::v1alpha1::{policy::cel_expression, shared::BackendObjectReference};
+use crate::v1alpha1::{
+    backend_policies::ext_auth::ExtAuthCache,
+    policy::{ByteSize, cel_expression},
+    shared::{BackendObjectReference, FailureMode},
+};
 use crdgen::markers;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -19,7 +23,13 @@ fn small_map(s: &mut schemars::Schema) {
 #[skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
-#[schemars(transform = markers::exactly_one_of(&["grpc", "http"]))]
+#[schemars(
+    transform = markers::exactly_one_of(&["grpc", "http"]),
+    transform = markers::cel(
+        "!(has(self.forwardBody) && has(self.http) && has(self.http.body))",
+        "forwardBody cannot be used with http.body"
+    )
+)]
 pub struct ExtAuth {
     /// The authorization server: a Service (with its port) or an
     /// AgentgatewayBackend.
@@ -30,8 +40,13 @@ pub struct ExtAuth {
     /// the request, any other answer denies it.
     pub http: Option<ExtAuthHttp>,
     /// Also send the request body to the server. The body is buffered for this;
-    /// without it, only headers are sent.
+    /// without it, only headers are sent. Not with `http.body`.
     pub forward_body: Option<ExtAuthBody>,
+    /// What happens when the server fails or cannot be reached: `FailClosed` denies
+    /// the request, `FailOpen` lets it through.
+    pub failure_mode: Option<FailureMode>,
+    /// Remember the server's decisions, so repeated requests need no new check.
+    pub cache: Option<ExtAuthCache>,
 }
 
 /// Settings for gRPC authorization servers.
@@ -63,6 +78,10 @@ pub struct ExtAuthHttp {
     /// e.g. a sign-in page. Denied requests get the server's answer when unset.
     #[schemars(transform = cel_expression)]
     pub redirect: Option<String>,
+    /// A CEL expression giving the body of the check request, e.g.
+    /// `string(request.body)`. No body when unset. Not with `forwardBody`.
+    #[schemars(transform = cel_expression)]
+    pub body: Option<String>,
     /// Headers of the client's request copied to the check request (up to 64), e.g.
     /// `cookie`. Only `Authorization` when unset.
     #[schemars(length(max = 64), inner(length(min = 1, max = 256)))]
@@ -83,21 +102,99 @@ pub struct ExtAuthHttp {
 }
 
 /// Sending the request body to the authorization server.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ExtAuthBody {
-    /// Largest body, in bytes, the gateway buffers and sends; requests with larger
-    /// bodies are rejected. At least 1.
-    #[schemars(range(min = 1))]
-    pub max_size: i32,
+    /// Largest body the gateway buffers and sends, as bytes or a quantity, e.g.
+    /// `8192` or `64Ki`; requests with larger bodies are rejected.
+    #[schemars(transform = markers::byte_size)]
+    pub max_size: ByteSize,
 }
 
 /// External processing: the gateway streams each request and response through a
 /// processing server speaking Envoy's `ext_proc` gRPC protocol, which may inspect
 /// and change headers and bodies, or answer the request itself.
+#[skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ExtProc {
     /// The processing server: a Service (with its port) or an AgentgatewayBackend.
     pub backend_ref: BackendObjectReference,
+    /// What happens when the server fails or cannot be reached: `FailClosed` rejects
+    /// the request, `FailOpen` lets it continue unprocessed.
+    pub failure_mode: Option<FailureMode>,
+    /// Metadata sent to the server (`metadata_context.filter_metadata`): per
+    /// namespace, e.g. `envoy.filters.http.ext_proc`, values computed by CEL
+    /// expressions over the request, e.g. `{"user": "jwt.sub"}`. At most 64
+    /// namespaces.
+    #[schemars(transform = small_map, transform = markers::each(markers::each(cel_expression)))]
+    pub metadata_context: Option<BTreeMap<String, BTreeMap<String, String>>>,
+    /// Which parts of requests and responses are sent to the server, and how.
+    pub processing_options: Option<ProcessingOptions>,
+    /// Attributes sent with request messages, each value a CEL expression over the
+    /// request, e.g. `{"path": "request.path"}`. At most 64.
+    #[schemars(transform = small_map, transform = markers::each(cel_expression))]
+    pub request_attributes: Option<BTreeMap<String, String>>,
+    /// Attributes sent with response messages, each value a CEL expression, e.g.
+    /// `{"status": "response.code"}`. At most 64.
+    #[schemars(transform = small_map, transform = markers::each(cel_expression))]
+    pub response_attributes: Option<BTreeMap<String, String>>,
+}
+
+/// Which parts of requests and responses go to the processing server. Each field
+/// has its default filled in by the apiserver.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ProcessingOptions {
+    /// Whether the server may change these modes for the rest of a request.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(transform = markers::default(false))]
+    pub allow_mode_override: Option<bool>,
+    /// Whether request headers are sent (`Send`, the default) or not (`Skip`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(transform = markers::default("Send"))]
+    pub request_header_mode: Option<HeaderSendMode>,
+    /// How request bodies are sent; `FullDuplexStreamed` by default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(transform = markers::default("FullDuplexStreamed"))]
+    pub request_body_mode: Option<BodySendMode>,
+    /// Whether request trailers are sent (`Send`, the default) or not (`Skip`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(transform = markers::default("Send"))]
+    pub request_trailer_mode: Option<HeaderSendMode>,
+    /// Whether response headers are sent (`Send`, the default) or not (`Skip`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(transform = markers::default("Send"))]
+    pub response_header_mode: Option<HeaderSendMode>,
+    /// How response bodies are sent; `FullDuplexStreamed` by default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(transform = markers::default("FullDuplexStreamed"))]
+    pub response_body_mode: Option<BodySendMode>,
+    /// Whether response trailers are sent (`Send`, the default) or not (`Skip`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(transform = markers::default("Send"))]
+    pub response_trailer_mode: Option<HeaderSendMode>,
+}
+
+/// Whether headers (or trailers) go to the processing server.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum HeaderSendMode {
+    /// Send them.
+    Send,
+    /// Do not send them.
+    Skip,
+}
+
+/// How bodies go to the processing server.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum BodySendMode {
+    /// The whole body at once, buffered first (up to the buffer limit).
+    Buffered,
+    /// The body buffered up to the buffer limit, and sent as far as it got.
+    BufferedPartial,
+    /// The body streamed in chunks in both directions as it arrives.
+    FullDuplexStreamed,
+    /// The body is not sent.
+    #[serde(rename = "None")]
+    NotSent,
 }

@@ -48,14 +48,20 @@ pub struct HttpHeader {
 
 /// Whether the `Host` header of requests is rewritten. Ignored on routes whose
 /// `urlRewrite` filter already sets a host.
-// The upstream CRD declares the allowed values `Auto` and `None` as an `enum` on this
-// object rather than on `mode`, so no object value can satisfy it; kept as-is for
-// schema fidelity until upstream moves it to `mode`.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[schemars(transform = markers::one_of_strings(&["Auto", "None"]))]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct HostRewrite {
     /// `Auto` sets `Host` to the backend's host name; `None` passes the client's
     /// `Host` through unchanged. When this policy is not set, hostname-based
     /// backends get `Auto` and Services and IP-based backends `None`.
-    pub mode: String,
+    pub mode: HostRewriteMode,
+}
+
+/// How the `Host` header is rewritten.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum HostRewriteMode {
+    /// Set `Host` to the backend's host name.
+    Auto,
+    /// Keep the client's `Host`.
+    #[serde(rename = "None")]
+    Keep,
 }

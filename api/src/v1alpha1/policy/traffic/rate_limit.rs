@@ -1,7 +1,10 @@
 //! Rate limits: local to each gateway replica, or global through a rate limit
 //! service.
 
-use crate::v1alpha1::{policy::cel_expression, shared::BackendObjectReference};
+use crate::v1alpha1::{
+    policy::cel_expression,
+    shared::{BackendObjectReference, FailureMode},
+};
 use crdgen::markers;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -11,7 +14,7 @@ use serde_with::skip_serializing_none;
 /// limit get `429 Too Many Requests`. Set at least one of `local` and `global`.
 #[skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[schemars(transform = markers::at_least_one_of(&["local", "global"]))]
+#[schemars(transform = markers::at_least_one_field(&[]))]
 pub struct RateLimit {
     /// Limits each gateway replica enforces on its own, without coordination (1 to
     /// 16); with several replicas, the effective limit is their sum.
@@ -56,6 +59,7 @@ pub enum RateLimitPeriod {
 }
 
 /// A rate limit service and what to ask it.
+#[skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct GlobalRateLimit {
@@ -69,6 +73,9 @@ pub struct GlobalRateLimit {
     /// has configured for them.
     #[schemars(length(min = 1, max = 16))]
     pub descriptors: Vec<RateLimitDescriptor>,
+    /// What happens when the service fails or cannot be reached: `FailClosed`
+    /// rejects the request, `FailOpen` lets it through unlimited.
+    pub failure_mode: Option<FailureMode>,
 }
 
 /// One descriptor: a list of named values computed per request, and what a request
@@ -81,6 +88,10 @@ pub struct RateLimitDescriptor {
     pub entries: Vec<RateLimitDescriptorEntry>,
     /// What is counted: `Requests` (what an unset field means) or LLM `Tokens`.
     pub unit: Option<RateLimitUnit>,
+    /// A CEL expression giving how much a request counts against the limit, e.g.
+    /// `2` for expensive requests. One request (or its tokens) when unset.
+    #[schemars(transform = cel_expression)]
+    pub cost: Option<String>,
 }
 
 /// One named value of a descriptor.

@@ -6,20 +6,8 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_with::skip_serializing_none;
 
-/// A header name that may also be one of the HTTP/2 pseudo-headers `:authority`,
-/// `:method`, `:path`, `:scheme` and `:status`.
-const NAME_PATTERN: &str = r"^:?[A-Za-z0-9!#$%&'*+\-.^_\x60|~]+$";
-
-/// The validation of a header name in a transformation: 1 to 256 characters of
-/// [`NAME_PATTERN`], and only the known pseudo-headers.
-fn header_name(s: &mut schemars::Schema) {
-    markers::length(1, 256)(s);
-    markers::pattern(NAME_PATTERN)(s);
-    markers::cel(
-        "!self.startsWith(':') || self in [':authority', ':method', ':path', ':scheme', ':status']",
-        "pseudo-headers must be one of :authority, :method, :path, :scheme, or :status",
-    )(s);
-}
+use crate::v1alpha1::shared::pseudo_header_name as header_name;
+use std::collections::BTreeMap;
 
 /// Changes to requests (before routing to the backend) and responses (before they
 /// reach the client), computed per request by CEL expressions. Set at least one of
@@ -38,7 +26,7 @@ pub struct Transformation {
 /// field.
 #[skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[schemars(transform = markers::at_least_one_of(&["set", "add", "remove", "body"]))]
+#[schemars(transform = markers::at_least_one_field(&[]))]
 pub struct Transform {
     /// Headers to set, replacing any existing values (1 to 16, distinct names).
     #[schemars(length(min = 1, max = 16), transform = markers::list_map(&["name"]))]
@@ -59,6 +47,10 @@ pub struct Transform {
     /// written as JSON. The body is unchanged when unset.
     #[schemars(transform = cel_expression)]
     pub body: Option<String>,
+    /// Values stored with the request for later policies and logs (1 to 16), each
+    /// a CEL expression, e.g. `{"tenant": "jwt.org"}`.
+    #[schemars(transform = markers::properties(Some(1), Some(16)), transform = markers::each(cel_expression))]
+    pub metadata: Option<BTreeMap<String, String>>,
 }
 
 /// A header and the CEL expression computing its value.
