@@ -265,6 +265,37 @@ mod tests {
             serde_json::from_value(spec.clone()).expect("a valid policy spec");
         assert_eq!(serde_json::to_value(&parsed).ok(), Some(spec));
 
+        let frontend_only = json!({
+            "targetRefs": [{ "group": "gateway.networking.k8s.io", "kind": "Gateway", "name": "public", "port": 8443 }],
+            "frontend": {
+                "http": { "maxBufferSize": "2Mi", "http2WindowSize": 1048576, "http1HeaderCase": "Preserve" },
+                "tls": { "minProtocolVersion": "1.3", "cipherSuites": ["TLS13_AES_256_GCM_SHA384"] },
+                "proxyProtocol": {},
+                "connect": { "mode": "Tunnel" },
+                "accessLog": { "otlp": { "backendRef": { "group": "", "kind": "Service", "name": "otel", "port": 4317 } } }
+            }
+        });
+        let parsed: AgentgatewayPolicySpec =
+            serde_json::from_value(frontend_only.clone()).expect("a valid frontend policy");
+        assert_eq!(
+            parsed
+                .frontend
+                .as_ref()
+                .and_then(|f| f.http.as_ref())
+                .and_then(|h| h.http2_window_size.clone()),
+            Some(ByteSize::Int(1048576))
+        );
+        assert_eq!(serde_json::to_value(&parsed).ok(), Some(frontend_only));
+
+        let traffic_override = json!({
+            "targetSelectors": [{ "group": "gateway.networking.k8s.io", "kind": "ListenerSet", "matchLabels": { "tier": "edge" } }],
+            "strategy": { "inheritance": "Override" },
+            "traffic": { "timeouts": { "request": "30s" } }
+        });
+        let parsed: AgentgatewayPolicySpec =
+            serde_json::from_value(traffic_override.clone()).expect("a valid traffic policy");
+        assert_eq!(serde_json::to_value(&parsed).ok(), Some(traffic_override));
+
         let status = json!({ "ancestors": [{
             "ancestorRef": { "name": "public" },
             "controllerName": "agentgateway.dev/agentgateway",
