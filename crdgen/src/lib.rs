@@ -11,8 +11,10 @@
 
 pub mod build;
 pub mod compat;
+pub mod coverage;
 pub mod markers;
 pub mod normalize;
+pub mod walk;
 #[cfg(feature = "generate")]
 pub mod output;
 #[cfg(feature = "generate")]
