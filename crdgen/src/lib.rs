@@ -14,6 +14,8 @@ pub mod compat;
 pub mod coverage;
 pub mod markers;
 pub mod normalize;
+#[cfg(feature = "generate")]
+pub mod repo;
 pub mod walk;
 #[cfg(feature = "generate")]
 pub mod output;
@@ -25,7 +27,7 @@ pub use build::{CrdSource, source};
 impl CrdSource {
     /// Passes 1 and 2: the CRD as data, normalized and checked, ready to render.
     pub fn normalized(&self) -> Result<serde_json::Value, Vec<normalize::Problem>> {
-        let mut crd = self.build();
+        let mut crd = self.build().map_err(|p| vec![p])?;
         normalize::normalize(&mut crd)?;
         Ok(crd)
     }
@@ -51,10 +53,18 @@ pub fn generate(
     let mut problems = Vec::new();
     let mut out = Vec::new();
     for src in sources {
-        match src.normalized() {
-            Ok(crd) => out.push(RenderedCrd {
+        match src.normalized().and_then(|crd| {
+            render::render(&crd, command).map_err(|e| {
+                vec![normalize::Problem {
+                    crd: src.crd_name(),
+                    path: ".".into(),
+                    message: format!("could not be rendered as YAML: {e}"),
+                }]
+            })
+        }) {
+            Ok(text) => out.push(RenderedCrd {
                 file_name: src.file_name(),
-                text: render::render(&crd, command),
+                text,
             }),
             Err(mut p) => problems.append(&mut p),
         }

@@ -84,7 +84,7 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
             e2e::chart::install(
                 &helm,
                 &kubectl,
-                &root.join("install/helm/agentgateway-crds"),
+                &root.join(e2e::CHART),
             )?;
             let state = c.detach(&bins)?;
             eprintln!(
