@@ -73,7 +73,8 @@ pub const RULES: &[Rule] = &[
 /// path. A node missing in the new schema is a removed field (unless its new parent
 /// keeps unknown fields); a changed type is reported once, not for every child.
 fn schema(out: &mut Vec<Breaking>, version: &str, old_root: &Value, new_root: &Value) {
-    let preserve = |s: &Value| s.get("x-kubernetes-preserve-unknown-fields") == Some(&Value::Bool(true));
+    let preserve =
+        |s: &Value| s.get("x-kubernetes-preserve-unknown-fields") == Some(&Value::Bool(true));
     walk::walk(old_root, |node| {
         let push = |out: &mut Vec<Breaking>, what: String| {
             out.push(Breaking {
@@ -81,19 +82,30 @@ fn schema(out: &mut Vec<Breaking>, version: &str, old_root: &Value, new_root: &V
                 what,
             })
         };
-        if matches!(node.path.last(), Some(Step::AnyOf(_) | Step::OneOf(_) | Step::AllOf(_))) {
+        if matches!(
+            node.path.last(),
+            Some(Step::AnyOf(_) | Step::OneOf(_) | Step::AllOf(_))
+        ) {
             return Flow::Skip;
         }
         let Some(new) = walk::resolve(new_root, node.path.steps()) else {
             let parent = walk::resolve(new_root, node.path.parent().steps());
-            if node.path.last().and_then(Step::property).is_some() && parent.is_some_and(|p| !preserve(p)) {
-                push(out, "field removed: stored values are pruned on the next write".into());
+            if node.path.last().and_then(Step::property).is_some()
+                && parent.is_some_and(|p| !preserve(p))
+            {
+                push(
+                    out,
+                    "field removed: stored values are pruned on the next write".into(),
+                );
             }
             return Flow::Skip;
         };
         let old = node.schema;
         if old.get("type") != new.get("type") && old.get("type").is_some() {
-            push(out, format!("type changed from {} to {}", old["type"], new["type"]));
+            push(
+                out,
+                format!("type changed from {} to {}", old["type"], new["type"]),
+            );
             return Flow::Skip;
         }
         for what in RULES.iter().flat_map(|rule| rule(old, new)) {
@@ -104,7 +116,8 @@ fn schema(out: &mut Vec<Breaking>, version: &str, old_root: &Value, new_root: &V
 }
 
 fn no_longer_preserved(old: &Value, new: &Value) -> Vec<String> {
-    let preserve = |s: &Value| s.get("x-kubernetes-preserve-unknown-fields") == Some(&Value::Bool(true));
+    let preserve =
+        |s: &Value| s.get("x-kubernetes-preserve-unknown-fields") == Some(&Value::Bool(true));
     if preserve(old) && !preserve(new) {
         vec!["unknown fields are no longer preserved: they are pruned on the next write".into()]
     } else {
@@ -193,7 +206,12 @@ fn newly_required(old: &Value, new: &Value) -> Vec<String> {
     let required = |s: &Value| -> Vec<String> {
         s.get("required")
             .and_then(Value::as_array)
-            .map(|r| r.iter().filter_map(Value::as_str).map(str::to_owned).collect())
+            .map(|r| {
+                r.iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_owned)
+                    .collect()
+            })
             .unwrap_or_default()
     };
     let old_required = required(old);

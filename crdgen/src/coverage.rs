@@ -195,8 +195,7 @@ mod tests {
 
     #[test]
     fn rules_are_classified_by_the_family_that_writes_them() {
-        let (rule, message) =
-            crate::markers::field_group_rule(Cardinality::AtMostOne, &["a", "b"]);
+        let (rule, message) = crate::markers::field_group_rule(Cardinality::AtMostOne, &["a", "b"]);
         assert_eq!(
             classify_rule(&json!({ "rule": rule, "message": message })),
             Check::AtMostOneOf

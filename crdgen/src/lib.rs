@@ -15,12 +15,12 @@ pub mod coverage;
 pub mod markers;
 pub mod normalize;
 #[cfg(feature = "generate")]
-pub mod repo;
-pub mod walk;
-#[cfg(feature = "generate")]
 pub mod output;
 #[cfg(feature = "generate")]
 pub mod render;
+#[cfg(feature = "generate")]
+pub mod repo;
+pub mod walk;
 
 pub use build::{CrdSource, source};
 

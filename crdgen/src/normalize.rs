@@ -49,7 +49,9 @@ pub fn normalize(crd: &mut Value) -> Result<(), Vec<Problem>> {
                     });
                 }
                 // The root's metadata is the apiserver's, not ours.
-                if node.path.parent().is_root() && node.path.last() == Some(&Step::Property("metadata".into())) {
+                if node.path.parent().is_root()
+                    && node.path.last() == Some(&Step::Property("metadata".into()))
+                {
                     Flow::Skip
                 } else {
                     Flow::Continue
@@ -249,23 +251,36 @@ fn untyped(node: Node<'_>) -> Vec<String> {
 }
 
 fn non_structural_keywords(node: Node<'_>) -> Vec<String> {
-    ["$ref", "$defs", "definitions", "oneOf", "allOf", "not", "const", "if", "then", "else"]
-        .into_iter()
-        .filter(|k| node.get(k).is_some())
-        .map(|key| {
-            format!(
-                "`{key}` is not allowed in a structural schema; \
+    [
+        "$ref",
+        "$defs",
+        "definitions",
+        "oneOf",
+        "allOf",
+        "not",
+        "const",
+        "if",
+        "then",
+        "else",
+    ]
+    .into_iter()
+    .filter(|k| node.get(k).is_some())
+    .map(|key| {
+        format!(
+            "`{key}` is not allowed in a structural schema; \
                  model unions as structs of optional fields with an exactly-one-of marker, \
                  and unit-only enums for string choices"
-            )
-        })
-        .collect()
+        )
+    })
+    .collect()
 }
 
 fn any_of_only_for_int_or_string(node: Node<'_>) -> Vec<String> {
-    one((node.get("anyOf").is_some() && !node.flag("x-kubernetes-int-or-string")).then(|| {
-        "`anyOf` is only allowed for int-or-string; use `markers::int_or_string`".into()
-    }))
+    one(
+        (node.get("anyOf").is_some() && !node.flag("x-kubernetes-int-or-string")).then(|| {
+            "`anyOf` is only allowed for int-or-string; use `markers::int_or_string`".into()
+        }),
+    )
 }
 
 fn single_type(node: Node<'_>) -> Vec<String> {
@@ -295,7 +310,8 @@ fn documented(node: Node<'_>) -> Vec<String> {
     let exempt = !node.is_field()
         || node.path.last() == Some(&Step::Property("metadata".into()))
         || has_description(o);
-    one((!exempt).then(|| "no description: document the field or type with a `///` doc comment".into()))
+    one((!exempt)
+        .then(|| "no description: document the field or type with a `///` doc comment".into()))
 }
 
 fn required_are_properties(node: Node<'_>) -> Vec<String> {
@@ -326,7 +342,11 @@ fn rules_have_an_expression(node: Node<'_>) -> Vec<String> {
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
-        .filter(|r| r.get("rule").and_then(Value::as_str).is_none_or(str::is_empty))
+        .filter(|r| {
+            r.get("rule")
+                .and_then(Value::as_str)
+                .is_none_or(str::is_empty)
+        })
         .map(|_| "a CEL validation without a rule".to_owned())
         .collect()
 }
@@ -337,10 +357,22 @@ fn rules_have_an_expression(node: Node<'_>) -> Vec<String> {
 /// marker already reported a problem are left to that report.
 fn keywords_fit_the_type(node: Node<'_>) -> Vec<String> {
     const FITS: &[(&[&str], &str, &str)] = &[
-        (&["minLength", "maxLength", "pattern"], "string", "markers::length / markers::pattern"),
-        (&["minItems", "maxItems", "x-kubernetes-list-type"], "array", "markers::items / markers::list_*"),
+        (
+            &["minLength", "maxLength", "pattern"],
+            "string",
+            "markers::length / markers::pattern",
+        ),
+        (
+            &["minItems", "maxItems", "x-kubernetes-list-type"],
+            "array",
+            "markers::items / markers::list_*",
+        ),
         (&["minimum", "maximum"], "integer|number", "markers::range"),
-        (&["minProperties", "maxProperties", "x-kubernetes-map-type"], "object", "markers::properties / markers::map_*"),
+        (
+            &["minProperties", "maxProperties", "x-kubernetes-map-type"],
+            "object",
+            "markers::properties / markers::map_*",
+        ),
     ];
     let Some(Value::String(ty)) = node.get("type") else {
         return vec![];
@@ -528,5 +560,31 @@ mod tests {
             },
         }));
         assert!(p.is_empty(), "{p:#?}");
+    }
+
+    #[test]
+    fn marker_errors_are_reported_with_the_path_and_removed() {
+        let schema = json!({
+            "type": "object", "description": "root",
+            "properties": { "n": { "description": "n", "type": ["integer", "null"],
+                                   "x-crdgen-error": ["`markers::length` does not fit"] } },
+        });
+        assert_eq!(
+            problems(schema.clone()),
+            [".n `markers::length` does not fit"]
+        );
+        let mut ok = crd(json!({ "type": "object", "description": "root",
+            "properties": { "s": { "description": "s", "type": "integer", "maxLength": 3, "default": "x" } } }));
+        let p = normalize(&mut ok).expect_err("misplaced keywords");
+        assert!(
+            p[0].message
+                .starts_with("`maxLength` applies to string values, but this field is integer"),
+            "{p:#?}"
+        );
+        assert!(
+            p[1].message
+                .starts_with("default \"x\" is not a valid integer"),
+            "{p:#?}"
+        );
     }
 }

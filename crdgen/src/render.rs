@@ -101,7 +101,8 @@ mod tests {
 
     #[test]
     fn quotes_strings_that_would_read_as_other_types() {
-        let out = render(&json!({ "enum": ["True", "False", "Unknown", "1"] }), "x").expect("render");
+        let out =
+            render(&json!({ "enum": ["True", "False", "Unknown", "1"] }), "x").expect("render");
         assert!(out.contains("- 'True'\n"), "{out}");
         assert!(out.contains("- '1'\n"), "{out}");
     }

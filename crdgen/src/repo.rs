@@ -20,6 +20,11 @@ mod tests {
     #[test]
     fn the_templates_are_in_the_chart() {
         assert!(super::TEMPLATES.starts_with(super::CHART));
-        assert!(super::workspace_root().join(super::CHART).join("Chart.yaml").is_file());
+        assert!(
+            super::workspace_root()
+                .join(super::CHART)
+                .join("Chart.yaml")
+                .is_file()
+        );
     }
 }

@@ -158,7 +158,11 @@ pub fn children(schema: &Value) -> Vec<(Step, &Value)> {
     if let Some(Value::Object(props)) = o.get("properties") {
         let mut names: Vec<&String> = props.keys().collect();
         names.sort();
-        out.extend(names.into_iter().map(|n| (Step::Property(n.clone()), &props[n])));
+        out.extend(
+            names
+                .into_iter()
+                .map(|n| (Step::Property(n.clone()), &props[n])),
+        );
     }
     if let Some(items) = o.get("items") {
         out.push((Step::Items, items));
@@ -326,7 +330,10 @@ mod tests {
             Step::Items,
             Step::Property("name".into()),
         ]);
-        assert_eq!(resolve(&s, path.steps()), Some(&json!({ "type": "string" })));
+        assert_eq!(
+            resolve(&s, path.steps()),
+            Some(&json!({ "type": "string" }))
+        );
         assert_eq!(path.parent().to_string(), ".spec.mcp.targets[*]");
         assert_eq!(resolve(&s, &[Step::Items]), None);
     }

@@ -190,7 +190,8 @@ pub fn render(t: &Translation) -> Value {
 
 /// The output document as YAML, starting with the `# Output` line.
 pub fn render_yaml(t: &Translation) -> Result<String, String> {
-    let yaml = serde_yaml::to_string(&render(t)).map_err(|e| format!("rendering the output: {e}"))?;
+    let yaml =
+        serde_yaml::to_string(&render(t)).map_err(|e| format!("rendering the output: {e}"))?;
     Ok(format!("{OUTPUT_MARKER}\n{yaml}"))
 }
 

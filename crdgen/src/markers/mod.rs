@@ -165,7 +165,9 @@ impl Cardinality {
 
     /// The cardinality whose field-group rule reports `message`, if any.
     pub fn of_message(message: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|c| message.starts_with(c.prefix()))
+        Self::ALL
+            .into_iter()
+            .find(|c| message.starts_with(c.prefix()))
     }
 }
 
@@ -186,7 +188,10 @@ pub fn field_group_rule<S: AsRef<str>>(cardinality: Cardinality, fields: &[S]) -
 
 /// Refuses a field group naming a field the object does not have.
 fn check_fields<S: AsRef<str>>(s: &mut Schema, marker: &str, fields: &[S]) -> bool {
-    let Some(props) = effective(s.as_value()).get("properties").and_then(Value::as_object) else {
+    let Some(props) = effective(s.as_value())
+        .get("properties")
+        .and_then(Value::as_object)
+    else {
         return true;
     };
     let missing: Vec<&str> = fields
@@ -343,7 +348,11 @@ fn fits(s: &mut Schema, marker: &str, wanted: &[&str], fix: &str) -> bool {
         format_args!(
             "applies to {} values, but this field is {}: {fix}",
             wanted.join("/"),
-            if types.is_empty() { "untyped".to_owned() } else { types.join("/") }
+            if types.is_empty() {
+                "untyped".to_owned()
+            } else {
+                types.join("/")
+            }
         ),
     );
     false
@@ -401,7 +410,11 @@ fn default_problem(v: &Value, value: &Value) -> Option<String> {
 /// unless every key is a required (or defaulted) scalar property of the items.
 pub fn list_map<S: AsRef<str>>(keys: impl AsRef<[S]>) -> impl FnMut(&mut Schema) {
     move |s| {
-        let keys: Vec<String> = keys.as_ref().iter().map(|k| k.as_ref().to_owned()).collect();
+        let keys: Vec<String> = keys
+            .as_ref()
+            .iter()
+            .map(|k| k.as_ref().to_owned())
+            .collect();
         if !fits(s, "list_map", &["array"], "use it on a `Vec` of structs") {
             return;
         }
@@ -412,15 +425,20 @@ pub fn list_map<S: AsRef<str>>(keys: impl AsRef<[S]>) -> impl FnMut(&mut Schema)
             for key in &keys {
                 let prop = items.get("properties").and_then(|p| p.get(key));
                 let problem = match prop {
-                    None => Some("is not a property of the items: name a field of the item struct (JSON name)"),
+                    None => Some(
+                        "is not a property of the items: name a field of the item struct (JSON name)",
+                    ),
                     Some(p) if !matches!(types_of(p).as_deref(), Some([t]) if ["string", "integer", "number", "boolean"].contains(&t.as_str())) => {
                         Some("is not a scalar: list-map keys must be strings, numbers or booleans")
                     }
                     Some(p)
                         if p.get("default").is_none()
-                            && !required.is_some_and(|r| r.contains(&Value::from(key.as_str()))) =>
+                            && !required
+                                .is_some_and(|r| r.contains(&Value::from(key.as_str()))) =>
                     {
-                        Some("is optional: make the item's field required (not `Option`) or give it a default")
+                        Some(
+                            "is optional: make the item's field required (not `Option`) or give it a default",
+                        )
                     }
                     _ => None,
                 };
@@ -444,7 +462,12 @@ pub fn merge(s: &mut Schema, strategy: impl Into<kube_core::cel::MergeStrategy>)
 
 /// The list is replaced as a whole by server-side apply.
 pub fn list_atomic(s: &mut Schema) {
-    if fits(s, "list_atomic", &["array"], "use map_atomic for maps and structs") {
+    if fits(
+        s,
+        "list_atomic",
+        &["array"],
+        "use map_atomic for maps and structs",
+    ) {
         merge(s, ListMerge::Atomic);
     }
 }
@@ -821,5 +844,81 @@ mod tests {
         assert_eq!(s.get("description"), Some(&json!("d")));
         assert_eq!(s.get("x-kubernetes-int-or-string"), Some(&json!(true)));
         assert!(s.get("type").is_none());
+    }
+
+    fn errors(s: &Schema) -> Vec<String> {
+        s.get(MARKER_ERROR)
+            .and_then(Value::as_array)
+            .map(|l| {
+                l.iter()
+                    .filter_map(|e| e.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn markers_refuse_schemas_they_do_not_fit_and_leave_them_unchanged() {
+        let mut n = Schema::from(json_object(
+            json!({ "type": ["integer", "null"], "format": "int32" }),
+        ));
+        length(1, 5)(&mut n);
+        max_items(3)(&mut n);
+        each(cel_rule("true"))(&mut n);
+        assert!(n.get("minLength").is_none() && n.get("maxItems").is_none());
+        let e = errors(&n);
+        assert_eq!(e.len(), 3, "{e:#?}");
+        assert!(e[0].starts_with("`markers::length` applies to string values, but this field is integer: use markers::items"), "{e:#?}");
+        assert!(
+            e[2].starts_with("`markers::each` found no list items"),
+            "{e:#?}"
+        );
+        // Fitting uses are not refused, also through `Option`'s `anyOf`.
+        let mut list = Schema::from(json_object(json!({ "anyOf": [
+            { "type": "array", "items": { "type": "object", "required": ["name"],
+              "properties": { "name": { "type": "string" } } } },
+            { "type": "null" } ] })));
+        list_map(&["name"])(&mut list);
+        assert!(errors(&list).is_empty());
+        // Unknown shapes (int-or-string) are left alone.
+        let mut ios = Schema::from(json_object(json!({})));
+        int_or_string(&mut ios);
+        length(1, 32)(&mut ios);
+        assert!(errors(&ios).is_empty());
+        assert_eq!(ios.get("maxLength"), Some(&json!(32)));
+    }
+
+    #[test]
+    fn rules_from_kube_core_and_run_time_lists() {
+        let mut s = Schema::from(json_object(json!({ "type": "object",
+            "properties": { "a": {}, "b": {}, "targetRefs": {}, "targetSelectors": {} } })));
+        let fields: Vec<String> = vec!["a".into(), "b".into()];
+        exactly_one_of(fields)(&mut s);
+        rule(
+            Rule::new("self.a == 1")
+                .message("a must be 1")
+                .reason(Reason::FieldValueRequired),
+        )(&mut s);
+        cel_per_field(
+            &["targetRefs", "targetSelectors"],
+            |f| format!("self.{f}.all(t, t.kind == 'Gateway')"),
+            "only Gateways",
+        )(&mut s);
+        cel_at("true", "m", None, Some("NoSuchReason"))(&mut s);
+        let rules = s.get(VALIDATIONS).cloned().unwrap_or_default();
+        assert_eq!(
+            rules[1],
+            json!({ "rule": "self.a == 1", "message": "a must be 1", "reason": "FieldValueRequired" })
+        );
+        assert_eq!(
+            rules[3]["rule"],
+            "self.targetSelectors.all(t, t.kind == 'Gateway')"
+        );
+        assert_eq!(rules.as_array().map(Vec::len), Some(4));
+        assert!(
+            errors(&s)[0].contains("unknown reason \"NoSuchReason\""),
+            "{:?}",
+            errors(&s)
+        );
     }
 }
