@@ -178,7 +178,10 @@ pub fn children(schema: &Value) -> Vec<(Step, &Value)> {
     out
 }
 
-const UNIONS: &[(&str, fn(usize) -> Step)] = &[
+/// A union keyword and the step to one of its members.
+type Union = (&'static str, fn(usize) -> Step);
+
+const UNIONS: &[Union] = &[
     ("anyOf", Step::AnyOf),
     ("oneOf", Step::OneOf),
     ("allOf", Step::AllOf),
@@ -208,7 +211,7 @@ pub fn children_mut(o: &mut Map<String, Value>) -> Vec<(Step, &mut Value)> {
 }
 
 /// Visits `root` and every subschema below it, parents before children.
-pub fn walk<'a>(root: &'a Value, mut visit: impl FnMut(Node<'_>) -> Flow) {
+pub fn walk(root: &Value, mut visit: impl FnMut(Node<'_>) -> Flow) {
     fn go(path: &mut Path, schema: &Value, visit: &mut dyn FnMut(Node<'_>) -> Flow) {
         if visit(Node { path, schema }) == Flow::Skip {
             return;
