@@ -8,6 +8,11 @@
 //!    fields), naming the path and the fix.
 //! 3. [`render`]: deterministic YAML in controller-gen's layout, safe inside a Helm chart.
 //! 4. [`output`]: writes the files atomically, or checks them for drift.
+//!
+//! Every pass, [`compat`] and [`coverage`] visit schemas through the one walker,
+//! [`walk`], so a field's path is spelled one way everywhere
+//! (`.spec.mcp.targets[*].name`). Markers that do not fit their field record the
+//! problem ([`markers::MARKER_ERROR`]); pass 2 reports it with that path.
 
 pub mod build;
 pub mod compat;
