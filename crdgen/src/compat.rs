@@ -289,4 +289,19 @@ mod tests {
         assert_eq!(c.len(), 1);
         assert!(c[0].what.starts_with("version removed"));
     }
+
+    #[test]
+    fn a_type_change_is_reported_once_and_preserved_parents_keep_removed_fields() {
+        let old = json!({ "type": "object", "properties": {
+            "o": { "type": "object", "properties": { "a": { "type": "string" } } },
+            "p": { "type": "object", "x-kubernetes-preserve-unknown-fields": true,
+                   "properties": { "b": { "type": "string" } } } } });
+        let new = json!({ "type": "object", "properties": {
+            "o": { "type": "string" },
+            "p": { "type": "object", "x-kubernetes-preserve-unknown-fields": true } } });
+        assert_eq!(
+            changes(old, new),
+            ["v1 .spec.o: type changed from \"object\" to \"string\""]
+        );
+    }
 }
