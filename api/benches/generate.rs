@@ -18,12 +18,12 @@ fn generate_chart(c: &mut Criterion) {
     c.bench_function("pass 1 build (all CRDs)", |b| {
         b.iter(|| {
             for s in &sources {
-                black_box(s.build());
+                black_box(s.build().expect("built"));
             }
         })
     });
 
-    let built: Vec<_> = sources.iter().map(|s| s.build()).collect();
+    let built: Vec<_> = sources.iter().map(|s| s.build().expect("built")).collect();
     c.bench_function("pass 2 normalize (all CRDs)", |b| {
         b.iter(|| {
             for crd in &built {
@@ -45,7 +45,7 @@ fn generate_chart(c: &mut Criterion) {
     c.bench_function("pass 3 render (all CRDs)", |b| {
         b.iter(|| {
             for crd in &normalized {
-                black_box(crdgen::render::render(crd, COMMAND));
+                black_box(crdgen::render::render(crd, COMMAND).expect("rendered"));
             }
         })
     });

@@ -11,7 +11,7 @@ pub struct CrdSource {
     plural: String,
     group: String,
     description: &'static str,
-    build: fn(&CrdSource) -> Value,
+    build: fn(&CrdSource) -> Result<Value, crate::normalize::Problem>,
     roundtrip: fn(&Value) -> Result<Value, String>,
 }
 
@@ -84,7 +84,7 @@ impl CrdSource {
     }
 
     /// Runs pass 1: the CRD as JSON, before normalization.
-    pub fn build(&self) -> Value {
+    pub fn build(&self) -> Result<Value, crate::normalize::Problem> {
         (self.build)(self)
     }
 }
@@ -102,7 +102,7 @@ pub fn generator() -> SchemaGenerator {
         .into_generator()
 }
 
-fn build<K>(src: &CrdSource) -> Value
+fn build<K>(src: &CrdSource) -> Result<Value, crate::normalize::Problem>
 where
     K: CustomResourceExt + HasSpec + HasStatus,
     K::Spec: JsonSchema,
@@ -129,10 +129,14 @@ where
         },
         "required": ["spec"],
     });
-    let mut crd = serde_json::to_value(K::crd()).unwrap_or(Value::Null);
+    let mut crd = serde_json::to_value(K::crd()).map_err(|e| crate::normalize::Problem {
+        crd: src.crd_name(),
+        path: ".".into(),
+        message: format!("kube-derive's CRD does not serialize to JSON: {e}"),
+    })?;
     crd["spec"]["names"]["listKind"] = format!("{}List", src.kind).into();
     if let Some(version) = crd["spec"]["versions"].get_mut(0) {
         version["schema"] = json!({ "openAPIV3Schema": schema });
     }
-    crd
+    Ok(crd)
 }

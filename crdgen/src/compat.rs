@@ -6,6 +6,7 @@
 //! newly required field, a removed enum value, a tightened bound or pattern, a new CEL
 //! rule. Loosening changes (a new optional field, a wider bound) are not listed.
 
+use crate::walk::{self, Flow, Step};
 use serde_json::Value;
 use std::fmt;
 
@@ -41,40 +42,87 @@ pub fn breaking_changes(old: &Value, new: &Value) -> Vec<Breaking> {
             what: "kind renamed".into(),
         });
     }
-    let versions = |crd: &Value| -> Vec<(String, Value)> {
-        crd["spec"]["versions"]
-            .as_array()
-            .map(|vs| {
-                vs.iter()
-                    .map(|v| {
-                        (
-                            v["name"].as_str().unwrap_or_default().to_owned(),
-                            v["schema"]["openAPIV3Schema"].clone(),
-                        )
-                    })
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
-    let new_versions = versions(new);
-    for (name, old_schema) in versions(old) {
+    let new_versions = walk::version_schemas(new);
+    for (name, old_schema) in walk::version_schemas(old) {
         match new_versions.iter().find(|(n, _)| *n == name) {
             None => out.push(Breaking {
-                path: name.clone(),
+                path: name.to_owned(),
                 what: "version removed: objects stored in it can no longer be read".into(),
             }),
-            Some((_, new_schema)) => schema(&mut out, &name, "", &old_schema, new_schema),
+            Some((_, new_schema)) => schema(&mut out, name, old_schema, new_schema),
         }
     }
     out
 }
 
-fn push(out: &mut Vec<Breaking>, version: &str, path: &str, what: String) {
-    let path = if path.is_empty() { "." } else { path };
-    out.push(Breaking {
-        path: format!("{version} {path}"),
-        what,
+/// One breaking-change rule: what it finds comparing a node of the old schema with
+/// the node at the same path in the new one.
+pub type Rule = fn(old: &Value, new: &Value) -> Vec<String>;
+
+/// Every rule, in the order its findings are listed for a node.
+pub const RULES: &[Rule] = &[
+    no_longer_preserved,
+    bounds_tightened,
+    pattern_changed,
+    enum_narrowed,
+    new_rules,
+    newly_required,
+];
+
+/// Walks the old schema; each node is compared with the new schema's node at the same
+/// path. A node missing in the new schema is a removed field (unless its new parent
+/// keeps unknown fields); a changed type is reported once, not for every child.
+fn schema(out: &mut Vec<Breaking>, version: &str, old_root: &Value, new_root: &Value) {
+    let preserve =
+        |s: &Value| s.get("x-kubernetes-preserve-unknown-fields") == Some(&Value::Bool(true));
+    walk::walk(old_root, |node| {
+        let push = |out: &mut Vec<Breaking>, what: String| {
+            out.push(Breaking {
+                path: format!("{version} {}", node.path),
+                what,
+            })
+        };
+        if matches!(
+            node.path.last(),
+            Some(Step::AnyOf(_) | Step::OneOf(_) | Step::AllOf(_))
+        ) {
+            return Flow::Skip;
+        }
+        let Some(new) = walk::resolve(new_root, node.path.steps()) else {
+            let parent = walk::resolve(new_root, node.path.parent().steps());
+            if node.path.last().and_then(Step::property).is_some()
+                && parent.is_some_and(|p| !preserve(p))
+            {
+                push(
+                    out,
+                    "field removed: stored values are pruned on the next write".into(),
+                );
+            }
+            return Flow::Skip;
+        };
+        let old = node.schema;
+        if old.get("type") != new.get("type") && old.get("type").is_some() {
+            push(
+                out,
+                format!("type changed from {} to {}", old["type"], new["type"]),
+            );
+            return Flow::Skip;
+        }
+        for what in RULES.iter().flat_map(|rule| rule(old, new)) {
+            push(out, what);
+        }
+        Flow::Continue
     });
+}
+
+fn no_longer_preserved(old: &Value, new: &Value) -> Vec<String> {
+    let preserve =
+        |s: &Value| s.get("x-kubernetes-preserve-unknown-fields") == Some(&Value::Bool(true));
+    if preserve(old) && !preserve(new) {
+        vec!["unknown fields are no longer preserved: they are pruned on the next write".into()]
+    } else {
+        vec![]
+    }
 }
 
 /// Bounds whose increase (`true`) or decrease (`false`) rejects values accepted before.
@@ -89,26 +137,8 @@ const BOUNDS: &[(&str, bool)] = &[
     ("maximum", false),
 ];
 
-fn schema(out: &mut Vec<Breaking>, version: &str, path: &str, old: &Value, new: &Value) {
-    let preserve =
-        |s: &Value| s.get("x-kubernetes-preserve-unknown-fields") == Some(&Value::Bool(true));
-    if old.get("type") != new.get("type") && old.get("type").is_some() {
-        push(
-            out,
-            version,
-            path,
-            format!("type changed from {} to {}", old["type"], new["type"]),
-        );
-        return;
-    }
-    if preserve(old) && !preserve(new) {
-        push(
-            out,
-            version,
-            path,
-            "unknown fields are no longer preserved: they are pruned on the next write".into(),
-        );
-    }
+fn bounds_tightened(old: &Value, new: &Value) -> Vec<String> {
+    let mut out = Vec::new();
     for (key, tighter_when_larger) in BOUNDS {
         let (o, n) = (
             old.get(*key).and_then(Value::as_f64),
@@ -121,33 +151,36 @@ fn schema(out: &mut Vec<Breaking>, version: &str, path: &str, old: &Value, new: 
         };
         if tightened {
             let shown = |v: Option<f64>| v.map_or("none".to_owned(), |v| v.to_string());
-            push(
-                out,
-                version,
-                path,
-                format!("{key} tightened from {} to {}", shown(o), shown(n)),
-            );
+            out.push(format!("{key} tightened from {} to {}", shown(o), shown(n)));
         }
     }
+    out
+}
+
+fn pattern_changed(old: &Value, new: &Value) -> Vec<String> {
     if new.get("pattern").is_some() && old.get("pattern") != new.get("pattern") {
-        push(
-            out,
-            version,
-            path,
-            format!("pattern changed to {}", new["pattern"]),
-        );
+        vec![format!("pattern changed to {}", new["pattern"])]
+    } else {
+        vec![]
     }
-    if let Some(Value::Array(new_enum)) = new.get("enum") {
-        match old.get("enum") {
-            Some(Value::Array(old_enum)) => {
-                for v in old_enum.iter().filter(|v| !new_enum.contains(v)) {
-                    push(out, version, path, format!("enum value {v} removed"));
-                }
-            }
-            _ => push(out, version, path, "values restricted to an enum".into()),
-        }
+}
+
+fn enum_narrowed(old: &Value, new: &Value) -> Vec<String> {
+    let Some(Value::Array(new_enum)) = new.get("enum") else {
+        return vec![];
+    };
+    match old.get("enum") {
+        Some(Value::Array(old_enum)) => old_enum
+            .iter()
+            .filter(|v| !new_enum.contains(v))
+            .map(|v| format!("enum value {v} removed"))
+            .collect(),
+        _ => vec!["values restricted to an enum".into()],
     }
-    // Rules are compared with whitespace removed, and shown as written.
+}
+
+/// Rules are compared with whitespace removed, and shown as written.
+fn new_rules(old: &Value, new: &Value) -> Vec<String> {
     let rules = |s: &Value| -> Vec<(String, String)> {
         s.get("x-kubernetes-validations")
             .and_then(Value::as_array)
@@ -160,17 +193,16 @@ fn schema(out: &mut Vec<Breaking>, version: &str, path: &str, old: &Value, new: 
             .unwrap_or_default()
     };
     let old_rules: Vec<String> = rules(old).into_iter().map(|(key, _)| key).collect();
-    for (_, rule) in rules(new)
+    rules(new)
         .into_iter()
         .filter(|(key, _)| !old_rules.contains(key))
-    {
-        push(
-            out,
-            version,
-            path,
-            format!("new validation rule `{rule}` (checked when existing objects are updated)"),
-        );
-    }
+        .map(|(_, rule)| {
+            format!("new validation rule `{rule}` (checked when existing objects are updated)")
+        })
+        .collect()
+}
+
+fn newly_required(old: &Value, new: &Value) -> Vec<String> {
     let required = |s: &Value| -> Vec<String> {
         s.get("required")
             .and_then(Value::as_array)
@@ -183,33 +215,11 @@ fn schema(out: &mut Vec<Breaking>, version: &str, path: &str, old: &Value, new: 
             .unwrap_or_default()
     };
     let old_required = required(old);
-    for r in required(new)
+    required(new)
         .into_iter()
         .filter(|r| !old_required.contains(r))
-    {
-        push(out, version, path, format!("`{r}` is now required"));
-    }
-    if let Some(Value::Object(old_props)) = old.get("properties") {
-        let new_props = new.get("properties").and_then(Value::as_object);
-        for (name, old_child) in old_props {
-            let child_path = format!("{path}.{name}");
-            match new_props.and_then(|p| p.get(name)) {
-                Some(new_child) => schema(out, version, &child_path, old_child, new_child),
-                None if preserve(new) => {}
-                None => push(
-                    out,
-                    version,
-                    &child_path,
-                    "field removed: stored values are pruned on the next write".into(),
-                ),
-            }
-        }
-    }
-    for (key, suffix) in [("items", "[*]"), ("additionalProperties", ".*")] {
-        if let (Some(o), Some(n)) = (old.get(key), new.get(key)) {
-            schema(out, version, &format!("{path}{suffix}"), o, n);
-        }
-    }
+        .map(|r| format!("`{r}` is now required"))
+        .collect()
 }
 
 #[cfg(test)]
@@ -278,5 +288,20 @@ mod tests {
         let c = breaking_changes(&old, &new);
         assert_eq!(c.len(), 1);
         assert!(c[0].what.starts_with("version removed"));
+    }
+
+    #[test]
+    fn a_type_change_is_reported_once_and_preserved_parents_keep_removed_fields() {
+        let old = json!({ "type": "object", "properties": {
+            "o": { "type": "object", "properties": { "a": { "type": "string" } } },
+            "p": { "type": "object", "x-kubernetes-preserve-unknown-fields": true,
+                   "properties": { "b": { "type": "string" } } } } });
+        let new = json!({ "type": "object", "properties": {
+            "o": { "type": "string" },
+            "p": { "type": "object", "x-kubernetes-preserve-unknown-fields": true } } });
+        assert_eq!(
+            changes(old, new),
+            ["v1 .spec.o: type changed from \"object\" to \"string\""]
+        );
     }
 }

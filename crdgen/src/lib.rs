@@ -8,22 +8,31 @@
 //!    fields), naming the path and the fix.
 //! 3. [`render`]: deterministic YAML in controller-gen's layout, safe inside a Helm chart.
 //! 4. [`output`]: writes the files atomically, or checks them for drift.
+//!
+//! Every pass, [`compat`] and [`coverage`] visit schemas through the one walker,
+//! [`walk`], so a field's path is spelled one way everywhere
+//! (`.spec.mcp.targets[*].name`). Markers that do not fit their field record the
+//! problem ([`markers::MARKER_ERROR`]); pass 2 reports it with that path.
 
 pub mod build;
 pub mod compat;
+pub mod coverage;
 pub mod markers;
 pub mod normalize;
 #[cfg(feature = "generate")]
 pub mod output;
 #[cfg(feature = "generate")]
 pub mod render;
+#[cfg(feature = "generate")]
+pub mod repo;
+pub mod walk;
 
 pub use build::{CrdSource, source};
 
 impl CrdSource {
     /// Passes 1 and 2: the CRD as data, normalized and checked, ready to render.
     pub fn normalized(&self) -> Result<serde_json::Value, Vec<normalize::Problem>> {
-        let mut crd = self.build();
+        let mut crd = self.build().map_err(|p| vec![p])?;
         normalize::normalize(&mut crd)?;
         Ok(crd)
     }
@@ -49,10 +58,18 @@ pub fn generate(
     let mut problems = Vec::new();
     let mut out = Vec::new();
     for src in sources {
-        match src.normalized() {
-            Ok(crd) => out.push(RenderedCrd {
+        match src.normalized().and_then(|crd| {
+            render::render(&crd, command).map_err(|e| {
+                vec![normalize::Problem {
+                    crd: src.crd_name(),
+                    path: ".".into(),
+                    message: format!("could not be rendered as YAML: {e}"),
+                }]
+            })
+        }) {
+            Ok(text) => out.push(RenderedCrd {
                 file_name: src.file_name(),
-                text: render::render(&crd, command),
+                text,
             }),
             Err(mut p) => problems.append(&mut p),
         }

@@ -5,6 +5,8 @@
 //! checks the result, so a schema problem is reported here, with the path of the field
 //! and the fix, instead of by an apiserver at install time.
 
+use crate::markers::{MARKER_ERROR, VALIDATIONS};
+use crate::walk::{self, Flow, Node, Step};
 use serde_json::{Map, Value};
 use std::fmt;
 
@@ -25,7 +27,9 @@ impl fmt::Display for Problem {
     }
 }
 
-/// Runs every normalization step over each version's schema of `crd`, then validates it.
+/// Runs every normalization step over each version's schema of `crd`, then validates
+/// it: every [`CHECKS`] function over every node, and every problem a marker recorded
+/// ([`MARKER_ERROR`]) reported with the field's path.
 pub fn normalize(crd: &mut Value) -> Result<(), Vec<Problem>> {
     let name = crd["metadata"]["name"]
         .as_str()
@@ -35,12 +39,29 @@ pub fn normalize(crd: &mut Value) -> Result<(), Vec<Problem>> {
     if let Some(versions) = crd["spec"]["versions"].as_array_mut() {
         for version in versions {
             let schema = &mut version["schema"]["openAPIV3Schema"];
-            let mut check = Checker {
-                crd: &name,
-                problems: &mut problems,
-            };
-            strip(schema);
-            check.node(schema, "", true);
+            walk::walk_mut(schema, |_, node| strip(node));
+            walk::walk(schema, |node| {
+                for message in CHECKS.iter().flat_map(|check| check(node)) {
+                    problems.push(Problem {
+                        crd: name.clone(),
+                        path: node.path.to_string(),
+                        message,
+                    });
+                }
+                // The root's metadata is the apiserver's, not ours.
+                if node.path.parent().is_root()
+                    && node.path.last() == Some(&Step::Property("metadata".into()))
+                {
+                    Flow::Skip
+                } else {
+                    Flow::Continue
+                }
+            });
+            walk::walk_mut(schema, |_, node| {
+                if let Some(o) = node.as_object_mut() {
+                    o.remove(MARKER_ERROR);
+                }
+            });
         }
     }
     if problems.is_empty() {
@@ -83,9 +104,6 @@ fn strip(node: &mut Value) {
         // `double`/`float` from f64/f32 is noise for the apiserver; controller-gen emits none.
         o.remove("format");
     }
-    for child in children_mut(o) {
-        strip(child);
-    }
 }
 
 /// `Option<T>` comes out of schemars as "T or null": `type: [T, "null"]`, or
@@ -121,7 +139,7 @@ fn strip_null(o: &mut Map<String, Value>) {
     o.remove("anyOf");
     for (k, v) in std::mem::take(o) {
         match (k.as_str(), merged.get_mut(&k)) {
-            ("x-kubernetes-validations", Some(Value::Array(inner))) => {
+            ("x-kubernetes-validations" | MARKER_ERROR, Some(Value::Array(inner))) => {
                 if let Value::Array(outer) = v {
                     inner.extend(outer);
                 }
@@ -191,163 +209,218 @@ fn unit_enum(o: &mut Map<String, Value>) {
     o.insert("description".into(), described.into());
 }
 
-fn children_mut(o: &mut Map<String, Value>) -> Vec<&mut Value> {
+/// One check of a schema node: the problems found there (what and how to fix).
+pub type Check = fn(Node<'_>) -> Vec<String>;
+
+/// Every check [`normalize`] runs on every node, in the order problems are listed.
+pub const CHECKS: &[Check] = &[
+    marker_errors,
+    untyped,
+    non_structural_keywords,
+    any_of_only_for_int_or_string,
+    single_type,
+    has_type,
+    documented,
+    required_are_properties,
+    enum_values_unique,
+    rules_have_an_expression,
+    keywords_fit_the_type,
+    no_additional_properties_false,
+];
+
+fn one(problem: Option<String>) -> Vec<String> {
+    problem.into_iter().collect()
+}
+
+/// What markers recorded as not fitting the field they were applied to.
+fn marker_errors(node: Node<'_>) -> Vec<String> {
+    node.get(MARKER_ERROR)
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e.as_str().map(str::to_owned))
+        .collect()
+}
+
+fn untyped(node: Node<'_>) -> Vec<String> {
+    one(node.object().is_none().then(|| {
+        "schema is `true`/`false` (an untyped value such as serde_json::Value); \
+         add `#[schemars(transform = markers::preserve_unknown_fields)]` or give the field a concrete type"
+            .into()
+    }))
+}
+
+fn non_structural_keywords(node: Node<'_>) -> Vec<String> {
+    [
+        "$ref",
+        "$defs",
+        "definitions",
+        "oneOf",
+        "allOf",
+        "not",
+        "const",
+        "if",
+        "then",
+        "else",
+    ]
+    .into_iter()
+    .filter(|k| node.get(k).is_some())
+    .map(|key| {
+        format!(
+            "`{key}` is not allowed in a structural schema; \
+                 model unions as structs of optional fields with an exactly-one-of marker, \
+                 and unit-only enums for string choices"
+        )
+    })
+    .collect()
+}
+
+fn any_of_only_for_int_or_string(node: Node<'_>) -> Vec<String> {
+    one(
+        (node.get("anyOf").is_some() && !node.flag("x-kubernetes-int-or-string")).then(|| {
+            "`anyOf` is only allowed for int-or-string; use `markers::int_or_string`".into()
+        }),
+    )
+}
+
+fn single_type(node: Node<'_>) -> Vec<String> {
+    one(matches!(node.get("type"), Some(Value::Array(_))).then(|| {
+        "`type` must be a single string; a field has one type (use `markers::int_or_string` for int-or-string)".into()
+    }))
+}
+
+fn has_type(node: Node<'_>) -> Vec<String> {
+    let exempt = node.object().is_none()
+        || node.get("type").is_some()
+        || node.flag("x-kubernetes-preserve-unknown-fields")
+        || node.flag("x-kubernetes-int-or-string");
+    one((!exempt).then(|| {
+        "no `type`: the apiserver requires one on every field of a structural schema; \
+         use a concrete type, or mark the field with `markers::preserve_unknown_fields`"
+            .into()
+    }))
+}
+
+/// Fields carry descriptions; list items, map values and union members are described
+/// by their field, and embedded `metadata` by Kubernetes.
+fn documented(node: Node<'_>) -> Vec<String> {
+    let Some(o) = node.object() else {
+        return vec![];
+    };
+    let exempt = !node.is_field()
+        || node.path.last() == Some(&Step::Property("metadata".into()))
+        || has_description(o);
+    one((!exempt)
+        .then(|| "no description: document the field or type with a `///` doc comment".into()))
+}
+
+fn required_are_properties(node: Node<'_>) -> Vec<String> {
+    let props = node.get("properties").and_then(Value::as_object);
+    node.get("required")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .map(|r| r.as_str().unwrap_or_default())
+        .filter(|r| props.is_none_or(|p| !p.contains_key(*r)))
+        .map(|r| format!("`{r}` is required but is not a property"))
+        .collect()
+}
+
+fn enum_values_unique(node: Node<'_>) -> Vec<String> {
+    let mut seen = std::collections::BTreeSet::new();
+    node.get("enum")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter(|v| !seen.insert(v.to_string()))
+        .map(|v| format!("enum value {v} appears twice"))
+        .collect()
+}
+
+fn rules_have_an_expression(node: Node<'_>) -> Vec<String> {
+    node.get(VALIDATIONS)
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter(|r| {
+            r.get("rule")
+                .and_then(Value::as_str)
+                .is_none_or(str::is_empty)
+        })
+        .map(|_| "a CEL validation without a rule".to_owned())
+        .collect()
+}
+
+/// Bounds the apiserver ignores on other types, so a misplaced one is a silent no-op
+/// (schemars' own `length`/`range`/`regex` attributes are dropped on types they do
+/// not fit; this catches what reaches the schema by other means). Nodes where a
+/// marker already reported a problem are left to that report.
+fn keywords_fit_the_type(node: Node<'_>) -> Vec<String> {
+    const FITS: &[(&[&str], &str, &str)] = &[
+        (
+            &["minLength", "maxLength", "pattern"],
+            "string",
+            "markers::length / markers::pattern",
+        ),
+        (
+            &["minItems", "maxItems", "x-kubernetes-list-type"],
+            "array",
+            "markers::items / markers::list_*",
+        ),
+        (&["minimum", "maximum"], "integer|number", "markers::range"),
+        (
+            &["minProperties", "maxProperties", "x-kubernetes-map-type"],
+            "object",
+            "markers::properties / markers::map_*",
+        ),
+    ];
+    let Some(Value::String(ty)) = node.get("type") else {
+        return vec![];
+    };
+    if node.get(MARKER_ERROR).is_some() {
+        return vec![];
+    }
     let mut out = Vec::new();
-    for (k, v) in o.iter_mut() {
-        match k.as_str() {
-            "properties" => {
-                if let Some(p) = v.as_object_mut() {
-                    out.extend(p.values_mut());
-                }
-            }
-            "items" | "additionalProperties" => out.push(v),
-            "anyOf" | "oneOf" | "allOf" => {
-                if let Some(list) = v.as_array_mut() {
-                    out.extend(list.iter_mut());
-                }
-            }
-            _ => {}
+    for (keys, types, markers) in FITS {
+        if types.split('|').any(|t| t == ty) {
+            continue;
+        }
+        for key in keys.iter().filter(|k| node.get(k).is_some()) {
+            out.push(format!(
+                "`{key}` applies to {types} values, but this field is {ty}: \
+                 move the bound ({markers}) to a field of that type, or use markers::each for list elements"
+            ));
+        }
+    }
+    if let Some(default) = node.get("default") {
+        let ok = match ty.as_str() {
+            "string" => default.is_string(),
+            "integer" => default.is_i64() || default.is_u64(),
+            "number" => default.is_number(),
+            "boolean" => default.is_boolean(),
+            "array" => default.is_array(),
+            "object" => default.is_object(),
+            _ => true,
+        };
+        let in_enum = node
+            .get("enum")
+            .and_then(Value::as_array)
+            .is_none_or(|e| e.contains(default));
+        if !ok || !in_enum {
+            out.push(format!(
+                "default {default} is not a valid {ty}{}: fix the value given to markers::default",
+                if in_enum { "" } else { " of the enum" }
+            ));
         }
     }
     out
 }
 
-struct Checker<'a> {
-    crd: &'a str,
-    problems: &'a mut Vec<Problem>,
-}
-
-impl Checker<'_> {
-    fn problem(&mut self, path: &str, message: impl Into<String>) {
-        self.problems.push(Problem {
-            crd: self.crd.to_owned(),
-            path: if path.is_empty() {
-                ".".into()
-            } else {
-                path.to_owned()
-            },
-            message: message.into(),
-        });
-    }
-
-    /// Checks one schema node. `documented` is false where no description is expected
-    /// (list items and map values are described by their field).
-    fn node(&mut self, node: &Value, path: &str, documented: bool) {
-        let Some(o) = node.as_object() else {
-            self.problem(
-                path,
-                "schema is `true`/`false` (an untyped value such as serde_json::Value); \
-                 add `#[schemars(transform = markers::preserve_unknown_fields)]` or give the field a concrete type",
-            );
-            return;
-        };
-        for key in [
-            "$ref",
-            "$defs",
-            "definitions",
-            "oneOf",
-            "allOf",
-            "not",
-            "const",
-            "if",
-            "then",
-            "else",
-        ] {
-            if o.contains_key(key) {
-                self.problem(
-                    path,
-                    format!(
-                        "`{key}` is not allowed in a structural schema; \
-                         model unions as structs of optional fields with an exactly-one-of marker, \
-                         and unit-only enums for string choices"
-                    ),
-                );
-            }
-        }
-        let preserve = o.get("x-kubernetes-preserve-unknown-fields") == Some(&Value::Bool(true));
-        let int_or_string = o.get("x-kubernetes-int-or-string") == Some(&Value::Bool(true));
-        if o.contains_key("anyOf") && !int_or_string {
-            self.problem(
-                path,
-                "`anyOf` is only allowed for int-or-string; use `markers::int_or_string`",
-            );
-        }
-        let ty = o.get("type");
-        if let Some(Value::Array(_)) = ty {
-            self.problem(
-                path,
-                "`type` must be a single string; a field has one type (use `markers::int_or_string` for int-or-string)",
-            );
-        }
-        if ty.is_none() && !preserve && !int_or_string {
-            self.problem(
-                path,
-                "no `type`: the apiserver requires one on every field of a structural schema; \
-                 use a concrete type, or mark the field with `markers::preserve_unknown_fields`",
-            );
-        }
-        if documented && !path.is_empty() && !path.ends_with(".metadata") && !has_description(o) {
-            self.problem(
-                path,
-                "no description: document the field or type with a `///` doc comment",
-            );
-        }
-        if let Some(Value::Array(required)) = o.get("required") {
-            let props = o.get("properties").and_then(Value::as_object);
-            for r in required {
-                let r = r.as_str().unwrap_or_default();
-                if props.is_none_or(|p| !p.contains_key(r)) {
-                    self.problem(path, format!("`{r}` is required but is not a property"));
-                }
-            }
-        }
-        if let Some(Value::Array(values)) = o.get("enum") {
-            let mut seen = std::collections::BTreeSet::new();
-            for v in values {
-                if !seen.insert(v.to_string()) {
-                    self.problem(path, format!("enum value {v} appears twice"));
-                }
-            }
-        }
-        if let Some(Value::Array(rules)) = o.get("x-kubernetes-validations") {
-            for r in rules {
-                if r.get("rule")
-                    .and_then(Value::as_str)
-                    .is_none_or(str::is_empty)
-                {
-                    self.problem(path, "a CEL validation without a rule");
-                }
-            }
-        }
-        if let Some(Value::Object(props)) = o.get("properties") {
-            for (name, child) in props {
-                let p = format!("{path}.{name}");
-                if name == "metadata" && path.is_empty() {
-                    continue;
-                }
-                self.node(child, &p, true);
-            }
-        }
-        if let Some(items) = o.get("items") {
-            self.node(items, &format!("{path}[*]"), false);
-        }
-        if let Some(add) = o.get("additionalProperties") {
-            if add.is_object() {
-                self.node(add, &format!("{path}.*"), false);
-            } else if add == &Value::Bool(false) {
-                // schemars' deny_unknown_fields; Kubernetes prunes unknown fields anyway.
-                self.problem(
-                    path,
-                    "`additionalProperties: false` is not allowed; remove `deny_unknown_fields` (the apiserver prunes unknown fields)",
-                );
-            }
-        }
-        if let Some(Value::Array(any)) = o.get("anyOf") {
-            for (i, a) in any.iter().enumerate() {
-                self.node(a, &format!("{path}<anyOf {i}>"), false);
-            }
-        }
-    }
+fn no_additional_properties_false(node: Node<'_>) -> Vec<String> {
+    // schemars' deny_unknown_fields; Kubernetes prunes unknown fields anyway.
+    one((node.get("additionalProperties") == Some(&Value::Bool(false))).then(|| {
+        "`additionalProperties: false` is not allowed; remove `deny_unknown_fields` (the apiserver prunes unknown fields)".into()
+    }))
 }
 
 fn has_description(o: &Map<String, Value>) -> bool {
@@ -487,5 +560,31 @@ mod tests {
             },
         }));
         assert!(p.is_empty(), "{p:#?}");
+    }
+
+    #[test]
+    fn marker_errors_are_reported_with_the_path_and_removed() {
+        let schema = json!({
+            "type": "object", "description": "root",
+            "properties": { "n": { "description": "n", "type": ["integer", "null"],
+                                   "x-crdgen-error": ["`markers::length` does not fit"] } },
+        });
+        assert_eq!(
+            problems(schema.clone()),
+            [".n `markers::length` does not fit"]
+        );
+        let mut ok = crd(json!({ "type": "object", "description": "root",
+            "properties": { "s": { "description": "s", "type": "integer", "maxLength": 3, "default": "x" } } }));
+        let p = normalize(&mut ok).expect_err("misplaced keywords");
+        assert!(
+            p[0].message
+                .starts_with("`maxLength` applies to string values, but this field is integer"),
+            "{p:#?}"
+        );
+        assert!(
+            p[1].message
+                .starts_with("default \"x\" is not a valid integer"),
+            "{p:#?}"
+        );
     }
 }

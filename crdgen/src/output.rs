@@ -31,7 +31,7 @@ impl Drift {
     }
 }
 
-/// What [`write`] changed.
+/// What [`write()`] changed.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Written {
     /// Files created or rewritten.

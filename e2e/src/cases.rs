@@ -26,144 +26,13 @@ use anyhow::{Context, bail};
 use serde_json::Value;
 use std::{
     collections::{BTreeMap, BTreeSet},
-    fmt, fs,
+    fs,
     path::{Path, PathBuf},
-    str::FromStr,
 };
 
-/// A kind of validation a CRD schema uses, as named in `# covers:` headers.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Check {
-    Required,
-    Enum,
-    Length,
-    Pattern,
-    Items,
-    Range,
-    Cel,
-    ExactlyOneOf,
-    AtMostOneOf,
-    AtLeastOneOf,
-    ListMap,
-    Default,
-    PreserveUnknownFields,
-    IntOrString,
-}
-
-impl Check {
-    pub const ALL: [Check; 14] = [
-        Check::Required,
-        Check::Enum,
-        Check::Length,
-        Check::Pattern,
-        Check::Items,
-        Check::Range,
-        Check::Cel,
-        Check::ExactlyOneOf,
-        Check::AtMostOneOf,
-        Check::AtLeastOneOf,
-        Check::ListMap,
-        Check::Default,
-        Check::PreserveUnknownFields,
-        Check::IntOrString,
-    ];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Check::Required => "required",
-            Check::Enum => "enum",
-            Check::Length => "length",
-            Check::Pattern => "pattern",
-            Check::Items => "items",
-            Check::Range => "range",
-            Check::Cel => "cel",
-            Check::ExactlyOneOf => "exactly-one-of",
-            Check::AtMostOneOf => "at-most-one-of",
-            Check::AtLeastOneOf => "at-least-one-of",
-            Check::ListMap => "list-map",
-            Check::Default => "default",
-            Check::PreserveUnknownFields => "preserve-unknown-fields",
-            Check::IntOrString => "int-or-string",
-        }
-    }
-}
-
-impl fmt::Display for Check {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-impl FromStr for Check {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        Check::ALL
-            .into_iter()
-            .find(|c| c.name() == s)
-            .ok_or_else(|| {
-                let names: Vec<_> = Check::ALL.iter().map(|c| c.name()).collect();
-                format!("unknown validation kind {s:?}; known: {}", names.join(", "))
-            })
-    }
-}
-
-/// The validation kinds a CRD's schemas use (every version).
-pub fn checks_used(crd: &Value) -> BTreeSet<Check> {
-    let mut used = BTreeSet::new();
-    for v in crd["spec"]["versions"].as_array().into_iter().flatten() {
-        walk(&v["schema"]["openAPIV3Schema"], &mut used);
-    }
-    used
-}
-
-fn walk(s: &Value, used: &mut BTreeSet<Check>) {
-    let Some(obj) = s.as_object() else { return };
-    let has = |k: &str| obj.contains_key(k);
-    let flags = [
-        (has("required"), Check::Required),
-        (has("enum"), Check::Enum),
-        (has("minLength") || has("maxLength"), Check::Length),
-        (has("pattern"), Check::Pattern),
-        (has("minItems") || has("maxItems"), Check::Items),
-        (has("minimum") || has("maximum"), Check::Range),
-        (s["x-kubernetes-list-type"] == "map", Check::ListMap),
-        (has("default"), Check::Default),
-        (
-            s["x-kubernetes-preserve-unknown-fields"] == true,
-            Check::PreserveUnknownFields,
-        ),
-        (s["x-kubernetes-int-or-string"] == true, Check::IntOrString),
-    ];
-    used.extend(flags.into_iter().filter(|(f, _)| *f).map(|(_, c)| c));
-    for rule in s["x-kubernetes-validations"]
-        .as_array()
-        .into_iter()
-        .flatten()
-    {
-        let message = rule["message"].as_str().unwrap_or_default();
-        used.insert(if message.starts_with("exactly one of the fields in") {
-            Check::ExactlyOneOf
-        } else if message.starts_with("at most one of the fields in") {
-            Check::AtMostOneOf
-        } else if message.starts_with("at least one of the fields in") {
-            Check::AtLeastOneOf
-        } else {
-            Check::Cel
-        });
-    }
-    // The root's apiVersion/kind/metadata are the apiserver's, not ours; everything
-    // below `properties`, `items` and `additionalProperties` is.
-    for sub in obj
-        .get("properties")
-        .and_then(Value::as_object)
-        .into_iter()
-        .flat_map(|p| p.values())
-    {
-        walk(sub, used);
-    }
-    walk(&s["items"], used);
-    walk(&s["additionalProperties"], used);
-}
+/// The validation kinds and how a schema's are found: crdgen's, beside the markers
+/// that write them.
+pub use crdgen::coverage::{Check, checks_used};
 
 /// What the apiserver must do with a case.
 #[derive(Clone, Debug, PartialEq)]
@@ -588,7 +457,7 @@ mod tests {
     #[test]
     fn check_names_round_trip() {
         for c in Check::ALL {
-            assert_eq!(c.name().parse::<Check>(), Ok(c));
+            assert_eq!(c.name().parse::<Check>(), Ok(*c));
         }
     }
 }

@@ -189,7 +189,7 @@ pub fn helm_prints_template_lookalikes_literally(
     });
     fs::write(
         chart.join("templates/lookalikes.yaml"),
-        crdgen::render::render(&object, "cargo xtask e2e"),
+        crdgen::render::render(&object, "cargo xtask e2e")?,
     )?;
     let rendered = helm.run(&["template", "escape-check", &chart.display().to_string()])?;
     let want = BTreeMap::from([(object_key(&object), object)]);
@@ -326,7 +326,7 @@ mod tests {
 
     #[test]
     fn the_chart_lists_its_crds() {
-        let chart = crate::workspace_root().join("install/helm/agentgateway-crds");
+        let chart = crate::workspace_root().join(crate::CHART);
         let crds = crds(&chart).expect("crds");
         assert!(
             crds.iter()

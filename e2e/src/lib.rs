@@ -15,11 +15,7 @@ pub mod tools;
 use serde_json::Value;
 use std::path::PathBuf;
 
-/// The workspace root (the parent of this crate's directory).
-pub fn workspace_root() -> PathBuf {
-    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    manifest.parent().map(PathBuf::from).unwrap_or(manifest)
-}
+pub use crdgen::repo::{CHART, workspace_root};
 
 /// Where `cargo xtask cluster up` keeps its cluster's state.
 pub fn cluster_dir() -> PathBuf {

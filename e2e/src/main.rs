@@ -81,11 +81,7 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
             let c = cluster::Cluster::start(&bins, &dir, false)?;
             let kubectl = e2e::kube::Kubectl::new(&bins, c.kubeconfig(), c.dir());
             let helm = e2e::kube::Helm::new(&bins, Some(c.kubeconfig()), c.dir());
-            e2e::chart::install(
-                &helm,
-                &kubectl,
-                &root.join("install/helm/agentgateway-crds"),
-            )?;
+            e2e::chart::install(&helm, &kubectl, &root.join(e2e::CHART))?;
             let state = c.detach(&bins)?;
             eprintln!(
                 "cluster up: kube-apiserver {} (pid {}), etcd (pid {}); chart installed as release {}; \

@@ -103,7 +103,7 @@ impl Drop for TempDir {
 pub fn run(root: &Path) -> anyhow::Result<Report> {
     let started = Instant::now();
     let bins = tools::ensure(root)?;
-    let chart_dir = root.join("install/helm/agentgateway-crds");
+    let chart_dir = root.join(crate::CHART);
     let runs = root.join(".cache/e2e/runs");
     remove_stale_runs(&runs);
     let run_dir = TempDir::new(runs.join(std::process::id().to_string()))?;
@@ -389,7 +389,7 @@ mod tests {
     #[test]
     fn the_case_table_is_complete() {
         let root = crate::workspace_root();
-        let chart_crds: Vec<Value> = chart::crds(&root.join("install/helm/agentgateway-crds"))
+        let chart_crds: Vec<Value> = chart::crds(&root.join(crate::CHART))
             .expect("chart")
             .into_iter()
             .map(|c| c.crd)

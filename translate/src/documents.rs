@@ -189,9 +189,10 @@ pub fn render(t: &Translation) -> Value {
 }
 
 /// The output document as YAML, starting with the `# Output` line.
-pub fn render_yaml(t: &Translation) -> String {
-    let yaml = serde_yaml::to_string(&render(t)).unwrap_or_else(|e| format!("# {e}\n"));
-    format!("{OUTPUT_MARKER}\n{yaml}")
+pub fn render_yaml(t: &Translation) -> Result<String, String> {
+    let yaml =
+        serde_yaml::to_string(&render(t)).map_err(|e| format!("rendering the output: {e}"))?;
+    Ok(format!("{OUTPUT_MARKER}\n{yaml}"))
 }
 
 /// Loads a case file and translates it with [`FAKE_TIME`].
@@ -201,14 +202,14 @@ pub fn run(text: &str) -> Result<Translation, String> {
 }
 
 /// A case file's inputs followed by the output document of `t`.
-pub fn with_output(text: &str, t: &Translation) -> String {
+pub fn with_output(text: &str, t: &Translation) -> Result<String, String> {
     let (input, _) = split(text);
     let sep = if input.is_empty() || input.ends_with('\n') {
         ""
     } else {
         "\n"
     };
-    format!("{input}{sep}---\n{}", render_yaml(t))
+    Ok(format!("{input}{sep}---\n{}", render_yaml(t)?))
 }
 
 /// The expected output document of a case file, parsed; `None` when it has none.
@@ -289,7 +290,7 @@ output: []
     #[test]
     fn output_is_replaced_not_appended() {
         let t = run(CASE).expect("loads");
-        let updated = with_output(CASE, &t);
+        let updated = with_output(CASE, &t).expect("renders");
         assert_eq!(updated.matches(OUTPUT_MARKER).count(), 1);
         assert_eq!(expected(&updated).expect("parses"), Some(render(&t)));
     }

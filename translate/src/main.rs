@@ -26,10 +26,10 @@ fn main() -> ExitCode {
     for path in &files {
         let result = std::fs::read_to_string(path)
             .map_err(|e| format!("cannot read: {e}"))
-            .and_then(|text| documents::run(&text));
+            .and_then(|text| documents::run(&text))
+            .and_then(|t| documents::render_yaml(&t));
         match result {
-            Ok(t) => {
-                let yaml = documents::render_yaml(&t);
+            Ok(yaml) => {
                 let (marker, rest) = yaml.split_once('\n').unwrap_or((&yaml, ""));
                 print!("---\n{marker}\n# file: {path}\n{rest}");
             }

@@ -561,8 +561,8 @@ fn jwks_url(ctx: &Ctx<'_>, r: &BackendObjectReference, path: &str) -> Result<Str
         .ok_or_else(|| format!("jwks backendRef: Service {ns}/{} needs a port", r.name))?;
     let path = path.trim_start_matches('/');
     Ok(format!(
-        "http://{}.{ns}.svc.cluster.local:{port}/{path}",
-        r.name
+        "http://{}:{port}/{path}",
+        crate::service_hostname(&r.name, ns)
     ))
 }
 

@@ -7,7 +7,7 @@
 //! output document of every case from the current translation; review the diff.
 //!
 //! `reference_cases` runs the same comparison over the reference cases in
-//! `/work/shared/reference/translation` (or `$AGW_TRANSLATION_REFERENCE`) when that
+//! `../shared/reference/translation` (beside the repository) (or `$AGW_TRANSLATION_REFERENCE`) when that
 //! directory exists, and is skipped otherwise. Those files are never rewritten.
 
 use agentgateway_translate::documents;
@@ -22,7 +22,7 @@ fn check(path: &Path, update: bool) -> Result<(), String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("reading: {e}"))?;
     let got = documents::run(&text)?;
     if update {
-        std::fs::write(path, documents::with_output(&text, &got))
+        std::fs::write(path, documents::with_output(&text, &got)?)
             .map_err(|e| format!("writing: {e}"))?;
         return Ok(());
     }
@@ -76,7 +76,10 @@ fn golden_cases() {
 fn reference_cases() {
     let dir = std::env::var_os("AGW_TRANSLATION_REFERENCE")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("/work/shared/reference/translation"));
+        .unwrap_or_else(|| {
+            // `../shared/reference/translation` beside the repository.
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/reference/translation")
+        });
     if !dir.is_dir() {
         eprintln!("skipped: no reference cases at {}", dir.display());
         return;

@@ -3,26 +3,16 @@
 
 use std::process::ExitCode;
 
-#[derive(clap::Subcommand)]
-pub enum ClusterAction {
-    /// Start etcd and kube-apiserver on loopback, install the chart, print `export KUBECONFIG=...`.
-    Up,
-    /// Stop the cluster started by `up` and remove its state.
-    Down,
-}
-
 /// Runs `agentgateway-e2e args...` (building it first) and passes its exit status on.
 pub fn run(args: &[&str]) -> anyhow::Result<ExitCode> {
     let args: Vec<&std::ffi::OsStr> = args.iter().map(std::ffi::OsStr::new).collect();
     crate::forward("agentgateway-e2e", &args, Some(&crate::workspace_root()))
 }
 
-pub fn cluster(action: &ClusterAction) -> anyhow::Result<ExitCode> {
-    run(&[
-        "cluster",
-        match action {
-            ClusterAction::Up => "up",
-            ClusterAction::Down => "down",
-        },
-    ])
+/// `cargo xtask cluster ARGS...`: `agentgateway-e2e cluster ARGS...`, whose
+/// `ClusterAction` is the one list of actions (`up`, `down`) and their help.
+pub fn cluster(args: &[String]) -> anyhow::Result<ExitCode> {
+    let mut all = vec!["cluster"];
+    all.extend(args.iter().map(String::as_str));
+    run(&all)
 }

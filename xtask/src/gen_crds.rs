@@ -10,8 +10,7 @@ use std::{
 /// The command that regenerates the templates; named in headers and error messages.
 pub const COMMAND: &str = "cargo xtask gen-crds";
 
-/// Where the chart's CRD templates live, relative to the workspace root.
-pub const TEMPLATES: &str = "install/helm/agentgateway-crds/templates";
+pub use crdgen::repo::TEMPLATES;
 
 #[derive(clap::Args)]
 pub struct Args {

@@ -7,7 +7,7 @@ mod test;
 mod translate;
 
 use clap::{Parser, Subcommand};
-use std::{path::PathBuf, process::ExitCode};
+use std::process::ExitCode;
 
 #[derive(Parser)]
 #[command(
@@ -32,10 +32,13 @@ enum Command {
     Bench(bench::Args),
     /// Print what AgentgatewayBackends become for agentgateway: resources and status.
     Translate(translate::Args),
-    /// Start or stop a local test cluster (etcd + kube-apiserver) with the chart installed.
+    /// Start or stop a local test cluster (etcd + kube-apiserver) with the chart
+    /// installed: `cluster up` / `cluster down` (the e2e binary defines the actions).
+    #[command(disable_help_flag = true)]
     Cluster {
-        #[command(subcommand)]
-        action: e2e::ClusterAction,
+        /// Passed on to `agentgateway-e2e cluster`.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
     },
     /// Run the end-to-end tests on a real kube-apiserver and Helm.
     E2e,
@@ -49,7 +52,7 @@ fn main() -> ExitCode {
         Command::Test => test::run(),
         Command::Bench(args) => bench::run(&args),
         Command::Translate(args) => translate::run(&args),
-        Command::Cluster { action } => e2e::cluster(&action),
+        Command::Cluster { args } => e2e::cluster(&args),
         Command::E2e => e2e::run(&["run"]),
     };
     match result {
@@ -92,8 +95,4 @@ pub fn forward(
     })
 }
 
-/// The workspace root (the parent of this crate's directory).
-pub fn workspace_root() -> PathBuf {
-    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    manifest.parent().map(PathBuf::from).unwrap_or(manifest)
-}
+pub use crdgen::repo::workspace_root;

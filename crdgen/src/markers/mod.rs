@@ -28,14 +28,32 @@ pub use byte_size::*;
 mod policy_targets;
 pub use policy_targets::*;
 
+use crate::walk::{self, Step};
+pub use kube_core::{ListMerge, MapMerge, Message, Reason, Rule};
 use schemars::Schema;
 use serde_json::{Map, Value, json};
 
 /// Key under which Kubernetes expects CEL validation rules.
 pub const VALIDATIONS: &str = "x-kubernetes-validations";
 
+/// Key under which a marker records that it does not fit the schema it was applied
+/// to (schemars transforms cannot return errors). [`crate::normalize`] reports every
+/// entry with the field's path, so `gen-crds` fails and writes nothing; the key never
+/// reaches a CRD.
+pub const MARKER_ERROR: &str = "x-crdgen-error";
+
 fn object(schema: &mut Schema) -> &mut Map<String, Value> {
     schema.ensure_object()
+}
+
+/// Records that `marker` does not fit this schema: `problem` says why and how to fix it.
+pub fn refuse(schema: &mut Schema, marker: &str, problem: impl std::fmt::Display) {
+    let list = object(schema)
+        .entry(MARKER_ERROR)
+        .or_insert_with(|| Value::Array(Vec::new()));
+    if let Value::Array(list) = list {
+        list.push(format!("`markers::{marker}` {problem}").into());
+    }
 }
 
 fn push_rule(schema: &mut Schema, rule: Value) {
@@ -47,18 +65,37 @@ fn push_rule(schema: &mut Schema, rule: Value) {
     }
 }
 
-/// A CEL rule with the message the apiserver reports when it does not hold.
-pub fn cel(rule: &'static str, message: &'static str) -> impl FnMut(&mut Schema) {
-    move |s| push_rule(s, json!({ "rule": rule, "message": message }))
+/// Adds a CEL rule built with kube-core's [`Rule`] (`Rule::new(..).message(..)
+/// .reason(Reason::FieldValueRequired).field_path(..)`).
+pub fn rule(rule: impl Into<Rule> + Clone) -> impl FnMut(&mut Schema) {
+    move |s| match serde_json::to_value(rule.clone().into()) {
+        Ok(r) => push_rule(s, r),
+        Err(e) => refuse(s, "rule", format_args!("could not serialize the rule: {e}")),
+    }
+}
+
+/// A CEL rule with the message the apiserver reports when it does not hold. Both may
+/// be built at run time (`String`s).
+pub fn cel(
+    rule: impl Into<String> + Clone,
+    message: impl Into<String> + Clone,
+) -> impl FnMut(&mut Schema) {
+    move |s| {
+        push_rule(
+            s,
+            json!({ "rule": rule.clone().into(), "message": message.clone().into() }),
+        )
+    }
 }
 
 /// A CEL rule whose failure is reported with the apiserver's generic message.
-pub fn cel_rule(rule: &'static str) -> impl FnMut(&mut Schema) {
-    move |s| push_rule(s, json!({ "rule": rule }))
+pub fn cel_rule(rule: impl Into<String> + Clone) -> impl FnMut(&mut Schema) {
+    move |s| push_rule(s, json!({ "rule": rule.clone().into() }))
 }
 
 /// A CEL rule reported against another field path with a machine-readable reason
-/// (`FieldValueInvalid`, `FieldValueRequired`, ...).
+/// (`FieldValueInvalid`, `FieldValueRequired`, ...; see kube-core's [`Reason`]).
+/// An unknown reason makes generation fail.
 pub fn cel_at(
     rule: &'static str,
     message: &'static str,
@@ -66,14 +103,41 @@ pub fn cel_at(
     reason: Option<&'static str>,
 ) -> impl FnMut(&mut Schema) {
     move |s| {
-        let mut r = json!({ "rule": rule, "message": message });
+        let mut r = Rule::new(rule).message(message);
         if let Some(p) = field_path {
-            r["fieldPath"] = p.into();
+            r = r.field_path(p);
         }
-        if let Some(reason) = reason {
-            r["reason"] = reason.into();
+        if let Some(name) = reason {
+            match serde_json::from_value::<Reason>(Value::from(name)) {
+                Ok(reason) => r = r.reason(reason),
+                Err(_) => {
+                    return refuse(
+                        s,
+                        "cel_at",
+                        format_args!(
+                            "names the unknown reason {name:?}: use FieldValueInvalid, \
+                             FieldValueForbidden, FieldValueRequired or FieldValueDuplicate"
+                        ),
+                    );
+                }
+            }
         }
-        push_rule(s, r)
+        self::rule(r)(s)
+    }
+}
+
+/// One CEL rule per field of `fields`, each built by `rule` from the field's name,
+/// all with `message`: for rules that repeat over sibling lists, e.g. the same kind
+/// restriction on `targetRefs` and on `targetSelectors`.
+pub fn cel_per_field<S: AsRef<str>>(
+    fields: impl AsRef<[S]>,
+    rule: impl Fn(&str) -> String,
+    message: impl Into<String> + Clone,
+) -> impl FnMut(&mut Schema) {
+    move |s| {
+        for f in fields.as_ref() {
+            cel(rule(f.as_ref()), message.clone())(s);
+        }
     }
 }
 
@@ -89,6 +153,9 @@ pub enum Cardinality {
 }
 
 impl Cardinality {
+    /// Every cardinality.
+    pub const ALL: [Cardinality; 3] = [Self::ExactlyOne, Self::AtMostOne, Self::AtLeastOne];
+
     fn comparison(self) -> &'static str {
         match self {
             Self::ExactlyOne => "== 1",
@@ -97,49 +164,100 @@ impl Cardinality {
         }
     }
 
-    fn message(self, fields: &str) -> String {
+    fn prefix(self) -> &'static str {
         match self {
-            Self::ExactlyOne => format!("exactly one of the fields in [{fields}] must be set"),
-            Self::AtMostOne => format!("at most one of the fields in [{fields}] may be set"),
-            Self::AtLeastOne => format!("at least one of the fields in [{fields}] must be set"),
+            Self::ExactlyOne => "exactly one of the fields in [",
+            Self::AtMostOne => "at most one of the fields in [",
+            Self::AtLeastOne => "at least one of the fields in [",
         }
+    }
+
+    fn message(self, fields: &str) -> String {
+        let prefix = self.prefix();
+        match self {
+            Self::ExactlyOne | Self::AtLeastOne => format!("{prefix}{fields}] must be set"),
+            Self::AtMostOne => format!("{prefix}{fields}] may be set"),
+        }
+    }
+
+    /// The cardinality whose field-group rule reports `message`, if any.
+    pub fn of_message(message: &str) -> Option<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|c| message.starts_with(c.prefix()))
     }
 }
 
 /// The CEL rule and message enforcing `cardinality` over the named (JSON) fields.
-pub fn field_group_rule(cardinality: Cardinality, fields: &[&str]) -> (String, String) {
-    let has: Vec<String> = fields.iter().map(|f| format!("has(self.{f})")).collect();
+pub fn field_group_rule<S: AsRef<str>>(cardinality: Cardinality, fields: &[S]) -> (String, String) {
+    let has: Vec<String> = fields
+        .iter()
+        .map(|f| format!("has(self.{})", f.as_ref()))
+        .collect();
+    let names: Vec<&str> = fields.iter().map(AsRef::as_ref).collect();
     let rule = format!(
         "[{}].filter(x,x==true).size() {}",
         has.join(","),
         cardinality.comparison()
     );
-    (rule, cardinality.message(&fields.join(" ")))
+    (rule, cardinality.message(&names.join(" ")))
 }
 
-fn field_group(
+/// Refuses a field group naming a field the object does not have.
+fn check_fields<S: AsRef<str>>(s: &mut Schema, marker: &str, fields: &[S]) -> bool {
+    let Some(props) = effective(s.as_value())
+        .get("properties")
+        .and_then(Value::as_object)
+    else {
+        return true;
+    };
+    let missing: Vec<&str> = fields
+        .iter()
+        .map(AsRef::as_ref)
+        .filter(|f| !props.contains_key(*f))
+        .collect();
+    if missing.is_empty() {
+        return true;
+    }
+    let known: Vec<String> = props.keys().cloned().collect();
+    refuse(
+        s,
+        marker,
+        format_args!(
+            "names {missing:?}, which the object does not have (its fields: {known:?}); \
+             use the JSON (camelCase) names of fields of the annotated struct"
+        ),
+    );
+    false
+}
+
+fn field_group<S: AsRef<str>>(
+    marker: &'static str,
     cardinality: Cardinality,
-    fields: &'static [&'static str],
+    fields: impl AsRef<[S]>,
 ) -> impl FnMut(&mut Schema) {
     move |s| {
-        let (rule, message) = field_group_rule(cardinality, fields);
-        push_rule(s, json!({ "rule": rule, "message": message }))
+        let fields = fields.as_ref();
+        if check_fields(s, marker, fields) {
+            let (rule, message) = field_group_rule(cardinality, fields);
+            push_rule(s, json!({ "rule": rule, "message": message }))
+        }
     }
 }
 
-/// Exactly one of the named fields must be set.
-pub fn exactly_one_of(fields: &'static [&'static str]) -> impl FnMut(&mut Schema) {
-    field_group(Cardinality::ExactlyOne, fields)
+/// Exactly one of the named fields must be set. The list may be built at run time.
+pub fn exactly_one_of<S: AsRef<str>>(fields: impl AsRef<[S]>) -> impl FnMut(&mut Schema) {
+    field_group("exactly_one_of", Cardinality::ExactlyOne, fields)
 }
 
 /// At most one of the named fields may be set.
-pub fn at_most_one_of(fields: &'static [&'static str]) -> impl FnMut(&mut Schema) {
-    field_group(Cardinality::AtMostOne, fields)
+pub fn at_most_one_of<S: AsRef<str>>(fields: impl AsRef<[S]>) -> impl FnMut(&mut Schema) {
+    field_group("at_most_one_of", Cardinality::AtMostOne, fields)
 }
 
 /// At least one of the named fields must be set.
-pub fn at_least_one_of(fields: &'static [&'static str]) -> impl FnMut(&mut Schema) {
-    field_group(Cardinality::AtLeastOne, fields)
+pub fn at_least_one_of<S: AsRef<str>>(fields: impl AsRef<[S]>) -> impl FnMut(&mut Schema) {
+    field_group("at_least_one_of", Cardinality::AtLeastOne, fields)
 }
 
 /// At least one field of the annotated struct must be set, the field list inferred
@@ -147,8 +265,17 @@ pub fn at_least_one_of(fields: &'static [&'static str]) -> impl FnMut(&mut Schem
 /// less `exclude`. Adding a field to the struct adds it to the rule.
 pub fn at_least_one_field(exclude: &'static [&'static str]) -> impl FnMut(&mut Schema) {
     move |s| {
+        if !check_fields(s, "at_least_one_field", exclude) {
+            return;
+        }
         let fields = property_names(s, exclude);
-        let fields: Vec<&str> = fields.iter().map(String::as_str).collect();
+        if fields.is_empty() {
+            return refuse(
+                s,
+                "at_least_one_field",
+                "found no fields: apply it to a struct with named fields (as a type attribute)",
+            );
+        }
         let (rule, message) = field_group_rule(Cardinality::AtLeastOne, &fields);
         push_rule(s, json!({ "rule": rule, "message": message }))
     }
@@ -156,7 +283,7 @@ pub fn at_least_one_field(exclude: &'static [&'static str]) -> impl FnMut(&mut S
 
 /// The property names of an object schema, sorted, without `exclude`.
 pub fn property_names(s: &Schema, exclude: &[&str]) -> Vec<String> {
-    let mut names: Vec<String> = s
+    let mut names: Vec<String> = effective(s.as_value())
         .get("properties")
         .and_then(Value::as_object)
         .map(|p| {
@@ -170,6 +297,84 @@ pub fn property_names(s: &Schema, exclude: &[&str]) -> Vec<String> {
     names
 }
 
+/// The schema an optional value wraps: schemars writes `Option<T>` as
+/// `anyOf: [T, {type: null}]` when `T` has no single type.
+fn effective(v: &Value) -> &Value {
+    if let Some(Value::Array(any)) = v.get("anyOf") {
+        let non_null: Vec<&Value> = any
+            .iter()
+            .filter(|m| m.get("type").and_then(Value::as_str) != Some("null"))
+            .collect();
+        if non_null.len() == 1 && non_null.len() < any.len() {
+            return effective(non_null[0]);
+        }
+    }
+    v
+}
+
+/// The JSON types a schema admits (without `null`), when they can be told: `None`
+/// for int-or-string, preserved or untyped schemas.
+fn types_of(v: &Value) -> Option<Vec<String>> {
+    let v = effective(v);
+    match v.get("type") {
+        Some(Value::String(t)) => Some(vec![t.clone()]),
+        Some(Value::Array(ts)) => Some(
+            ts.iter()
+                .filter_map(Value::as_str)
+                .filter(|t| *t != "null")
+                .map(str::to_owned)
+                .collect(),
+        ),
+        _ if enum_values(v).is_some() => Some(vec!["string".into()]),
+        _ => None,
+    }
+}
+
+/// The values of an enum schema: `enum`, or schemars' `oneOf` of one `const` per variant.
+fn enum_values(v: &Value) -> Option<Vec<Value>> {
+    let v = effective(v);
+    if let Some(Value::Array(e)) = v.get("enum") {
+        return Some(e.iter().filter(|x| !x.is_null()).cloned().collect());
+    }
+    let Some(Value::Array(variants)) = v.get("oneOf") else {
+        return None;
+    };
+    let mut out = Vec::new();
+    for variant in variants {
+        match (variant.get("const"), variant.get("enum")) {
+            (Some(c), None) => out.push(c.clone()),
+            (None, Some(Value::Array(e))) => out.extend(e.iter().cloned()),
+            _ => return None,
+        }
+    }
+    Some(out)
+}
+
+/// Checks that `marker` (adding keywords for `wanted` JSON types) fits the schema;
+/// records the problem and returns false otherwise. `fix` names what to use instead.
+fn fits(s: &mut Schema, marker: &str, wanted: &[&str], fix: &str) -> bool {
+    let Some(types) = types_of(s.as_value()) else {
+        return true;
+    };
+    if types.iter().any(|t| wanted.contains(&t.as_str())) {
+        return true;
+    }
+    refuse(
+        s,
+        marker,
+        format_args!(
+            "applies to {} values, but this field is {}: {fix}",
+            wanted.join("/"),
+            if types.is_empty() {
+                "untyped".to_owned()
+            } else {
+                types.join("/")
+            }
+        ),
+    );
+    false
+}
+
 /// Sets `key` to `value` on the schema.
 pub fn set(key: &'static str, value: impl Into<Value> + Clone) -> impl FnMut(&mut Schema) {
     move |s| {
@@ -177,47 +382,141 @@ pub fn set(key: &'static str, value: impl Into<Value> + Clone) -> impl FnMut(&mu
     }
 }
 
-/// The value the apiserver fills in when the field is omitted.
+/// The value the apiserver fills in when the field is omitted. Refused when the
+/// value is not of the field's type or not one of its enum values.
 pub fn default(value: impl Into<Value> + Clone) -> impl FnMut(&mut Schema) {
-    set("default", value)
+    move |s| {
+        let value: Value = value.clone().into();
+        if let Some(problem) = default_problem(s.as_value(), &value) {
+            return refuse(s, "default", problem);
+        }
+        object(s).insert("default".into(), value);
+    }
+}
+
+/// Why `value` cannot be the default of schema `v`, if it cannot.
+fn default_problem(v: &Value, value: &Value) -> Option<String> {
+    if let Some(values) = enum_values(v)
+        && !values.contains(value)
+    {
+        return Some(format!(
+            "value {value} is not one of the field's values {}: use one of them",
+            Value::Array(values)
+        ));
+    }
+    let types = types_of(v)?;
+    let fits = types.iter().any(|t| match t.as_str() {
+        "string" => value.is_string(),
+        "integer" => value.is_i64() || value.is_u64(),
+        "number" => value.is_number(),
+        "boolean" => value.is_boolean(),
+        "array" => value.is_array(),
+        "object" => value.is_object(),
+        _ => true,
+    });
+    (!fits).then(|| {
+        format!(
+            "value {value} is not of the field's type {}: give a value of that type",
+            types.join("/")
+        )
+    })
 }
 
 /// Items of a list are identified by the values of `keys`: server-side apply merges
-/// them per key, and the apiserver rejects two items with the same keys.
-pub fn list_map(keys: &'static [&'static str]) -> impl FnMut(&mut Schema) {
+/// them per key, and the apiserver rejects two items with the same keys. Refused
+/// unless every key is a required (or defaulted) scalar property of the items.
+pub fn list_map<S: AsRef<str>>(keys: impl AsRef<[S]>) -> impl FnMut(&mut Schema) {
     move |s| {
-        let o = object(s);
-        o.insert("x-kubernetes-list-type".into(), "map".into());
-        o.insert("x-kubernetes-list-map-keys".into(), json!(keys));
+        let keys: Vec<String> = keys
+            .as_ref()
+            .iter()
+            .map(|k| k.as_ref().to_owned())
+            .collect();
+        if !fits(s, "list_map", &["array"], "use it on a `Vec` of structs") {
+            return;
+        }
+        let items = effective(s.as_value()).get("items").cloned();
+        if let Some(items) = items {
+            let items = effective(&items);
+            let required = items.get("required").and_then(Value::as_array);
+            for key in &keys {
+                let prop = items.get("properties").and_then(|p| p.get(key));
+                let problem = match prop {
+                    None => Some(
+                        "is not a property of the items: name a field of the item struct (JSON name)",
+                    ),
+                    Some(p) if !matches!(types_of(p).as_deref(), Some([t]) if ["string", "integer", "number", "boolean"].contains(&t.as_str())) => {
+                        Some("is not a scalar: list-map keys must be strings, numbers or booleans")
+                    }
+                    Some(p)
+                        if p.get("default").is_none()
+                            && !required
+                                .is_some_and(|r| r.contains(&Value::from(key.as_str()))) =>
+                    {
+                        Some(
+                            "is optional: make the item's field required (not `Option`) or give it a default",
+                        )
+                    }
+                    _ => None,
+                };
+                if let Some(problem) = problem {
+                    return refuse(s, "list_map", format_args!("key `{key}` {problem}"));
+                }
+            }
+        }
+        merge(s, ListMerge::Map(keys.clone()));
+    }
+}
+
+/// Sets a server-side apply merge strategy (kube-core's [`ListMerge`] / [`MapMerge`]).
+pub fn merge(s: &mut Schema, strategy: impl Into<kube_core::cel::MergeStrategy>) {
+    let mut keys = Value::Object(Map::new());
+    match kube_core::merge_strategy(&mut keys, strategy.into()) {
+        Ok(()) => object(s).extend(json_object(keys)),
+        Err(e) => refuse(s, "merge", format_args!("could not be applied: {e}")),
     }
 }
 
 /// The list is replaced as a whole by server-side apply.
 pub fn list_atomic(s: &mut Schema) {
-    object(s).insert("x-kubernetes-list-type".into(), "atomic".into());
+    if fits(
+        s,
+        "list_atomic",
+        &["array"],
+        "use map_atomic for maps and structs",
+    ) {
+        merge(s, ListMerge::Atomic);
+    }
 }
 
 /// The list holds each scalar at most once; server-side apply merges it as a set.
 pub fn list_set(s: &mut Schema) {
-    object(s).insert("x-kubernetes-list-type".into(), "set".into());
+    if fits(s, "list_set", &["array"], "use it on a `Vec` of scalars") {
+        merge(s, ListMerge::Set);
+    }
 }
 
 /// The object is replaced as a whole by server-side apply.
 pub fn map_atomic(s: &mut Schema) {
-    object(s).insert("x-kubernetes-map-type".into(), "atomic".into());
+    if fits(s, "map_atomic", &["object"], "use list_atomic for lists") {
+        merge(s, MapMerge::Atomic);
+    }
 }
 
 /// The object is merged field by field by server-side apply.
 pub fn map_granular(s: &mut Schema) {
-    object(s).insert("x-kubernetes-map-type".into(), "granular".into());
+    if fits(s, "map_granular", &["object"], "use it on a map or struct") {
+        merge(s, MapMerge::Granular);
+    }
 }
 
 /// Replaces the generated schema with `new`, keeping its description.
 fn replace_keeping_description(s: &mut Schema, new: Value) {
-    let description = s.as_object().and_then(|o| o.get("description")).cloned();
     let mut new = json_object(new);
-    if let Some(d) = description {
-        new.insert("description".into(), d);
+    for key in ["description", MARKER_ERROR] {
+        if let Some(v) = s.as_object().and_then(|o| o.get(key)) {
+            new.insert(key.into(), v.clone());
+        }
     }
     *s = Schema::from(new);
 }
@@ -261,23 +560,41 @@ pub fn quantity(s: &mut Schema) {
 pub const DNS1123_SUBDOMAIN: &str =
     r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$";
 
-/// A string of `min..=max` characters.
+const LENGTH_FIX: &str = "use markers::items for lists, markers::range for numbers, markers::properties for maps, or markers::each(markers::length(..)) for the elements of a list";
+
+/// A string of `min..=max` characters. Refused on anything but a string (or
+/// int-or-string).
 pub fn length(min: u64, max: u64) -> impl FnMut(&mut Schema) {
     move |s| {
-        let o = object(s);
-        o.insert("minLength".into(), min.into());
-        o.insert("maxLength".into(), max.into());
+        if fits(s, "length", &["string"], LENGTH_FIX) {
+            let o = object(s);
+            o.insert("minLength".into(), min.into());
+            o.insert("maxLength".into(), max.into());
+        }
     }
 }
 
 /// A string of at most `max` characters.
 pub fn max_length(max: u64) -> impl FnMut(&mut Schema) {
-    set("maxLength", max)
+    move |s| {
+        if fits(s, "max_length", &["string"], LENGTH_FIX) {
+            object(s).insert("maxLength".into(), max.into());
+        }
+    }
 }
 
 /// A string matching `regex` (ECMA 262, as the apiserver evaluates it).
-pub fn pattern(regex: &'static str) -> impl FnMut(&mut Schema) {
-    set("pattern", regex)
+pub fn pattern(regex: impl Into<String> + Clone) -> impl FnMut(&mut Schema) {
+    move |s| {
+        if fits(
+            s,
+            "pattern",
+            &["string"],
+            "use markers::each(markers::pattern(..)) for the elements of a list, or a CEL rule",
+        ) {
+            object(s).insert("pattern".into(), regex.clone().into().into());
+        }
+    }
 }
 
 /// An RFC 1123 DNS subdomain, the syntax of most Kubernetes object names.
@@ -286,12 +603,19 @@ pub fn dns_subdomain(s: &mut Schema) {
     pattern(DNS1123_SUBDOMAIN)(s);
 }
 
-/// A number in `min..=max`.
+/// A number in `min..=max`. Refused on anything but a number.
 pub fn range(min: i64, max: i64) -> impl FnMut(&mut Schema) {
     move |s| {
-        let o = object(s);
-        o.insert("minimum".into(), min.into());
-        o.insert("maximum".into(), max.into());
+        if fits(
+            s,
+            "range",
+            &["integer", "number"],
+            "use markers::length for strings, markers::items for lists",
+        ) {
+            let o = object(s);
+            o.insert("minimum".into(), min.into());
+            o.insert("maximum".into(), max.into());
+        }
     }
 }
 
@@ -300,17 +624,26 @@ pub fn port(s: &mut Schema) {
     range(1, 65535)(s)
 }
 
-/// A list of at most `max` items.
+const ITEMS_FIX: &str =
+    "use markers::length for strings, markers::properties for maps, markers::range for numbers";
+
+/// A list of at most `max` items. Refused on anything but a list.
 pub fn max_items(max: u64) -> impl FnMut(&mut Schema) {
-    set("maxItems", max)
+    move |s| {
+        if fits(s, "max_items", &["array"], ITEMS_FIX) {
+            object(s).insert("maxItems".into(), max.into());
+        }
+    }
 }
 
-/// A list of `min..=max` items.
+/// A list of `min..=max` items. Refused on anything but a list.
 pub fn items(min: u64, max: u64) -> impl FnMut(&mut Schema) {
     move |s| {
-        let o = object(s);
-        o.insert("minItems".into(), min.into());
-        o.insert("maxItems".into(), max.into());
+        if fits(s, "items", &["array"], ITEMS_FIX) {
+            let o = object(s);
+            o.insert("minItems".into(), min.into());
+            o.insert("maxItems".into(), max.into());
+        }
     }
 }
 
@@ -319,9 +652,18 @@ pub fn format(format: &'static str) -> impl FnMut(&mut Schema) {
     set("format", format)
 }
 
-/// A lower and/or upper bound on the number of properties of a map.
+/// A lower and/or upper bound on the number of properties of a map. Refused on
+/// anything but an object.
 pub fn properties(min: Option<u64>, max: Option<u64>) -> impl FnMut(&mut Schema) {
     move |s| {
+        if !fits(
+            s,
+            "properties",
+            &["object"],
+            "use markers::items for lists, markers::length for strings",
+        ) {
+            return;
+        }
         let o = object(s);
         if let Some(min) = min {
             o.insert("minProperties".into(), min.into());
@@ -373,15 +715,27 @@ pub const DURATION_PATTERN: &str = "^([0-9]{1,5}(h|m|s|ms)){1,4}$";
 
 /// Applies `marker` to every element: the `items` of a list, or the values
 /// (`additionalProperties`) of a map. For validations schemars' `inner(...)` cannot
-/// express, such as CEL rules on list items or limits on map values.
+/// express, such as CEL rules on list items or limits on map values. Refused on a
+/// schema without elements.
 pub fn each(mut marker: impl FnMut(&mut Schema)) -> impl FnMut(&mut Schema) {
     move |s| {
-        for key in ["items", "additionalProperties"] {
-            if let Some(v) = s.get_mut(key)
-                && let Ok(inner) = <&mut Schema>::try_from(v)
-            {
-                marker(inner);
+        let mut applied = false;
+        if let Some(o) = s.as_object_mut() {
+            for (step, v) in walk::children_mut(o) {
+                if matches!(step, Step::Items | Step::Values)
+                    && let Ok(inner) = <&mut Schema>::try_from(v)
+                {
+                    marker(inner);
+                    applied = true;
+                }
             }
+        }
+        if !applied {
+            refuse(
+                s,
+                "each",
+                "found no list items or map values here: apply the inner marker to the field itself",
+            );
         }
     }
 }
@@ -508,5 +862,81 @@ mod tests {
         assert_eq!(s.get("description"), Some(&json!("d")));
         assert_eq!(s.get("x-kubernetes-int-or-string"), Some(&json!(true)));
         assert!(s.get("type").is_none());
+    }
+
+    fn errors(s: &Schema) -> Vec<String> {
+        s.get(MARKER_ERROR)
+            .and_then(Value::as_array)
+            .map(|l| {
+                l.iter()
+                    .filter_map(|e| e.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn markers_refuse_schemas_they_do_not_fit_and_leave_them_unchanged() {
+        let mut n = Schema::from(json_object(
+            json!({ "type": ["integer", "null"], "format": "int32" }),
+        ));
+        length(1, 5)(&mut n);
+        max_items(3)(&mut n);
+        each(cel_rule("true"))(&mut n);
+        assert!(n.get("minLength").is_none() && n.get("maxItems").is_none());
+        let e = errors(&n);
+        assert_eq!(e.len(), 3, "{e:#?}");
+        assert!(e[0].starts_with("`markers::length` applies to string values, but this field is integer: use markers::items"), "{e:#?}");
+        assert!(
+            e[2].starts_with("`markers::each` found no list items"),
+            "{e:#?}"
+        );
+        // Fitting uses are not refused, also through `Option`'s `anyOf`.
+        let mut list = Schema::from(json_object(json!({ "anyOf": [
+            { "type": "array", "items": { "type": "object", "required": ["name"],
+              "properties": { "name": { "type": "string" } } } },
+            { "type": "null" } ] })));
+        list_map(&["name"])(&mut list);
+        assert!(errors(&list).is_empty());
+        // Unknown shapes (int-or-string) are left alone.
+        let mut ios = Schema::from(json_object(json!({})));
+        int_or_string(&mut ios);
+        length(1, 32)(&mut ios);
+        assert!(errors(&ios).is_empty());
+        assert_eq!(ios.get("maxLength"), Some(&json!(32)));
+    }
+
+    #[test]
+    fn rules_from_kube_core_and_run_time_lists() {
+        let mut s = Schema::from(json_object(json!({ "type": "object",
+            "properties": { "a": {}, "b": {}, "targetRefs": {}, "targetSelectors": {} } })));
+        let fields: Vec<String> = vec!["a".into(), "b".into()];
+        exactly_one_of(fields)(&mut s);
+        rule(
+            Rule::new("self.a == 1")
+                .message("a must be 1")
+                .reason(Reason::FieldValueRequired),
+        )(&mut s);
+        cel_per_field(
+            &["targetRefs", "targetSelectors"],
+            |f| format!("self.{f}.all(t, t.kind == 'Gateway')"),
+            "only Gateways",
+        )(&mut s);
+        cel_at("true", "m", None, Some("NoSuchReason"))(&mut s);
+        let rules = s.get(VALIDATIONS).cloned().unwrap_or_default();
+        assert_eq!(
+            rules[1],
+            json!({ "rule": "self.a == 1", "message": "a must be 1", "reason": "FieldValueRequired" })
+        );
+        assert_eq!(
+            rules[3]["rule"],
+            "self.targetSelectors.all(t, t.kind == 'Gateway')"
+        );
+        assert_eq!(rules.as_array().map(Vec::len), Some(4));
+        assert!(
+            errors(&s)[0].contains("unknown reason \"NoSuchReason\""),
+            "{:?}",
+            errors(&s)
+        );
     }
 }
