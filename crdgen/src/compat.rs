@@ -67,6 +67,7 @@ pub const RULES: &[Rule] = &[
     enum_narrowed,
     new_rules,
     newly_required,
+    default_changed,
 ];
 
 /// Walks the old schema; each node is compared with the new schema's node at the same
@@ -101,10 +102,12 @@ fn schema(out: &mut Vec<Breaking>, version: &str, old_root: &Value, new_root: &V
             return Flow::Skip;
         };
         let old = node.schema;
-        if old.get("type") != new.get("type") && old.get("type").is_some() {
+        let widened = widened_to_int_or_string(old, new);
+        let new = widened.as_ref().unwrap_or(new);
+        if widened.is_none() && old.get("type") != new.get("type") && old.get("type").is_some() {
             push(
                 out,
-                format!("type changed from {} to {}", old["type"], new["type"]),
+                format!("type changed from {} to {}", type_name(old), type_name(new)),
             );
             return Flow::Skip;
         }
@@ -113,6 +116,59 @@ fn schema(out: &mut Vec<Breaking>, version: &str, old_root: &Value, new_root: &V
         }
         Flow::Continue
     });
+}
+
+/// The type a schema accepts, as an operator reads it.
+fn type_name(s: &Value) -> String {
+    if s.get("x-kubernetes-int-or-string") == Some(&Value::Bool(true)) {
+        return "int-or-string".into();
+    }
+    s.get("type")
+        .and_then(Value::as_str)
+        .unwrap_or("any type")
+        .to_owned()
+}
+
+/// An integer or string field that became int-or-string still accepts every value
+/// it held: not a type change. Returns the new schema with only the keywords that
+/// constrain the old type's values (a string's bounds do not apply to integers,
+/// nor a number's to strings), so the other rules compare like with like.
+fn widened_to_int_or_string(old: &Value, new: &Value) -> Option<Value> {
+    if type_name(new) != "int-or-string" {
+        return None;
+    }
+    let irrelevant: &[&str] = match old.get("type").and_then(Value::as_str) {
+        Some("integer") => &["minLength", "maxLength", "pattern", "format"],
+        Some("string") => &[
+            "minimum",
+            "maximum",
+            "exclusiveMinimum",
+            "exclusiveMaximum",
+            "multipleOf",
+            "format",
+        ],
+        _ => return None,
+    };
+    let mut view = new.clone();
+    if let Some(o) = view.as_object_mut() {
+        for key in irrelevant {
+            o.remove(*key);
+        }
+        o.remove("anyOf");
+    }
+    Some(view)
+}
+
+/// The apiserver fills a default in when an object is written without the field (and
+/// stores it): objects written after the upgrade without the field get the new value,
+/// stored ones keep the old, so the same manifest means different things over time.
+fn default_changed(old: &Value, new: &Value) -> Vec<String> {
+    match (old.get("default"), new.get("default")) {
+        (Some(o), Some(n)) if o != n => vec![format!(
+            "default changed from {o} to {n}: objects written without the field from now on get {n}, stored ones keep their value"
+        )],
+        _ => vec![],
+    }
 }
 
 fn no_longer_preserved(old: &Value, new: &Value) -> Vec<String> {
@@ -243,11 +299,50 @@ mod tests {
     #[test]
     fn loosening_and_additions_are_not_breaking() {
         let old = json!({ "type": "object", "properties": {
-            "a": { "type": "string", "maxLength": 5, "enum": ["x"] } } });
+            "a": { "type": "string", "maxLength": 5, "enum": ["x"] },
+            "d": { "type": "string", "default": "" } } });
         let new = json!({ "type": "object", "properties": {
-            "a": { "type": "string", "maxLength": 10, "enum": ["x", "y"] },
-            "b": { "type": "integer" } } });
+            "a": { "type": "string", "maxLength": 10, "enum": ["x", "y"], "default": "x" },
+            "b": { "type": "integer" },
+            "d": { "type": "string" } } });
         assert!(changes(old, new).is_empty());
+    }
+
+    #[test]
+    fn a_changed_default_is_reported() {
+        let old = json!({ "type": "object", "properties": {
+            "p": { "type": "string", "default": "HTTP" } } });
+        let new = json!({ "type": "object", "properties": {
+            "p": { "type": "string", "default": "GRPC" } } });
+        assert_eq!(
+            changes(old, new),
+            [
+                "v1 .spec.p: default changed from \"HTTP\" to \"GRPC\": objects written without the field from now on get \"GRPC\", stored ones keep their value"
+            ]
+        );
+    }
+
+    #[test]
+    fn integers_and_strings_widened_to_int_or_string_are_not_type_changes() {
+        let int_or_string = json!({ "x-kubernetes-int-or-string": true,
+            "anyOf": [{ "type": "integer" }, { "type": "string" }],
+            "minLength": 1, "maxLength": 32, "pattern": "^[0-9]+[KMG]i?$", "minimum": 2 });
+        let old = json!({ "type": "object", "properties": {
+            "size": { "type": "integer", "format": "int32", "minimum": 1 },
+            "text": { "type": "string", "maxLength": 64 },
+            "flag": { "type": "boolean" } } });
+        let new = json!({ "type": "object", "properties": {
+            "size": int_or_string, "text": int_or_string, "flag": int_or_string } });
+        assert_eq!(
+            changes(old, new),
+            [
+                "v1 .spec.flag: type changed from boolean to int-or-string",
+                "v1 .spec.size: minimum tightened from 1 to 2",
+                "v1 .spec.text: minLength tightened from none to 1",
+                "v1 .spec.text: maxLength tightened from 64 to 32",
+                "v1 .spec.text: pattern changed to \"^[0-9]+[KMG]i?$\"",
+            ]
+        );
     }
 
     #[test]
@@ -274,7 +369,7 @@ mod tests {
                 "v1 .spec.bounded: pattern changed to \"^a\"",
                 "v1 .spec.choice: enum value \"B\" removed",
                 "v1 .spec.gone: field removed: stored values are pruned on the next write",
-                "v1 .spec.list[*]: type changed from \"string\" to \"integer\"",
+                "v1 .spec.list[*]: type changed from string to integer",
                 "v1 .spec.n: minimum tightened from none to 1",
             ]
         );
@@ -301,7 +396,7 @@ mod tests {
             "p": { "type": "object", "x-kubernetes-preserve-unknown-fields": true } } });
         assert_eq!(
             changes(old, new),
-            ["v1 .spec.o: type changed from \"object\" to \"string\""]
+            ["v1 .spec.o: type changed from object to string"]
         );
     }
 }
