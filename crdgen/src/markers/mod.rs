@@ -27,6 +27,8 @@ mod byte_size;
 pub use byte_size::*;
 mod policy_targets;
 pub use policy_targets::*;
+mod sorted_enum;
+pub use sorted_enum::*;
 
 use crate::walk::{self, Step};
 pub use kube_core::{ListMerge, MapMerge, Message, Reason, Rule};

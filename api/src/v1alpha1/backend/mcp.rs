@@ -158,6 +158,7 @@ pub struct McpStaticTarget {
 
 /// An MCP transport.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[schemars(transform = markers::enum_sorted)]
 pub enum McpProtocol {
     /// Streamable HTTP, the current MCP transport.
     #[serde(rename = "StreamableHTTP")]

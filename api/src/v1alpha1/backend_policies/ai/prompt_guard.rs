@@ -141,6 +141,7 @@ pub enum RegexAction {
 
 /// Kinds of personal data the gateway can detect without a pattern of yours.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[schemars(transform = markers::enum_sorted)]
 pub enum BuiltinPattern {
     /// US Social Security numbers.
     Ssn,

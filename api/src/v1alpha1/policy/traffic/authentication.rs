@@ -13,6 +13,7 @@ use std::collections::BTreeMap;
 
 /// Whether requests without credentials are let through.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[schemars(transform = markers::enum_sorted)]
 pub enum CredentialMode {
     /// Valid credentials are required.
     Strict,

@@ -101,6 +101,7 @@ pub struct TrafficPolicies {
 
 /// When traffic policies run relative to route selection.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[schemars(transform = markers::enum_sorted)]
 pub enum Phase {
     /// Before a route is selected.
     PreRouting,

@@ -48,6 +48,7 @@ pub struct LocalRateLimit {
 
 /// The period of a local rate limit.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[schemars(transform = markers::enum_sorted)]
 pub enum RateLimitPeriod {
     /// Per second.
     #[default]
