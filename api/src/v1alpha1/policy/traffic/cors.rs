@@ -28,6 +28,8 @@ fn header_names(s: &mut schemars::Schema) {
 #[skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
+// Upstream quirk kept on purpose (docs/api-fidelity.md): the properties are listed
+// and unknown fields are preserved as well.
 #[schemars(transform = markers::set("x-kubernetes-preserve-unknown-fields", true))]
 pub struct Cors {
     /// Origins allowed to make cross-origin requests (up to 64), each
