@@ -13,9 +13,12 @@ use crate::{
     },
     policies, service_hostname,
 };
-use agentgateway_api::v1alpha1::backend::mcp::{
-    FailureMode, McpBackend as ApiMcpBackend, McpProtocol as ApiProtocol, McpSelector,
-    McpStaticTarget, PrefixMode as ApiPrefixMode, SessionRouting,
+use agentgateway_api::v1alpha1::{
+    backend::mcp::{
+        McpBackend as ApiMcpBackend, McpProtocol as ApiProtocol, McpSelector, McpStaticTarget,
+        PrefixMode as ApiPrefixMode, SessionRouting,
+    },
+    shared::FailureMode,
 };
 use k8s_openapi::api::core::v1::Service;
 
@@ -70,7 +73,7 @@ pub fn translate(ctx: &mut Ctx<'_>, mcp: &ApiMcpBackend) -> (Vec<Backend>, McpBa
         ApiPrefixMode::Always => PrefixMode::Always,
         ApiPrefixMode::Never => PrefixMode::Never,
     };
-    let failure_mode = match mcp.failure_mode.unwrap_or_default() {
+    let failure_mode = match mcp.failure_mode.unwrap_or(FailureMode::FailClosed) {
         FailureMode::FailClosed => McpFailureMode::FailClosed,
         FailureMode::FailOpen => McpFailureMode::FailOpen,
     };

@@ -1,4 +1,5 @@
-//! Types used by more than one CRD: object references, label selectors, conditions.
+//! Types and validation rules used by more than one CRD: object references, label
+//! selectors, conditions, credentials, header names, CEL expressions and byte sizes.
 
 use crdgen::markers;
 use schemars::JsonSchema;
@@ -15,6 +16,8 @@ pub const KIND_PATTERN: &str = r"^[a-zA-Z]([-a-zA-Z0-9]*[a-zA-Z0-9])?$";
 pub const HEADER_NAME_PATTERN: &str = r"^[A-Za-z0-9!#$%&'*+\-.^_\x60|~]+$";
 /// A namespace name (RFC 1123 label).
 pub const NAMESPACE_PATTERN: &str = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$";
+/// A controller name: a domain, a slash and a path, e.g. `example.com/gateway`.
+pub const CONTROLLER_NAME_PATTERN: &str = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/[A-Za-z0-9\/\-._~%!$&'()*+,;=:]+$";
 
 /// An API group of a referenced object (see [`GROUP_PATTERN`]).
 pub fn group_name(s: &mut schemars::Schema) {
@@ -34,6 +37,45 @@ pub fn namespace_name(s: &mut schemars::Schema) {
     markers::pattern(NAMESPACE_PATTERN)(s);
 }
 
+/// The name of the controller that wrote a status entry (see
+/// [`CONTROLLER_NAME_PATTERN`]): 1 to 253 characters.
+pub fn controller_name(s: &mut schemars::Schema) {
+    markers::length(1, 253)(s);
+    markers::pattern(CONTROLLER_NAME_PATTERN)(s);
+}
+
+/// An HTTP header name (see [`HEADER_NAME_PATTERN`]): 1 to 256 characters.
+pub fn header_name(s: &mut schemars::Schema) {
+    markers::length(1, 256)(s);
+    markers::pattern(HEADER_NAME_PATTERN)(s);
+}
+
+/// A CEL expression (1 to 16384 characters), e.g. `request.headers["x-user"]`. The
+/// length limit of every expression field of the API.
+pub fn cel_expression(s: &mut schemars::Schema) {
+    markers::length(1, 16384)(s)
+}
+
+/// Map values of any JSON type, kept as they are.
+pub fn preserved_values(s: &mut schemars::Schema) {
+    if let Some(v) = s.get_mut("additionalProperties") {
+        let mut inner = schemars::Schema::default();
+        markers::preserve_unknown_fields(&mut inner);
+        *v = inner.to_value();
+    }
+}
+
+/// A number of bytes: an integer (`65536`) or a quantity with a binary or decimal
+/// suffix (`64Ki`, `2Mi`, `1M`); at least 1 and at most 4294967295.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum ByteSize {
+    /// A plain number of bytes, e.g. `65536`.
+    Int(i64),
+    /// A quantity, e.g. `64Ki` (65536 bytes) or `2M` (2000000 bytes).
+    String(String),
+}
+
 /// A reference to an object in the same namespace, by name only.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[schemars(transform = markers::map_atomic)]
@@ -48,10 +90,7 @@ pub struct LocalObjectReference {
 /// ports, or any other kind that the gateway can route to.
 #[skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[schemars(transform = markers::cel(
-    "(size(self.group) == 0 && self.kind == 'Service') ? has(self.port) : true",
-    "Must have port for Service reference"
-))]
+#[schemars(transform = service_port_required)]
 pub struct BackendObjectReference {
     /// API group of the referent; empty (the default) for the core group.
     #[serde(default)]
@@ -73,7 +112,17 @@ pub struct BackendObjectReference {
     pub port: Option<i32>,
 }
 
-fn service_kind() -> String {
+/// The rule of backend references: a reference to a Service (the core group and
+/// kind `Service`) must name a `port`.
+pub fn service_port_required(s: &mut schemars::Schema) {
+    markers::cel(
+        "(size(self.group) == 0 && self.kind == 'Service') ? has(self.port) : true",
+        "Must have port for Service reference",
+    )(s)
+}
+
+/// The default `kind` of a backend reference.
+pub(crate) fn service_kind() -> String {
     "Service".into()
 }
 
@@ -299,7 +348,7 @@ impl CredentialKeyRef {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct HeaderLocation {
     /// Name of the header, e.g. `Authorization` or `x-api-key`.
-    #[schemars(length(min = 1, max = 256), regex(pattern = HEADER_NAME_PATTERN))]
+    #[schemars(transform = header_name)]
     pub name: String,
     /// Text before the value in the header, e.g. `Bearer ` (note the trailing space).
     /// The header holds the bare value when unset.
@@ -349,7 +398,7 @@ pub struct CredentialSource {
     pub cookie: Option<NamedLocation>,
     /// A CEL expression over the request computing the value, e.g.
     /// `request.headers["x-token"].split(" ")[1]`.
-    #[schemars(length(min = 1, max = 16384))]
+    #[schemars(transform = cel_expression)]
     pub expression: Option<String>,
 }
 
@@ -368,14 +417,18 @@ pub fn pseudo_header_name(s: &mut schemars::Schema) {
     )(s);
 }
 
-/// What the gateway does with a request when an external service it must consult
-/// (an authorization server, a guardrail) fails or cannot be reached.
+/// What the gateway does when something a request depends on fails: an external
+/// service it must consult (an authorization, processing, rate limit or guardrail
+/// service) fails or cannot be reached, a target of an MCP backend cannot be
+/// reached, or a body is too large to buffer. Each field of this type says what the
+/// two modes mean there.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub enum FailureMode {
-    /// Reject the request: nothing passes unchecked. The safe choice.
+    /// Stop: reject the request (or fail the MCP session), so nothing passes
+    /// unchecked. The safe choice.
     FailClosed,
-    /// Let the request continue as if the service had allowed it: availability over
-    /// enforcement.
+    /// Carry on without what failed, e.g. as if the service had allowed the
+    /// request, or with the MCP targets that answer: availability over enforcement.
     FailOpen,
 }
 

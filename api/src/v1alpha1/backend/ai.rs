@@ -4,7 +4,7 @@
 //! failover. The gateway speaks each provider's own API: clients send one request
 //! format, and the gateway translates it for the provider it picks.
 
-use crate::v1alpha1::backend_policies::AiProviderPolicies;
+use crate::v1alpha1::{backend_policies::AiProviderPolicies, shared};
 use crdgen::markers;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -306,23 +306,25 @@ pub struct CustomProvider {
 
 /// A Service or InferencePool in the referring object's namespace.
 ///
-/// The fields of [`BackendObjectReference`](crate::v1alpha1::shared::BackendObjectReference)
-/// without `namespace`: a custom provider may only use workloads of its own namespace.
+/// [`BackendObjectReference`](shared::BackendObjectReference) without `namespace`,
+/// with the same rules (group and kind validation, a port for a Service): a custom
+/// provider may only use workloads of its own namespace. A type of its own rather
+/// than `BackendObjectReference` with `namespace` cut from the schema, so that no
+/// value can carry a namespace the schema forbids (objects read without the API
+/// server, e.g. by `translate`, are not pruned); its field descriptions also name
+/// the two kinds a custom provider accepts.
 #[skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[schemars(transform = markers::cel(
-    "(size(self.group) == 0 && self.kind == 'Service') ? has(self.port) : true",
-    "Must have port for Service reference"
-))]
+#[schemars(transform = shared::service_port_required)]
 pub struct LocalBackendReference {
     /// API group of the referent: empty (the default) for a Service,
     /// `inference.networking.k8s.io` for an InferencePool.
     #[serde(default)]
-    #[schemars(transform = markers::default(""), transform = crate::v1alpha1::shared::group_name)]
+    #[schemars(transform = markers::default(""), transform = shared::group_name)]
     pub group: String,
     /// Kind of the referent: `Service` (the default) or `InferencePool`.
-    #[serde(default = "service_kind")]
-    #[schemars(transform = markers::default("Service"), transform = crate::v1alpha1::shared::kind_name)]
+    #[serde(default = "shared::service_kind")]
+    #[schemars(transform = markers::default("Service"), transform = shared::kind_name)]
     pub kind: String,
     /// Name of the referent.
     #[schemars(length(min = 1, max = 253))]
@@ -330,10 +332,6 @@ pub struct LocalBackendReference {
     /// Destination port. Required for a Service.
     #[schemars(transform = markers::port)]
     pub port: Option<i32>,
-}
-
-fn service_kind() -> String {
-    "Service".into()
 }
 
 /// One API format a custom provider speaks, and optionally where.

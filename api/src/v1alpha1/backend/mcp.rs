@@ -2,7 +2,7 @@
 
 use crate::v1alpha1::{
     backend_policies::McpTargetPolicies,
-    shared::{LabelSelector, LocalObjectReference},
+    shared::{FailureMode, LabelSelector, LocalObjectReference},
 };
 use crdgen::markers;
 use schemars::JsonSchema;
@@ -56,17 +56,6 @@ pub struct McpBackend {
     /// `Never`: keep the servers' own names. Only use it when no two targets offer a
     /// tool or prompt of the same name.
     pub prefix_mode: Option<PrefixMode>,
-}
-
-/// What an MCP backend does when one of its targets fails: `FailClosed` (the
-/// default) or `FailOpen`. See [`McpBackend::failure_mode`].
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-pub enum FailureMode {
-    /// Fail the whole session when any target fails.
-    #[default]
-    FailClosed,
-    /// Leave failed targets out and keep serving from the others.
-    FailOpen,
 }
 
 /// When tool and prompt names get their target's name as prefix: `Conditional` (the

@@ -8,6 +8,7 @@
 
 pub mod prompt_guard;
 
+use crate::v1alpha1::shared::cel_expression;
 use crdgen::markers;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -66,7 +67,7 @@ pub struct FieldTransformation {
     pub field: String,
     /// CEL expression over the request computing the field's value, e.g.
     /// `jwt.sub`. The field is set to the expression's result.
-    #[schemars(length(min = 1, max = 16384))]
+    #[schemars(transform = cel_expression)]
     pub expression: String,
 }
 

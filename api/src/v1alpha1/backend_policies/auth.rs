@@ -9,6 +9,7 @@
 
 use crate::v1alpha1::shared::{
     BackendObjectReference, CredentialKeyRef, CredentialLocation, CredentialRef, CredentialSource,
+    cel_expression,
 };
 use crdgen::markers;
 use schemars::JsonSchema;
@@ -183,7 +184,7 @@ pub struct AwsAssumeRole {
     pub session_name: Option<String>,
     /// A CEL expression over the request computing the session name, e.g. `jwt.sub`,
     /// so each user's calls are attributed to them.
-    #[schemars(length(min = 1, max = 16384))]
+    #[schemars(transform = cel_expression)]
     pub session_name_expression: Option<String>,
     /// Session tags to pass to STS (up to 50, distinct keys), for attribute-based
     /// access control.
@@ -207,7 +208,7 @@ pub struct AwsSessionTag {
     pub value: Option<String>,
     /// A CEL expression over the request computing the value, e.g.
     /// `jwt.claims.team`.
-    #[schemars(length(min = 1, max = 16384))]
+    #[schemars(transform = cel_expression)]
     pub expression: Option<String>,
 }
 
@@ -325,7 +326,7 @@ pub struct OAuthTokenExchange {
     /// expression over the request.
     #[schemars(
         transform = markers::properties(None, Some(64)),
-        transform = markers::each(markers::length(1, 16384))
+        transform = markers::each(cel_expression)
     )]
     pub additional_params: Option<BTreeMap<String, String>>,
     /// Where the obtained token goes in the request to the backend.

@@ -1,5 +1,6 @@
 //! Passive health checking: taking failing endpoints out of rotation.
 
+use crate::v1alpha1::shared::cel_expression;
 use crdgen::markers;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -14,7 +15,7 @@ pub struct HealthPolicy {
     /// A CEL expression over the request and response that is true when the
     /// response counts as a failure, e.g. `response.code >= 500`. Connection errors
     /// always count. The gateway's default classification when unset.
-    #[schemars(length(min = 1, max = 16384))]
+    #[schemars(transform = cel_expression)]
     pub unhealthy_condition: Option<String>,
     /// When and for how long failing endpoints are evicted.
     pub eviction: Option<Eviction>,

@@ -2,7 +2,8 @@
 //! use (authorization), and external guardrails on MCP messages.
 
 use crate::v1alpha1::shared::{
-    BackendObjectReference, CredentialKeyRef, FailureMode, pseudo_header_name,
+    BackendObjectReference, CredentialKeyRef, FailureMode, cel_expression, preserved_values,
+    pseudo_header_name,
 };
 use crdgen::markers;
 use schemars::JsonSchema;
@@ -58,7 +59,7 @@ pub enum AuthorizationAction {
 pub struct AuthorizationPolicy {
     /// CEL expressions over the request, e.g. `jwt.sub == "alice"`, or for MCP
     /// backends `mcp.tool.name == "echo"` (1 to 256).
-    #[schemars(length(min = 1, max = 256), inner(length(min = 1, max = 16384)))]
+    #[schemars(length(min = 1, max = 256), transform = markers::each(cel_expression))]
     pub match_expressions: Vec<String>,
 }
 
@@ -93,15 +94,6 @@ pub struct McpAuthentication {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(transform = markers::default("Strict"))]
     pub mode: Option<McpAuthenticationMode>,
-}
-
-/// Map values of any JSON type, kept as they are.
-fn preserved_values(s: &mut schemars::Schema) {
-    if let Some(v) = s.get_mut("additionalProperties") {
-        let mut inner = schemars::Schema::default();
-        markers::preserve_unknown_fields(&mut inner);
-        *v = inner.to_value();
-    }
 }
 
 /// Identity providers with provider-specific behaviour.
@@ -209,7 +201,7 @@ pub struct RemoteGuardrail {
     /// request, e.g. `{"user": "jwt.sub"}`. At most 64.
     #[schemars(
         transform = markers::properties(None, Some(64)),
-        transform = markers::each(markers::length(1, 16384))
+        transform = markers::each(cel_expression)
     )]
     pub metadata: Option<BTreeMap<String, String>>,
 }

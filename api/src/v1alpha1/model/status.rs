@@ -22,13 +22,10 @@ pub struct ModelParentStatus {
     /// The Gateway (one of `parentRefs`) this entry is about.
     pub parent_ref: ParentReference,
     /// The controller that wrote this entry, e.g. `agentgateway.dev/agentgateway`.
-    #[schemars(length(min = 1, max = 253), regex(pattern = CONTROLLER_NAME_PATTERN))]
+    #[schemars(transform = shared::controller_name)]
     pub controller_name: String,
     /// Conditions of the model on this Gateway (1 to 8), e.g. `Accepted`. When one
     /// is `False`, its message says why.
     #[schemars(length(min = 1), transform = shared::conditions)]
     pub conditions: Vec<Condition>,
 }
-
-/// A controller name: a domain, a slash and a path, e.g. `example.com/gateway`.
-const CONTROLLER_NAME_PATTERN: &str = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/[A-Za-z0-9\/\-._~%!$&'()*+,;=:]+$";

@@ -1,6 +1,6 @@
 //! Virtual models: one model name whose requests go to other `AgentgatewayModel`s.
 
-use crate::v1alpha1::shared::LocalObjectReference;
+use crate::v1alpha1::shared::{LocalObjectReference, cel_expression};
 use crdgen::markers;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -102,6 +102,6 @@ pub struct ConditionalModel {
     /// CEL expression over the request that selects this target, e.g.
     /// `request.headers["x-tier"] == "premium"`. When unset, the target takes every
     /// request no earlier target took (only the last target may omit it).
-    #[schemars(length(min = 1, max = 16384))]
+    #[schemars(transform = cel_expression)]
     pub when: Option<String>,
 }

@@ -1,10 +1,9 @@
 //! The `frontend` section: how a Gateway accepts connections from clients.
 
-use super::{ByteSize, cel_expression};
 use crate::v1alpha1::{
     backend_policies::{tcp::Keepalive, tls::KeyExchangeGroup},
     policy::traffic::authorization::Authorization,
-    shared::BackendObjectReference,
+    shared::{BackendObjectReference, ByteSize, cel_expression},
 };
 use crdgen::markers;
 use schemars::JsonSchema;

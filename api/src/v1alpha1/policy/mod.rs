@@ -225,26 +225,10 @@ pub enum Inheritance {
     Override,
 }
 
-/// A number of bytes: an integer (`65536`) or a quantity with a binary or decimal
-/// suffix (`64Ki`, `2Mi`, `1M`); at least 1 and at most 4294967295.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(untagged)]
-pub enum ByteSize {
-    /// A plain number of bytes, e.g. `65536`.
-    Int(i64),
-    /// A quantity, e.g. `64Ki` (65536 bytes) or `2M` (2000000 bytes).
-    String(String),
-}
-
-/// A CEL expression evaluated per request (1 to 16384 characters), e.g.
-/// `request.headers["x-user"]`. Used for every expression field of this CRD.
-pub(crate) fn cel_expression(s: &mut schemars::Schema) {
-    markers::length(1, 16384)(s)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::v1alpha1::shared::ByteSize;
     use serde_json::json;
 
     #[test]

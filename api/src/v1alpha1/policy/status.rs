@@ -15,13 +15,16 @@ pub struct AgentgatewayPolicyStatus {
 }
 
 /// The state of the policy as seen through one ancestor by one controller.
+// Not shared with `model::status::ModelParentStatus`, which has the same controller
+// name and conditions: Gateway API policies report per ancestor (`ancestorRef`),
+// routes and models per parent (`parentRef`), so the JSON shapes differ.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct PolicyAncestorStatus {
     /// The ancestor, usually the Gateway whose traffic the policy affects.
     pub ancestor_ref: ParentReference,
     /// The controller that wrote this entry, e.g. `agentgateway.dev/agentgateway`.
-    #[schemars(length(min = 1, max = 253), regex(pattern = CONTROLLER_NAME_PATTERN))]
+    #[schemars(transform = shared::controller_name)]
     pub controller_name: String,
     /// Conditions for this ancestor (1 to 8). `Accepted` tells whether the policy is
     /// valid; `Attached` whether it took effect on its targets under this ancestor.
@@ -29,6 +32,3 @@ pub struct PolicyAncestorStatus {
     #[schemars(length(min = 1), transform = shared::conditions)]
     pub conditions: Vec<Condition>,
 }
-
-/// A controller name: a domain, a slash and a path, e.g. `example.com/gateway`.
-const CONTROLLER_NAME_PATTERN: &str = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/[A-Za-z0-9\/\-._~%!$&'()*+,;=:]+$";

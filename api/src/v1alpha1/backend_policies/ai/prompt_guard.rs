@@ -3,7 +3,7 @@
 use crate::v1alpha1::backend_policies::{
     BedrockGuardrailPolicies, ModelArmorPolicies, ModerationPolicies,
 };
-use crate::v1alpha1::shared::{BackendObjectReference, FailureMode};
+use crate::v1alpha1::shared::{BackendObjectReference, FailureMode, header_name};
 use crdgen::markers;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -189,7 +189,7 @@ pub struct HeaderMatch {
     #[schemars(transform = markers::default("Exact"))]
     pub type_: Option<HeaderMatchType>,
     /// Header name, compared without regard to case, e.g. `x-user-id`.
-    #[schemars(length(min = 1, max = 256), regex(pattern = crate::v1alpha1::shared::HEADER_NAME_PATTERN))]
+    #[schemars(transform = header_name)]
     pub name: String,
     /// The value, or regular expression, the header must match.
     #[schemars(length(min = 1, max = 4096))]

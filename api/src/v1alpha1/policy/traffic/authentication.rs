@@ -2,7 +2,7 @@
 
 use crate::v1alpha1::{
     backend_policies::mcp::{McpAuthenticationMode, McpIdentityProvider, RemoteJwks},
-    shared::{CredentialKeyRef, CredentialRef, CredentialSource},
+    shared::{CredentialKeyRef, CredentialRef, CredentialSource, preserved_values},
 };
 use crdgen::markers;
 use schemars::JsonSchema;
@@ -71,15 +71,6 @@ pub struct JwtMcp {
     /// `scopes_supported`; values of any JSON type.
     #[schemars(transform = preserved_values)]
     pub resource_metadata: Option<BTreeMap<String, Value>>,
-}
-
-/// Map values of any JSON type, kept as they are.
-fn preserved_values(s: &mut schemars::Schema) {
-    if let Some(v) = s.get_mut("additionalProperties") {
-        let mut inner = schemars::Schema::default();
-        markers::preserve_unknown_fields(&mut inner);
-        *v = inner.to_value();
-    }
 }
 
 /// One accepted token issuer.

@@ -1,11 +1,7 @@
 //! External services that take part in request handling: authorization servers and
 //! processing servers.
 
-use crate::v1alpha1::{
-    backend_policies::ext_auth::ExtAuthCache,
-    policy::{ByteSize, cel_expression},
-    shared::{BackendObjectReference, FailureMode},
-};
+use crate::v1alpha1::shared::{BackendObjectReference, ByteSize, FailureMode, cel_expression};
 use crdgen::markers;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -17,36 +13,60 @@ fn small_map(s: &mut schemars::Schema) {
     markers::properties(None, Some(64))(s)
 }
 
-/// External authorization: before a request goes on, the gateway asks an
-/// authorization server, which allows or denies it. Speak either the gRPC protocol
-/// (Envoy's `ext_authz`) or plain HTTP: set exactly one of `grpc` and `http`.
-#[skip_serializing_none]
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-#[schemars(
-    transform = markers::exactly_one_of(&["grpc", "http"]),
-    transform = markers::cel(
+/// Declares an external authorization type: its own fields (the server's
+/// `backendRef`), followed by the settings shared by the traffic policy's [`ExtAuth`]
+/// and a backend's [`BackendExtAuth`](crate::v1alpha1::backend_policies::ext_auth::BackendExtAuth)
+/// (documented once here). Plain fields (no `#[serde(flatten)]`), so errors name the
+/// exact field and the rule markers see every field. Types using it also take
+/// [`forward_body_rule`].
+macro_rules! ext_auth_settings {
+    ($(#[$meta:meta])* pub struct $name:ident { $($own_fields:tt)* }) => {
+        $(#[$meta])*
+        pub struct $name {
+            $($own_fields)*
+            /// Speak the gRPC `ext_authz` protocol to the server.
+            pub grpc: Option<$crate::v1alpha1::policy::traffic::external::ExtAuthGrpc>,
+            /// Send the server a plain HTTP request per client request; a `200` answer allows
+            /// the request, any other answer denies it.
+            pub http: Option<$crate::v1alpha1::policy::traffic::external::ExtAuthHttp>,
+            /// Also send the request body to the server. The body is buffered for this;
+            /// without it, only headers are sent. Not with `http.body`.
+            pub forward_body: Option<$crate::v1alpha1::policy::traffic::external::ExtAuthBody>,
+            /// What happens when the server fails or cannot be reached: `FailClosed` denies
+            /// the request, `FailOpen` lets it through.
+            pub failure_mode: Option<$crate::v1alpha1::shared::FailureMode>,
+            /// Remember the server's decisions, so repeated requests need no new check.
+            pub cache: Option<$crate::v1alpha1::policy::traffic::external::ExtAuthCache>,
+        }
+    };
+}
+pub(crate) use ext_auth_settings;
+
+/// The rule of every external authorization type: `forwardBody` and `http.body`
+/// both set what the server gets as body, so at most one of them.
+pub(crate) fn forward_body_rule(s: &mut schemars::Schema) {
+    markers::cel(
         "!(has(self.forwardBody) && has(self.http) && has(self.http.body))",
-        "forwardBody cannot be used with http.body"
-    )
-)]
-pub struct ExtAuth {
-    /// The authorization server: a Service (with its port) or an
-    /// AgentgatewayBackend.
-    pub backend_ref: BackendObjectReference,
-    /// Speak the gRPC `ext_authz` protocol to the server.
-    pub grpc: Option<ExtAuthGrpc>,
-    /// Send the server a plain HTTP request per client request; a `200` answer allows
-    /// the request, any other answer denies it.
-    pub http: Option<ExtAuthHttp>,
-    /// Also send the request body to the server. The body is buffered for this;
-    /// without it, only headers are sent. Not with `http.body`.
-    pub forward_body: Option<ExtAuthBody>,
-    /// What happens when the server fails or cannot be reached: `FailClosed` denies
-    /// the request, `FailOpen` lets it through.
-    pub failure_mode: Option<FailureMode>,
-    /// Remember the server's decisions, so repeated requests need no new check.
-    pub cache: Option<ExtAuthCache>,
+        "forwardBody cannot be used with http.body",
+    )(s)
+}
+
+ext_auth_settings! {
+    /// External authorization: before a request goes on, the gateway asks an
+    /// authorization server, which allows or denies it. Speak either the gRPC protocol
+    /// (Envoy's `ext_authz`) or plain HTTP: set exactly one of `grpc` and `http`.
+    #[skip_serializing_none]
+    #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+    #[serde(rename_all = "camelCase")]
+    #[schemars(
+        transform = markers::exactly_one_of(&["grpc", "http"]),
+        transform = forward_body_rule,
+    )]
+    pub struct ExtAuth {
+        /// The authorization server: a Service (with its port) or an
+        /// AgentgatewayBackend.
+        pub backend_ref: BackendObjectReference,
+    }
 }
 
 /// Settings for gRPC authorization servers.
@@ -99,6 +119,23 @@ pub struct ExtAuthHttp {
     /// `extauthz.<name>`. At most 64.
     #[schemars(transform = small_map, transform = markers::each(cel_expression))]
     pub response_metadata: Option<BTreeMap<String, String>>,
+}
+
+/// A cache of authorization decisions, keyed by values computed from each request.
+#[skip_serializing_none]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ExtAuthCache {
+    /// CEL expressions whose values together identify requests that get the same
+    /// decision (1 to 16), e.g. `request.headers["authorization"]`.
+    #[schemars(length(min = 1, max = 16), transform = markers::each(cel_expression))]
+    pub key: Vec<String>,
+    /// A CEL expression giving how long a decision is kept, e.g. `duration("5m")`.
+    #[schemars(transform = cel_expression)]
+    pub ttl: String,
+    /// Most decisions kept (at least 1). The gateway's default when unset.
+    #[schemars(range(min = 1))]
+    pub max_entries: Option<i32>,
 }
 
 /// Sending the request body to the authorization server.

@@ -39,7 +39,7 @@ pub struct HeaderFilter {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct HttpHeader {
     /// Name of the header, e.g. `X-Env`.
-    #[schemars(length(min = 1, max = 256), regex(pattern = crate::v1alpha1::shared::HEADER_NAME_PATTERN))]
+    #[schemars(transform = crate::v1alpha1::shared::header_name)]
     pub name: String,
     /// Value of the header (1 to 4096 characters).
     #[schemars(length(min = 1, max = 4096))]

@@ -13,10 +13,7 @@ pub mod transformation;
 
 pub use conditional::{Conditional, ConditionalEntry};
 
-use crate::v1alpha1::{
-    policy::{ByteSize, cel_expression},
-    shared::FailureMode,
-};
+use crate::v1alpha1::shared::{ByteSize, FailureMode, cel_expression, header_name};
 use crdgen::markers;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -140,7 +137,7 @@ pub struct DirectResponse {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ResponseHeader {
     /// Name of the header, e.g. `content-type`.
-    #[schemars(length(min = 1, max = 256), regex(pattern = crate::v1alpha1::shared::HEADER_NAME_PATTERN))]
+    #[schemars(transform = header_name)]
     pub name: String,
     /// CEL expression computing the value, e.g. `'text/plain'` (note the quotes of a
     /// string literal) or `request.headers['x-request-id']`.

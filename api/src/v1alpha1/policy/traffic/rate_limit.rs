@@ -1,10 +1,7 @@
 //! Rate limits: local to each gateway replica, or global through a rate limit
 //! service.
 
-use crate::v1alpha1::{
-    policy::cel_expression,
-    shared::{BackendObjectReference, FailureMode},
-};
+use crate::v1alpha1::shared::{BackendObjectReference, FailureMode, cel_expression};
 use crdgen::markers;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};

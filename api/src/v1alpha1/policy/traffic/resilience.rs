@@ -1,6 +1,6 @@
 //! Request timeouts and retries.
 
-use crate::v1alpha1::policy::cel_expression;
+use crate::v1alpha1::shared::cel_expression;
 use crdgen::markers;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
