@@ -150,6 +150,8 @@ pub struct FrontendHttp {
     #[schemars(transform = markers::byte_size)]
     pub http2_connection_window_size: Option<ByteSize>,
     /// Largest HTTP/2 frame payload (16384 to 1677215 bytes); 16384 when unset.
+    // Upstream quirk kept on purpose (docs/api-fidelity.md): 1677215 is one digit
+    // short of HTTP/2's largest frame, 16777215.
     #[schemars(transform = markers::byte_size_between("http2FrameSize", 16384, 1677215))]
     pub http2_frame_size: Option<ByteSize>,
     /// Largest total size of the headers of an HTTP/2 request, e.g. `64Ki`.
