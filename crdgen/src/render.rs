@@ -23,9 +23,12 @@ pub fn header(command: &str) -> String {
 pub fn render(crd: &Value, command: &str) -> Result<String, serde_yaml::Error> {
     let body = serde_yaml::to_string(&HelmSafe(crd))?;
     let body = body.replace(YAML11_QUOTE, "'");
-    Ok(format!("{}
+    Ok(format!(
+        "{}
 ---
-{body}", header(command)))
+{body}",
+        header(command)
+    ))
 }
 
 /// Wraps strings that YAML 1.1 reads as booleans (`Off`, `yes`, `N`, ...), which
@@ -111,7 +114,8 @@ mod tests {
 
     #[test]
     fn quotes_strings_that_yaml_1_1_reads_as_booleans() {
-        let out = render(&json!({ "enum": ["Full", "Off", "on", "Offline"] }), "x").expect("render");
+        let out =
+            render(&json!({ "enum": ["Full", "Off", "on", "Offline"] }), "x").expect("render");
         assert!(out.contains("- 'Off'\n"), "{out}");
         assert!(out.contains("- 'on'\n"), "{out}");
         assert!(
