@@ -12,23 +12,41 @@
 //! pub struct BackendAuth { /* ... */ }
 //! ```
 //!
-//! Both markers refuse (panic, naming the field) a field that the annotated struct
-//! does not have, so a renamed field cannot leave a rule that is always false.
+//! Both markers refuse (with [`super::refuse`], naming the field) a field that the
+//! annotated struct does not have, or an empty list of kinds, and add no rule, so a
+//! renamed field cannot leave a rule that is always false.
 
-use super::push_rule;
+use super::{check_fields, push_cel, refuse};
 use schemars::Schema;
-use serde_json::{Value, json};
 
-/// Panics unless every one of `fields` is a property of `s`.
-fn require_properties(s: &Schema, marker: &str, fields: &[&str]) {
-    assert!(!fields.is_empty(), "{marker}: needs at least one field");
-    let props = s.get("properties").and_then(Value::as_object);
-    for f in fields {
-        assert!(
-            props.is_some_and(|p| p.contains_key(*f)),
-            "{marker}: the annotated type has no field `{f}`"
+/// `first` followed by `kinds`, when `kinds` is not empty and all of them are
+/// properties of `s`; refuses `marker` otherwise.
+fn kind_fields<'a>(
+    s: &mut Schema,
+    marker: &str,
+    first: &'a str,
+    kinds: &[&'a str],
+) -> Option<Vec<&'a str>> {
+    if kinds.is_empty() {
+        refuse(
+            s,
+            marker,
+            "names no auth kinds: list the fields of the annotated struct that are auth kinds",
         );
+        return None;
     }
+    let mut fields = vec![first];
+    fields.extend_from_slice(kinds);
+    check_fields(s, marker, &fields).then_some(fields)
+}
+
+/// The CEL condition "one of `fields` is set": `has(self.a) || has(self.b)`.
+fn any_set(fields: &[&str]) -> String {
+    fields
+        .iter()
+        .map(|f| format!("has(self.{f})"))
+        .collect::<Vec<_>>()
+        .join(" || ")
 }
 
 /// `a`, `a or b`, `a, b, or c`.
@@ -45,19 +63,15 @@ fn english_or(items: &[&str]) -> String {
 /// (which of them at most one may be set is [`super::at_most_one_of`]'s job).
 pub fn credentials_or_auth_kind(kinds: &'static [&'static str]) -> impl FnMut(&mut Schema) {
     move |s| {
-        let mut fields = vec!["credentials"];
-        fields.extend_from_slice(kinds);
-        require_properties(s, "credentials_or_auth_kind", &fields);
-        let rule = fields
-            .iter()
-            .map(|f| format!("has(self.{f})"))
-            .collect::<Vec<_>>()
-            .join(" || ");
+        let Some(fields) = kind_fields(s, "credentials_or_auth_kind", "credentials", kinds) else {
+            return;
+        };
+        let rule = any_set(&fields);
         let message = format!(
             "must specify credentials, or at most one of {} (credentials may be combined with a primary auth kind)",
             kinds.join("/")
         );
-        push_rule(s, json!({ "rule": rule, "message": message }))
+        push_cel(s, rule, message)
     }
 }
 
@@ -65,24 +79,20 @@ pub fn credentials_or_auth_kind(kinds: &'static [&'static str]) -> impl FnMut(&m
 /// auth kinds that send a single value the gateway can place.
 pub fn location_only_with(kinds: &'static [&'static str]) -> impl FnMut(&mut Schema) {
     move |s| {
-        let mut fields = vec!["location"];
-        fields.extend_from_slice(kinds);
-        require_properties(s, "location_only_with", &fields);
-        let any = kinds
-            .iter()
-            .map(|f| format!("has(self.{f})"))
-            .collect::<Vec<_>>()
-            .join(" || ");
-        let rule = format!("has(self.location) ? {any} : true");
+        if kind_fields(s, "location_only_with", "location", kinds).is_none() {
+            return;
+        }
+        let rule = format!("has(self.location) ? {} : true", any_set(kinds));
         let message = format!("location may only be set for {} auth", english_or(kinds));
-        push_rule(s, json!({ "rule": rule, "message": message }))
+        push_cel(s, rule, message)
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::super::VALIDATIONS;
     use super::*;
+    use crate::markers::{VALIDATIONS, marker_errors};
+    use serde_json::{Value, json};
 
     fn auth_schema(fields: &[&str]) -> Schema {
         let props: serde_json::Map<String, Value> = fields
@@ -130,14 +140,23 @@ mod tests {
     }
 
     #[test]
-    #[should_panic(expected = "location_only_with: the annotated type has no field `location`")]
-    fn location_only_with_refuses_a_type_without_location() {
-        location_only_with(&["key"])(&mut auth_schema(&["key"]));
-    }
-
-    #[test]
-    #[should_panic(expected = "credentials_or_auth_kind: the annotated type has no field `gcp`")]
-    fn credentials_or_auth_kind_refuses_an_unknown_kind() {
-        credentials_or_auth_kind(&["key", "gcp"])(&mut auth_schema(&["credentials", "key"]));
+    fn unknown_fields_and_empty_kinds_are_refused_without_a_rule() {
+        let mut s = auth_schema(&["credentials", "key"]);
+        location_only_with(&["key"])(&mut s);
+        credentials_or_auth_kind(&["key", "gcp"])(&mut s);
+        credentials_or_auth_kind(&[])(&mut s);
+        assert_eq!(s.get(VALIDATIONS), None);
+        let fix = "which the object does not have (its fields: [\"credentials\", \"key\"]); use \
+                   the JSON (camelCase) names of fields of the annotated struct";
+        assert_eq!(
+            marker_errors(&s),
+            [
+                format!("`markers::location_only_with` names [\"location\"], {fix}"),
+                format!("`markers::credentials_or_auth_kind` names [\"gcp\"], {fix}"),
+                "`markers::credentials_or_auth_kind` names no auth kinds: list the fields of the \
+                 annotated struct that are auth kinds"
+                    .to_owned(),
+            ]
+        );
     }
 }

@@ -11,9 +11,9 @@
 //!
 //! Bounds beyond that (`byte_size_between`) are CEL rules comparing quantities.
 
-use super::{VALIDATIONS, int_or_string};
+use super::{VALIDATIONS, int_or_string, push_cel};
 use schemars::Schema;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 /// The quantity syntax accepted for byte sizes: a decimal number with an optional
 /// binary (`Ki`..`Ei`) or decimal (`n`..`E`) suffix, or a small exponent.
@@ -25,16 +25,6 @@ pub const BYTE_SIZE_RULE: &str = "(self >= 1 && self <= 4294967295) || self.size
 /// Message of [`BYTE_SIZE_RULE`].
 pub const BYTE_SIZE_MESSAGE: &str = "value must be at least 1 byte and fit within uint32";
 
-fn push_rule(s: &mut Schema, rule: String, message: String) {
-    let list = s
-        .ensure_object()
-        .entry(VALIDATIONS)
-        .or_insert_with(|| Value::Array(Vec::new()));
-    if let Value::Array(list) = list {
-        list.push(json!({ "rule": rule, "message": message }));
-    }
-}
-
 /// A byte count (at least 1, at most `u32::MAX`) given as an integer or a quantity.
 pub fn byte_size(s: &mut Schema) {
     int_or_string(s);
@@ -42,7 +32,7 @@ pub fn byte_size(s: &mut Schema) {
     o.insert("maxLength".into(), 32.into());
     o.insert("minLength".into(), 1.into());
     o.insert("pattern".into(), BYTE_SIZE_PATTERN.into());
-    push_rule(s, BYTE_SIZE_RULE.into(), BYTE_SIZE_MESSAGE.into());
+    push_cel(s, BYTE_SIZE_RULE, BYTE_SIZE_MESSAGE);
 }
 
 /// A [`byte_size`] of at least `min` and at most `max` bytes; `field` names the field
@@ -50,12 +40,12 @@ pub fn byte_size(s: &mut Schema) {
 pub fn byte_size_between(field: &'static str, min: u64, max: u64) -> impl FnMut(&mut Schema) {
     move |s| {
         byte_size(s);
-        push_rule(
+        push_cel(
             s,
             format!("!quantity(string(self)).isLessThan(quantity('{min}'))"),
             format!("{field} must be at least {min} bytes"),
         );
-        push_rule(
+        push_cel(
             s,
             format!("!quantity(string(self)).isGreaterThan(quantity('{max}'))"),
             format!("{field} must be at most {max} bytes"),
@@ -70,6 +60,7 @@ pub fn byte_size_between(field: &'static str, min: u64, max: u64) -> impl FnMut(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn a_byte_size_is_int_or_string_with_pattern_length_and_the_uint32_rule() {

@@ -16,8 +16,15 @@
 //! - `P`'s field-group rules are relaxed outside: an "at least one of" group gains
 //!   `conditional`, "exactly/at most one of" holds unless `conditional` is set;
 //! - `P`'s other rules apply unchanged, outside and inside entries.
+//!
+//! A `P` without properties, or one that already has a `conditional` field, is
+//! refused (with [`super::refuse`]): the schema is `P`'s, unchanged but for the
+//! recorded problem, and generation fails naming the field.
 
-use super::{Cardinality, VALIDATIONS, field_group_rule, property_names};
+use super::{
+    Cardinality, VALIDATIONS, field_group_rule, property_names, refuse, rule_with_message,
+    string_list,
+};
 use schemars::Schema;
 use serde_json::{Map, Value, json};
 
@@ -67,10 +74,6 @@ fn rules(s: &Schema) -> Vec<Value> {
         .unwrap_or_default()
 }
 
-fn rule(rule: impl Into<String>, message: impl Into<String>) -> Value {
-    json!({ "rule": rule.into(), "message": message.into() })
-}
-
 fn set_rules(o: &mut Map<String, Value>, rules: Vec<Value>) {
     if rules.is_empty() {
         o.remove(VALIDATIONS);
@@ -80,14 +83,7 @@ fn set_rules(o: &mut Map<String, Value>, rules: Vec<Value>) {
 }
 
 fn required(s: &Schema) -> Vec<String> {
-    s.get("required")
-        .and_then(Value::as_array)
-        .map(|r| {
-            r.iter()
-                .filter_map(|f| f.as_str().map(str::to_owned))
-                .collect()
-        })
-        .unwrap_or_default()
+    string_list(s, "required")
 }
 
 /// The schema of `P` as it appears inside a `conditional` entry: its required
@@ -97,7 +93,7 @@ pub fn conditional_entry_policy(policy: &Schema) -> Schema {
     let req = required(&s);
     let mut list: Vec<Value> = req
         .iter()
-        .map(|f| rule(format!("has(self.{f})"), format!("{f} is required")))
+        .map(|f| rule_with_message(format!("has(self.{f})"), format!("{f} is required")))
         .collect();
     list.extend(rules(&s));
     let o = s.ensure_object();
@@ -109,18 +105,28 @@ pub fn conditional_entry_policy(policy: &Schema) -> Schema {
 /// The schema of a conditional policy built from the schema of its plain policy
 /// type (see the module docs).
 ///
-/// Panics if `policy` is not an object schema with properties, or already has a
-/// `conditional` property.
-pub fn conditional_policy(policy: Schema) -> Schema {
+/// Refuses (returning `policy` with the problem recorded) a `policy` that is not an
+/// object schema with properties, or already has a `conditional` property.
+pub fn conditional_policy(mut policy: Schema) -> Schema {
     let fields = property_names(&policy, &[]);
-    assert!(
-        !fields.is_empty(),
-        "conditional_policy: the policy type has no properties"
-    );
-    assert!(
-        !fields.iter().any(|f| f == "conditional"),
-        "conditional_policy: the policy type already has a `conditional` field"
-    );
+    if fields.is_empty() {
+        refuse(
+            &mut policy,
+            "conditional_policy",
+            "found no properties in the policy type: `Conditional<P>` needs `P` to be a \
+             struct with named fields",
+        );
+        return policy;
+    }
+    if fields.iter().any(|f| f == "conditional") {
+        refuse(
+            &mut policy,
+            "conditional_policy",
+            "found a `conditional` field in the policy type, which would clash with the list \
+             of conditional entries: rename the policy's field",
+        );
+        return policy;
+    }
     let req = required(&policy);
     let entry_policy = conditional_entry_policy(&policy);
 
@@ -136,7 +142,7 @@ pub fn conditional_policy(policy: Schema) -> Schema {
                 }
                 let group: Vec<&str> = group.iter().map(String::as_str).collect();
                 let (rule_text, message) = field_group_rule(Cardinality::AtLeastOne, &group);
-                outer_rules.push(rule(rule_text, message));
+                outer_rules.push(rule_with_message(rule_text, message));
             }
             Some(_) => {
                 let mut r = r.clone();
@@ -147,7 +153,7 @@ pub fn conditional_policy(policy: Schema) -> Schema {
         }
     }
     let others: Vec<String> = fields.iter().map(|f| format!("has(self.{f})")).collect();
-    outer_rules.push(rule(
+    outer_rules.push(rule_with_message(
         format!(
             "has(self.conditional) ? [{}].filter(x,x==true).size() == 0 : true",
             others.join(",")
@@ -155,7 +161,7 @@ pub fn conditional_policy(policy: Schema) -> Schema {
         CONDITIONAL_EXCLUSIVE_MESSAGE,
     ));
     for f in &req {
-        outer_rules.push(rule(
+        outer_rules.push(rule_with_message(
             format!("has(self.conditional) ? true : has(self.{f})"),
             format!("{f}: Required value"),
         ));
@@ -180,7 +186,7 @@ pub fn conditional_policy(policy: Schema) -> Schema {
             },
             "required": ["policy"],
         },
-        VALIDATIONS: [rule(CONDITIONAL_ORDER_RULE, CONDITIONAL_ORDER_MESSAGE)],
+        VALIDATIONS: [rule_with_message(CONDITIONAL_ORDER_RULE, CONDITIONAL_ORDER_MESSAGE)],
     });
 
     let mut outer = policy;
@@ -196,6 +202,7 @@ pub fn conditional_policy(policy: Schema) -> Schema {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::markers::{MARKER_ERROR, marker_errors};
 
     fn schema(v: Value) -> Schema {
         Schema::try_from(v).expect("an object schema")
@@ -292,17 +299,33 @@ mod tests {
     }
 
     #[test]
-    #[should_panic(expected = "already has a `conditional` field")]
-    fn refuses_a_policy_that_has_a_conditional_field() {
-        conditional_policy(schema(json!({
+    fn refuses_a_policy_that_has_a_conditional_field_and_leaves_it_unchanged() {
+        let before = schema(json!({
             "type": "object",
             "properties": { "conditional": {}, "status": {} },
-        })));
+        }));
+        let mut after = conditional_policy(before.clone());
+        assert_eq!(
+            marker_errors(&after),
+            [
+                "`markers::conditional_policy` found a `conditional` field in the policy type, \
+                 which would clash with the list of conditional entries: rename the policy's field"
+            ]
+        );
+        after.remove(MARKER_ERROR);
+        assert_eq!(after, before);
     }
 
     #[test]
-    #[should_panic(expected = "has no properties")]
     fn refuses_a_policy_without_fields() {
-        conditional_policy(schema(json!({ "type": "string" })));
+        let after = conditional_policy(schema(json!({ "type": "string" })));
+        assert_eq!(
+            marker_errors(&after),
+            [
+                "`markers::conditional_policy` found no properties in the policy type: \
+                 `Conditional<P>` needs `P` to be a struct with named fields"
+            ]
+        );
+        assert_eq!(after.get("type"), Some(&json!("string")));
     }
 }

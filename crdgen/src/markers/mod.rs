@@ -48,23 +48,39 @@ fn object(schema: &mut Schema) -> &mut Map<String, Value> {
     schema.ensure_object()
 }
 
-/// Records that `marker` does not fit this schema: `problem` says why and how to fix it.
-pub fn refuse(schema: &mut Schema, marker: &str, problem: impl std::fmt::Display) {
+/// Appends `value` to the list under `key`, creating the list.
+fn push_to(schema: &mut Schema, key: &str, value: Value) {
     let list = object(schema)
-        .entry(MARKER_ERROR)
+        .entry(key)
         .or_insert_with(|| Value::Array(Vec::new()));
     if let Value::Array(list) = list {
-        list.push(format!("`markers::{marker}` {problem}").into());
+        list.push(value);
     }
 }
 
-fn push_rule(schema: &mut Schema, rule: Value) {
-    let list = object(schema)
-        .entry(VALIDATIONS)
-        .or_insert_with(|| Value::Array(Vec::new()));
-    if let Value::Array(list) = list {
-        list.push(rule);
-    }
+/// Records that `marker` does not fit this schema: `problem` says why and how to fix it.
+pub fn refuse(schema: &mut Schema, marker: &str, problem: impl std::fmt::Display) {
+    push_to(
+        schema,
+        MARKER_ERROR,
+        format!("`markers::{marker}` {problem}").into(),
+    );
+}
+
+/// Appends a CEL rule (an object with at least `rule`) to the schema's validations.
+pub(crate) fn push_rule(schema: &mut Schema, rule: Value) {
+    push_to(schema, VALIDATIONS, rule);
+}
+
+/// A CEL rule with the message the apiserver reports when it does not hold, as
+/// Kubernetes writes it: `{rule, message}`.
+pub(crate) fn rule_with_message(rule: impl Into<String>, message: impl Into<String>) -> Value {
+    json!({ "rule": rule.into(), "message": message.into() })
+}
+
+/// Appends the CEL rule `rule` with `message` to the schema's validations.
+pub(crate) fn push_cel(schema: &mut Schema, rule: impl Into<String>, message: impl Into<String>) {
+    push_rule(schema, rule_with_message(rule, message));
 }
 
 /// Adds a CEL rule built with kube-core's [`Rule`] (`Rule::new(..).message(..)
@@ -82,12 +98,7 @@ pub fn cel(
     rule: impl Into<String> + Clone,
     message: impl Into<String> + Clone,
 ) -> impl FnMut(&mut Schema) {
-    move |s| {
-        push_rule(
-            s,
-            json!({ "rule": rule.clone().into(), "message": message.clone().into() }),
-        )
-    }
+    move |s| push_cel(s, rule.clone(), message.clone())
 }
 
 /// A CEL rule whose failure is reported with the apiserver's generic message.
@@ -205,23 +216,27 @@ pub fn field_group_rule<S: AsRef<str>>(cardinality: Cardinality, fields: &[S]) -
     (rule, cardinality.message(&names.join(" ")))
 }
 
-/// Refuses a field group naming a field the object does not have.
-fn check_fields<S: AsRef<str>>(s: &mut Schema, marker: &str, fields: &[S]) -> bool {
-    let Some(props) = effective(s.as_value())
+/// The members of `fields` that are not properties of the object schema `s` (all of
+/// them when `s` has no properties).
+pub(crate) fn missing_fields<'a, S: AsRef<str>>(s: &Schema, fields: &'a [S]) -> Vec<&'a str> {
+    let props = effective(s.as_value())
         .get("properties")
-        .and_then(Value::as_object)
-    else {
-        return true;
-    };
-    let missing: Vec<&str> = fields
+        .and_then(Value::as_object);
+    fields
         .iter()
         .map(AsRef::as_ref)
-        .filter(|f| !props.contains_key(*f))
-        .collect();
+        .filter(|f| !props.is_some_and(|p| p.contains_key(*f)))
+        .collect()
+}
+
+/// Whether the object has every one of `fields`; refuses `marker` otherwise, naming
+/// the missing fields and the object's fields.
+pub(crate) fn check_fields<S: AsRef<str>>(s: &mut Schema, marker: &str, fields: &[S]) -> bool {
+    let missing = missing_fields(s, fields);
     if missing.is_empty() {
         return true;
     }
-    let known: Vec<String> = props.keys().cloned().collect();
+    let known = property_names(s, &[]);
     refuse(
         s,
         marker,
@@ -242,7 +257,7 @@ fn field_group<S: AsRef<str>>(
         let fields = fields.as_ref();
         if check_fields(s, marker, fields) {
             let (rule, message) = field_group_rule(cardinality, fields);
-            push_rule(s, json!({ "rule": rule, "message": message }))
+            push_cel(s, rule, message)
         }
     }
 }
@@ -279,7 +294,7 @@ pub fn at_least_one_field(exclude: &'static [&'static str]) -> impl FnMut(&mut S
             );
         }
         let (rule, message) = field_group_rule(Cardinality::AtLeastOne, &fields);
-        push_rule(s, json!({ "rule": rule, "message": message }))
+        push_cel(s, rule, message)
     }
 }
 
@@ -693,10 +708,7 @@ pub const DURATION_MESSAGE: &str = "invalid duration value";
 /// The field is a duration (see [`DURATION_RULE`]) of at most 32 characters.
 pub fn duration(s: &mut Schema) {
     object(s).insert("maxLength".into(), 32.into());
-    push_rule(
-        s,
-        json!({ "rule": DURATION_RULE, "message": DURATION_MESSAGE }),
-    );
+    push_cel(s, DURATION_RULE, DURATION_MESSAGE);
 }
 
 /// The field is a duration no shorter than `min` (a CEL duration literal such as
@@ -704,10 +716,7 @@ pub fn duration(s: &mut Schema) {
 pub fn duration_at_least(min: &'static str, message: &'static str) -> impl FnMut(&mut Schema) {
     move |s| {
         duration(s);
-        push_rule(
-            s,
-            json!({ "rule": format!("duration(self) >= duration('{min}')"), "message": message }),
-        );
+        push_cel(s, format!("duration(self) >= duration('{min}')"), message);
     }
 }
 
@@ -753,6 +762,24 @@ fn json_object(v: Value) -> Map<String, Value> {
         Value::Object(m) => m,
         _ => Map::new(),
     }
+}
+
+/// The strings listed under `key` (`required`, [`MARKER_ERROR`], ...), in order.
+fn string_list(s: &Schema, key: &str) -> Vec<String> {
+    s.get(key)
+        .and_then(Value::as_array)
+        .map(|l| {
+            l.iter()
+                .filter_map(|e| e.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// What markers recorded with [`refuse`] on this schema, in order.
+#[cfg(test)]
+fn marker_errors(s: &Schema) -> Vec<String> {
+    string_list(s, MARKER_ERROR)
 }
 
 #[cfg(test)]
@@ -866,17 +893,6 @@ mod tests {
         assert!(s.get("type").is_none());
     }
 
-    fn errors(s: &Schema) -> Vec<String> {
-        s.get(MARKER_ERROR)
-            .and_then(Value::as_array)
-            .map(|l| {
-                l.iter()
-                    .filter_map(|e| e.as_str().map(str::to_owned))
-                    .collect()
-            })
-            .unwrap_or_default()
-    }
-
     #[test]
     fn markers_refuse_schemas_they_do_not_fit_and_leave_them_unchanged() {
         let mut n = Schema::from(json_object(
@@ -886,7 +902,7 @@ mod tests {
         max_items(3)(&mut n);
         each(cel_rule("true"))(&mut n);
         assert!(n.get("minLength").is_none() && n.get("maxItems").is_none());
-        let e = errors(&n);
+        let e = marker_errors(&n);
         assert_eq!(e.len(), 3, "{e:#?}");
         assert!(e[0].starts_with("`markers::length` applies to string values, but this field is integer: use markers::items"), "{e:#?}");
         assert!(
@@ -899,12 +915,12 @@ mod tests {
               "properties": { "name": { "type": "string" } } } },
             { "type": "null" } ] })));
         list_map(&["name"])(&mut list);
-        assert!(errors(&list).is_empty());
+        assert!(marker_errors(&list).is_empty());
         // Unknown shapes (int-or-string) are left alone.
         let mut ios = Schema::from(json_object(json!({})));
         int_or_string(&mut ios);
         length(1, 32)(&mut ios);
-        assert!(errors(&ios).is_empty());
+        assert!(marker_errors(&ios).is_empty());
         assert_eq!(ios.get("maxLength"), Some(&json!(32)));
     }
 
@@ -936,9 +952,9 @@ mod tests {
         );
         assert_eq!(rules.as_array().map(Vec::len), Some(4));
         assert!(
-            errors(&s)[0].contains("unknown reason \"NoSuchReason\""),
+            marker_errors(&s)[0].contains("unknown reason \"NoSuchReason\""),
             "{:?}",
-            errors(&s)
+            marker_errors(&s)
         );
     }
 }

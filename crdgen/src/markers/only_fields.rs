@@ -11,11 +11,11 @@
 //! emits `has(self.phase) && self.phase == 'PreRouting' ? [has(self.x),...]
 //! .filter(x,x==true).size() == 0 : true` with the message
 //! `phase PreRouting only supports extAuth and cors` (the allowed fields in the
-//! order given). A field that the struct does not have is refused (panic).
+//! order given). A field that the struct does not have, or an `allowed` list that
+//! leaves no field to forbid, is refused (with [`super::refuse`]) and adds no rule.
 
-use super::{property_names, push_rule};
+use super::{check_fields, property_names, push_cel, refuse};
 use schemars::Schema;
-use serde_json::json;
 
 /// `a`, `a and b`, `a, b and c`.
 fn english_and(items: &[&str]) -> String {
@@ -34,36 +34,40 @@ pub fn only_fields_when(
     allowed: &'static [&'static str],
 ) -> impl FnMut(&mut Schema) {
     move |s| {
-        let props = property_names(s, &[]);
-        for f in std::iter::once(&field).chain(allowed) {
-            assert!(
-                props.iter().any(|p| p == f),
-                "only_fields_when: the annotated type has no field `{f}`"
-            );
+        let mut named = vec![field];
+        named.extend_from_slice(allowed);
+        if !check_fields(s, "only_fields_when", &named) {
+            return;
         }
-        let mut exclude = vec![field];
-        exclude.extend_from_slice(allowed);
-        let others: Vec<String> = property_names(s, &exclude)
+        let others: Vec<String> = property_names(s, &named)
             .iter()
             .map(|f| format!("has(self.{f})"))
             .collect();
-        assert!(
-            !others.is_empty(),
-            "only_fields_when: every field is allowed, the rule would be empty"
-        );
+        if others.is_empty() {
+            return refuse(
+                s,
+                "only_fields_when",
+                format_args!(
+                    "allows every field of the type besides `{field}`, so the rule would \
+                     forbid nothing: remove the marker, or list in `allowed` only the fields \
+                     supported when `{field}` is `{value}`"
+                ),
+            );
+        }
         let rule = format!(
             "has(self.{field}) && self.{field} == '{value}' ? [{}].filter(x,x==true).size() == 0 : true",
             others.join(",")
         );
         let message = format!("{field} {value} only supports {}", english_and(allowed));
-        push_rule(s, json!({ "rule": rule, "message": message }));
+        push_cel(s, rule, message);
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::markers::VALIDATIONS;
+    use crate::markers::{VALIDATIONS, marker_errors};
+    use serde_json::json;
 
     fn traffic_like() -> Schema {
         Schema::try_from(json!({
@@ -90,15 +94,40 @@ mod tests {
     }
 
     #[test]
-    #[should_panic(expected = "has no field `retry`")]
-    fn refuses_an_unknown_allowed_field() {
-        only_fields_when("phase", "PreRouting", &["extAuth", "retry"])(&mut traffic_like());
+    fn unknown_fields_are_refused_without_a_rule() {
+        let mut s = traffic_like();
+        only_fields_when("phase", "PreRouting", &["extAuth", "retry"])(&mut s);
+        only_fields_when("stage", "PreRouting", &["extAuth"])(&mut s);
+        assert_eq!(s.get(VALIDATIONS), None);
+        let fix = "which the object does not have (its fields: [\"buffer\", \"cors\", \
+                   \"extAuth\", \"phase\", \"timeouts\"]); use the JSON (camelCase) names of \
+                   fields of the annotated struct";
+        assert_eq!(
+            marker_errors(&s),
+            [
+                format!("`markers::only_fields_when` names [\"retry\"], {fix}"),
+                format!("`markers::only_fields_when` names [\"stage\"], {fix}"),
+            ]
+        );
     }
 
     #[test]
-    #[should_panic(expected = "has no field `stage`")]
-    fn refuses_an_unknown_condition_field() {
-        only_fields_when("stage", "PreRouting", &["extAuth"])(&mut traffic_like());
+    fn allowing_every_field_is_refused() {
+        let mut s = traffic_like();
+        only_fields_when(
+            "phase",
+            "PreRouting",
+            &["timeouts", "extAuth", "cors", "buffer"],
+        )(&mut s);
+        assert_eq!(s.get(VALIDATIONS), None);
+        assert_eq!(
+            marker_errors(&s),
+            [
+                "`markers::only_fields_when` allows every field of the type besides `phase`, so \
+                 the rule would forbid nothing: remove the marker, or list in `allowed` only \
+                 the fields supported when `phase` is `PreRouting`"
+            ]
+        );
     }
 
     #[test]

@@ -9,13 +9,16 @@
 //! pub azure: Option<ai::Azure>,
 //! ```
 //!
-//! Each marker refuses (panics, naming what is missing) a property or message the
-//! schema does not have, so an override cannot silently stop applying when the
-//! shared type changes.
+//! Each marker refuses (with [`super::refuse`], naming what is missing) a property
+//! or message the schema does not have, and leaves the schema unchanged, so an
+//! override cannot silently stop applying when the shared type changes.
 
-use super::VALIDATIONS;
+use super::{VALIDATIONS, refuse, rule_with_message};
 use schemars::Schema;
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
+
+/// How to fix an override that no longer finds what it overrides.
+const FIX: &str = "the shared type changed; update or remove the override";
 
 /// The object schema that carries the properties and rules: the schema itself, or
 /// the non-null member of an `Option`'s `anyOf`.
@@ -31,19 +34,55 @@ fn target(s: &mut Schema) -> Option<&mut Map<String, Value>> {
         .find(|m| m.get("type").and_then(Value::as_str) != Some("null"))
 }
 
+/// The names of `key`'s entries in the target object: property names for
+/// `properties`, rule messages for the validations. `None` without a target.
+fn names(s: &mut Schema, key: &str) -> Option<Vec<String>> {
+    let o = target(s)?;
+    Some(match o.get(key) {
+        Some(Value::Object(props)) => props.keys().cloned().collect(),
+        Some(Value::Array(rules)) => rules
+            .iter()
+            .map(|r| {
+                r.get("message")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_owned()
+            })
+            .collect(),
+        _ => Vec::new(),
+    })
+}
+
+/// Refuses `marker` on a schema that has no object to override.
+fn not_an_object(s: &mut Schema, marker: &str) {
+    refuse(
+        s,
+        marker,
+        "found no object schema here: apply it to a field whose type is the shared struct \
+         (or an `Option` of it)",
+    );
+}
+
 /// Removes the property `name` (and its `required` entry) from the shared type's
 /// schema at this field.
 pub fn without_property(name: &'static str) -> impl FnMut(&mut Schema) {
     move |s| {
-        let o = target(s).expect("without_property: not an object schema");
-        let removed = o
-            .get_mut("properties")
-            .and_then(Value::as_object_mut)
-            .and_then(|p| p.remove(name));
-        assert!(
-            removed.is_some(),
-            "without_property: the type has no property `{name}`"
-        );
+        let Some(props) = names(s, "properties") else {
+            return not_an_object(s, "without_property");
+        };
+        if !props.iter().any(|p| p == name) {
+            return refuse(
+                s,
+                "without_property",
+                format_args!(
+                    "found no property `{name}` on this type (its properties: {props:?}): {FIX}"
+                ),
+            );
+        }
+        let Some(o) = target(s) else { return };
+        if let Some(Value::Object(props)) = o.get_mut("properties") {
+            props.remove(name);
+        }
         if let Some(Value::Array(req)) = o.get_mut("required") {
             req.retain(|r| r != name);
             if req.is_empty() {
@@ -53,30 +92,45 @@ pub fn without_property(name: &'static str) -> impl FnMut(&mut Schema) {
     }
 }
 
-fn rules_with_message<'a>(
-    o: &'a mut Map<String, Value>,
-    marker: &str,
-    message: &str,
-) -> (&'a mut Vec<Value>, usize) {
-    let list = o
-        .get_mut(VALIDATIONS)
-        .and_then(Value::as_array_mut)
-        .unwrap_or_else(|| panic!("{marker}: the type has no CEL rules"));
-    let at = list
-        .iter()
-        .position(|r| r.get("message").and_then(Value::as_str) == Some(message))
-        .unwrap_or_else(|| panic!("{marker}: the type has no rule with message {message:?}"));
-    (list, at)
+/// The position of the rule whose message is `message`; refuses `marker` when the
+/// type has no such rule.
+fn rule_at(s: &mut Schema, marker: &str, message: &str) -> Option<usize> {
+    let Some(messages) = names(s, VALIDATIONS) else {
+        not_an_object(s, marker);
+        return None;
+    };
+    let at = messages.iter().position(|m| m == message);
+    if at.is_none() {
+        refuse(
+            s,
+            marker,
+            format_args!(
+                "found no rule with message {message:?} on this type (its rules' messages: \
+                 {messages:?}): {FIX}"
+            ),
+        );
+    }
+    at
+}
+
+/// The target's rules, when it has a list of them.
+fn rules(s: &mut Schema) -> Option<&mut Vec<Value>> {
+    target(s)?.get_mut(VALIDATIONS)?.as_array_mut()
 }
 
 /// Drops the rule whose message is `message`.
 pub fn without_rule(message: &'static str) -> impl FnMut(&mut Schema) {
     move |s| {
-        let o = target(s).expect("without_rule: not an object schema");
-        let (list, at) = rules_with_message(o, "without_rule", message);
-        list.remove(at);
-        if list.is_empty() {
-            o.remove(VALIDATIONS);
+        let Some(at) = rule_at(s, "without_rule", message) else {
+            return;
+        };
+        if let Some(list) = rules(s) {
+            list.remove(at);
+            if list.is_empty()
+                && let Some(o) = target(s)
+            {
+                o.remove(VALIDATIONS);
+            }
         }
     }
 }
@@ -88,15 +142,20 @@ pub fn replace_rule(
     new_message: &'static str,
 ) -> impl FnMut(&mut Schema) {
     move |s| {
-        let o = target(s).expect("replace_rule: not an object schema");
-        let (list, at) = rules_with_message(o, "replace_rule", message);
-        list[at] = json!({ "rule": rule, "message": new_message });
+        let Some(at) = rule_at(s, "replace_rule", message) else {
+            return;
+        };
+        if let Some(list) = rules(s) {
+            list[at] = rule_with_message(rule, new_message);
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::markers::{MARKER_ERROR, marker_errors};
+    use serde_json::json;
 
     fn shared() -> Schema {
         Schema::try_from(json!({
@@ -150,14 +209,51 @@ mod tests {
     }
 
     #[test]
-    #[should_panic(expected = "no rule with message \"model must be set\"")]
-    fn a_message_the_type_lacks_is_refused() {
-        without_rule("model must be set")(&mut shared());
+    fn a_message_the_type_lacks_is_refused_and_nothing_changes() {
+        let mut s = shared();
+        without_rule("model must be set")(&mut s);
+        replace_rule("name is empty", "true", "m")(&mut s);
+        assert_eq!(
+            marker_errors(&s),
+            [
+                "`markers::without_rule` found no rule with message \"model must be set\" on \
+                 this type (its rules' messages: [\"model is required\", \"name must not be \
+                 empty\"]): the shared type changed; update or remove the override",
+                "`markers::replace_rule` found no rule with message \"name is empty\" on this \
+                 type (its rules' messages: [\"model is required\", \"name must not be \
+                 empty\"]): the shared type changed; update or remove the override",
+            ]
+        );
+        s.remove(MARKER_ERROR);
+        assert_eq!(s, shared());
     }
 
     #[test]
-    #[should_panic(expected = "no property `models`")]
-    fn a_property_the_type_lacks_is_refused() {
-        without_property("models")(&mut shared());
+    fn a_property_the_type_lacks_is_refused_and_nothing_changes() {
+        let mut s = shared();
+        without_property("models")(&mut s);
+        assert_eq!(
+            marker_errors(&s),
+            [
+                "`markers::without_property` found no property `models` on this type (its \
+                 properties: [\"model\", \"name\"]): the shared type changed; update or remove \
+                 the override"
+            ]
+        );
+        s.remove(MARKER_ERROR);
+        assert_eq!(s, shared());
+    }
+
+    #[test]
+    fn a_schema_without_an_object_is_refused() {
+        let mut s = Schema::from(true);
+        without_rule("model is required")(&mut s);
+        assert_eq!(
+            marker_errors(&s),
+            [
+                "`markers::without_rule` found no object schema here: apply it to a field whose \
+                 type is the shared struct (or an `Option` of it)"
+            ]
+        );
     }
 }

@@ -20,49 +20,30 @@
 //! ```
 //!
 //! Applied to a struct without both lists, a marker adds no rule and records the
-//! misuse under [`MARKER_ERROR`], which fails generation naming the type.
+//! misuse with [`super::refuse`], which fails generation naming the type.
 
-use super::VALIDATIONS;
+use super::{missing_fields, push_cel, refuse};
 use schemars::Schema;
-use serde_json::{Value, json};
 
 /// The two lists a policy names its targets in, in the order rules are emitted.
 pub const TARGET_LISTS: [&str; 2] = ["targetRefs", "targetSelectors"];
 
-/// Key under which a marker records that it does not fit the schema it annotates;
-/// the generator reports it with the type's path and writes nothing.
-const MARKER_ERROR: &str = "x-crdgen-error";
-
-fn push(s: &mut Schema, entry: &str, value: Value) {
-    let list = s
-        .ensure_object()
-        .entry(entry)
-        .or_insert_with(|| Value::Array(Vec::new()));
-    if let Value::Array(list) = list {
-        list.push(value);
-    }
-}
-
-/// Whether `s` is an object schema with both target lists as properties; records
-/// the misuse of `marker` otherwise.
+/// Whether `s` is an object schema with both target lists as properties; refuses
+/// `marker` otherwise.
 fn has_target_lists(s: &mut Schema, marker: &str) -> bool {
-    let missing: Vec<&str> = TARGET_LISTS
-        .into_iter()
-        .filter(|l| s.get("properties").and_then(|p| p.get(*l)).is_none())
-        .collect();
+    let missing = missing_fields(s, &TARGET_LISTS);
     if missing.is_empty() {
         return true;
     }
-    push(
+    refuse(
         s,
-        MARKER_ERROR,
-        format!(
-            "`markers::{marker}` needs a struct with the fields {} (missing: {}): apply it \
-             to the policy spec that holds both target lists",
+        marker,
+        format_args!(
+            "needs a struct with the fields {} (missing: {}): apply it to the policy spec \
+             that holds both target lists",
             TARGET_LISTS.join(" and "),
             missing.join(", ")
-        )
-        .into(),
+        ),
     );
     false
 }
@@ -77,11 +58,7 @@ pub fn each_target_list(
     move |s| {
         if has_target_lists(s, "each_target_list") {
             for list in TARGET_LISTS {
-                push(
-                    s,
-                    VALIDATIONS,
-                    json!({ "rule": rule(list), "message": message }),
-                );
+                push_cel(s, rule(list), message.clone());
             }
         }
     }
@@ -177,7 +154,7 @@ pub fn no_target_when_set(
     let message = message.into();
     move |s| {
         if has_target_lists(s, "no_target_when_set") {
-            push(s, VALIDATIONS, json!({ "rule": rule, "message": message }));
+            push_cel(s, rule.clone(), message.clone());
         }
     }
 }
@@ -185,6 +162,8 @@ pub fn no_target_when_set(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::markers::{VALIDATIONS, marker_errors};
+    use serde_json::{Value, json};
 
     fn spec() -> Schema {
         Schema::try_from(json!({
@@ -275,11 +254,13 @@ mod tests {
         .expect("an object schema");
         targets_only("true", &["Gateway"], "m")(&mut s);
         assert!(s.get(VALIDATIONS).is_none());
-        let errors = s.get(MARKER_ERROR).and_then(Value::as_array).cloned();
-        let errors = errors.unwrap_or_default();
-        assert_eq!(errors.len(), 1);
-        let text = errors[0].as_str().unwrap_or_default();
-        assert!(text.contains("`markers::each_target_list`"), "{text}");
-        assert!(text.contains("missing: targetSelectors"), "{text}");
+        assert_eq!(
+            marker_errors(&s),
+            [
+                "`markers::each_target_list` needs a struct with the fields targetRefs and \
+              targetSelectors (missing: targetSelectors): apply it to the policy spec that \
+              holds both target lists"
+            ]
+        );
     }
 }

@@ -8,67 +8,53 @@
 //! pub struct ModelSpec { provider: Option<Provider>, azure: Option<Azure>, /* ... */ }
 //! ```
 
-use super::push_rule;
+use super::{check_fields, effective, enum_values, push_cel, refuse};
 use schemars::Schema;
-use serde_json::{Value, json};
+use serde_json::Value;
 
-/// `field` is set exactly when `discriminator` is set to `value`. Refuses (panics,
-/// naming it) a field or discriminator the annotated type does not have, and a
-/// `value` that is not one of the discriminator's enum values (when it has an enum).
+/// `field` is set exactly when `discriminator` is set to `value`. Refuses (with
+/// [`super::refuse`], adding no rule) a field or discriminator the annotated type does
+/// not have, and a `value` that is not one of the discriminator's enum values (when
+/// it has an enum).
 pub fn set_iff_equals(
     field: &'static str,
     discriminator: &'static str,
     value: &'static str,
 ) -> impl FnMut(&mut Schema) {
     move |s| {
-        let props = s.get("properties").and_then(Value::as_object);
-        for f in [field, discriminator] {
-            assert!(
-                props.is_some_and(|p| p.contains_key(f)),
-                "set_iff_equals: the annotated type has no field `{f}`"
-            );
+        if !check_fields(s, "set_iff_equals", &[field, discriminator]) {
+            return;
         }
-        let values = props
+        let values = effective(s.as_value())
+            .get("properties")
             .and_then(|p| p.get(discriminator))
             .and_then(enum_values);
-        if let Some(values) = values {
-            assert!(
-                values.iter().any(|v| v == value),
-                "set_iff_equals: `{value}` is not a value of `{discriminator}` ({values:?})"
+        if let Some(values) = values
+            && !values.contains(&Value::from(value))
+        {
+            return refuse(
+                s,
+                "set_iff_equals",
+                format_args!(
+                    "compares `{discriminator}` with {value:?}, which is not one of its values \
+                     {}: use one of them",
+                    Value::Array(values)
+                ),
             );
         }
         let rule = format!(
             "has(self.{field}) == (has(self.{discriminator}) && self.{discriminator} == '{value}')"
         );
         let message = format!("{field} must be set if and only if {discriminator} is {value}");
-        push_rule(s, json!({ "rule": rule, "message": message }));
+        push_cel(s, rule, message);
     }
-}
-
-/// The `enum` values of a string schema, also when wrapped as `Option` (`anyOf` with
-/// `null`).
-fn enum_values(s: &Value) -> Option<Vec<String>> {
-    if let Some(list) = s.get("enum").and_then(Value::as_array) {
-        return Some(
-            list.iter()
-                .filter_map(|v| v.as_str().map(str::to_owned))
-                .collect(),
-        );
-    }
-    let any = s.get("anyOf").or_else(|| s.get("oneOf"))?.as_array()?;
-    let mut out: Vec<String> = Vec::new();
-    for member in any {
-        if let Some(v) = enum_values(member) {
-            out.extend(v);
-        }
-    }
-    (!out.is_empty()).then_some(out)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::markers::VALIDATIONS;
+    use crate::markers::{VALIDATIONS, marker_errors};
+    use serde_json::json;
 
     fn spec() -> Schema {
         Schema::try_from(json!({
@@ -95,14 +81,37 @@ mod tests {
     }
 
     #[test]
-    #[should_panic(expected = "`Azur` is not a value of `provider`")]
-    fn a_value_outside_the_enum_is_refused() {
-        set_iff_equals("azure", "provider", "Azur")(&mut spec());
+    fn a_value_outside_the_enum_or_a_missing_field_is_refused_without_a_rule() {
+        let mut s = spec();
+        set_iff_equals("azure", "provider", "Azur")(&mut s);
+        set_iff_equals("vertexai", "provider", "Azure")(&mut s);
+        assert_eq!(s.get(VALIDATIONS), None);
+        assert_eq!(
+            marker_errors(&s),
+            [
+                "`markers::set_iff_equals` compares `provider` with \"Azur\", which is not one \
+                 of its values [\"Azure\",\"OpenAI\"]: use one of them",
+                "`markers::set_iff_equals` names [\"vertexai\"], which the object does not have \
+                 (its fields: [\"azure\", \"provider\"]); use the JSON (camelCase) names of \
+                 fields of the annotated struct",
+            ]
+        );
     }
 
     #[test]
-    #[should_panic(expected = "no field `vertexai`")]
-    fn a_missing_block_is_refused() {
-        set_iff_equals("vertexai", "provider", "Azure")(&mut spec());
+    fn the_enum_is_found_through_an_option() {
+        let mut s = Schema::try_from(json!({
+            "type": "object",
+            "properties": {
+                "provider": { "anyOf": [
+                    { "oneOf": [{ "const": "Azure" }, { "const": "OpenAI" }] },
+                    { "type": "null" },
+                ] },
+                "azure": { "type": "object" },
+            },
+        }))
+        .expect("object schema");
+        set_iff_equals("azure", "provider", "Azur")(&mut s);
+        assert_eq!(marker_errors(&s).len(), 1, "{:?}", marker_errors(&s));
     }
 }

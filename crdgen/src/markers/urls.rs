@@ -5,7 +5,8 @@
 //! metadata service.
 //!
 //! Both are applied to the object holding the field (the rules test `has(...)`), and
-//! refuse (panic, naming the field) a field the object does not have.
+//! refuse (with [`super::refuse`], naming the field) a field the object does not have,
+//! adding no rule.
 //!
 //! ```ignore
 //! #[schemars(
@@ -15,9 +16,8 @@
 //! pub struct ModelSpec { base_url: Option<String>, /* ... */ }
 //! ```
 
-use super::push_rule;
+use super::{check_fields, push_cel};
 use schemars::Schema;
-use serde_json::{Value, json};
 
 /// The host patterns [`url_not_local`] rejects, each a regex over the whole URL with
 /// `{}` standing for the URL's scheme-and-host prefix: `localhost` and `*.localhost`
@@ -30,23 +30,17 @@ const LOCAL_HOSTS: &[&str] = &[
     r#"(?i)^https?://\\[(::1|fe[89ab][0-9a-f:]*)\\](:[0-9]+)?(/|$)"#,
 ];
 
-fn require_property(s: &Schema, marker: &str, field: &str) {
-    let has = s
-        .get("properties")
-        .and_then(Value::as_object)
-        .is_some_and(|p| p.contains_key(field));
-    assert!(has, "{marker}: the annotated type has no field `{field}`");
-}
-
 /// The field `field`, when set, is an absolute `http` or `https` URL with a host.
 pub fn http_url_with_host(field: &'static str) -> impl FnMut(&mut Schema) {
     move |s| {
-        require_property(s, "http_url_with_host", field);
+        if !check_fields(s, "http_url_with_host", &[field]) {
+            return;
+        }
         let rule = format!(
             "!has(self.{field}) || (isURL(self.{field}) && (url(self.{field}).getScheme() == 'http' || url(self.{field}).getScheme() == 'https') && url(self.{field}).getHostname() != \"\")"
         );
         let message = format!("{field} must be an absolute http or https URL with a host");
-        push_rule(s, json!({ "rule": rule, "message": message }));
+        push_cel(s, rule, message);
     }
 }
 
@@ -54,11 +48,13 @@ pub fn http_url_with_host(field: &'static str) -> impl FnMut(&mut Schema) {
 /// addresses: one rule per kind of host (see [`LOCAL_HOSTS`]), all with one message.
 pub fn url_not_local(field: &'static str) -> impl FnMut(&mut Schema) {
     move |s| {
-        require_property(s, "url_not_local", field);
+        if !check_fields(s, "url_not_local", &[field]) {
+            return;
+        }
         let message = format!("{field} cannot target localhost, loopback, or link-local addresses");
         for host in LOCAL_HOSTS {
             let rule = format!("!has(self.{field}) || !self.{field}.matches(\"{host}\")");
-            push_rule(s, json!({ "rule": rule, "message": message }));
+            push_cel(s, rule, message.clone());
         }
     }
 }
@@ -66,7 +62,8 @@ pub fn url_not_local(field: &'static str) -> impl FnMut(&mut Schema) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::markers::VALIDATIONS;
+    use crate::markers::{VALIDATIONS, marker_errors};
+    use serde_json::{Value, json};
 
     fn object_with(field: &str) -> Schema {
         let v = json!({ "type": "object", "properties": { field: { "type": "string" } } });
@@ -101,9 +98,19 @@ mod tests {
     }
 
     #[test]
-    #[should_panic(expected = "url_not_local: the annotated type has no field `baseUrl`")]
     fn a_field_the_type_lacks_is_refused() {
         let mut s = object_with("baseURL");
         url_not_local("baseUrl")(&mut s);
+        http_url_with_host("baseUrl")(&mut s);
+        assert!(s.get(VALIDATIONS).is_none());
+        let fix = "which the object does not have (its fields: [\"baseURL\"]); use the JSON \
+                   (camelCase) names of fields of the annotated struct";
+        assert_eq!(
+            marker_errors(&s),
+            [
+                format!("`markers::url_not_local` names [\"baseUrl\"], {fix}"),
+                format!("`markers::http_url_with_host` names [\"baseUrl\"], {fix}"),
+            ]
+        );
     }
 }
