@@ -54,9 +54,18 @@ pub fn each_target_list(
     message: impl Into<String>,
     rule: impl Fn(&str) -> String,
 ) -> impl FnMut(&mut Schema) {
+    per_target_list("each_target_list", message, rule)
+}
+
+/// [`each_target_list`], refusing misuse in the name of the marker the API called.
+fn per_target_list(
+    marker: &'static str,
+    message: impl Into<String>,
+    rule: impl Fn(&str) -> String,
+) -> impl FnMut(&mut Schema) {
     let message = message.into();
     move |s| {
-        if has_target_lists(s, "each_target_list") {
+        if has_target_lists(s, marker) {
             for list in TARGET_LISTS {
                 push_cel(s, rule(list), message.clone());
             }
@@ -83,8 +92,17 @@ pub fn targets_all(
     predicate: impl Into<String>,
     message: impl Into<String>,
 ) -> impl FnMut(&mut Schema) {
-    let (when, predicate) = (when.into(), predicate.into());
-    each_target_list(message, move |l| {
+    targets_all_as("targets_all", when, predicate.into(), message)
+}
+
+fn targets_all_as(
+    marker: &'static str,
+    when: impl Into<String>,
+    predicate: String,
+    message: impl Into<String>,
+) -> impl FnMut(&mut Schema) {
+    let when = when.into();
+    per_target_list(marker, message, move |l| {
         format!("{when} && has(self.{l}) ? self.{l}.all(t, {predicate}) : true")
     })
 }
@@ -95,7 +113,7 @@ pub fn targets_only(
     kinds: &[&str],
     message: impl Into<String>,
 ) -> impl FnMut(&mut Schema) {
-    targets_all(when, kind_in(kinds), message)
+    targets_all_as("targets_only", when, kind_in(kinds), message)
 }
 
 /// When any target (in either list) satisfies `predicate`, `then` must hold.
@@ -105,7 +123,7 @@ pub fn if_any_target(
     message: impl Into<String>,
 ) -> impl FnMut(&mut Schema) {
     let (predicate, then) = (predicate.into(), then.into());
-    each_target_list(message, move |l| {
+    per_target_list("if_any_target", message, move |l| {
         format!("has(self.{l}) && self.{l}.exists(t, {predicate}) ? ({then}) : true")
     })
 }
@@ -257,7 +275,7 @@ mod tests {
         assert_eq!(
             marker_errors(&s),
             [
-                "`markers::each_target_list` needs a struct with the fields targetRefs and \
+                "`markers::targets_only` needs a struct with the fields targetRefs and \
               targetSelectors (missing: targetSelectors): apply it to the policy spec that \
               holds both target lists"
             ]

@@ -45,7 +45,7 @@ pub fn http_url_with_host(field: &'static str) -> impl FnMut(&mut Schema) {
 }
 
 /// The URL in `field`, when set, does not target localhost, loopback or link-local
-/// addresses: one rule per kind of host (see [`LOCAL_HOSTS`]), all with one message.
+/// addresses: one rule per kind of host (see `LOCAL_HOSTS`), all with one message.
 pub fn url_not_local(field: &'static str) -> impl FnMut(&mut Schema) {
     move |s| {
         if !check_fields(s, "url_not_local", &[field]) {
