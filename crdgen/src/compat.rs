@@ -2,7 +2,7 @@
 //!
 //! Compares the CRD as checked in with the CRD the types produce now and lists every
 //! change that can make an existing object invalid, or lose data, once the new CRD is
-//! applied: a removed version or field (pruned on the next write), a changed type, a
+//! applied: a removed version or field (its stored values are pruned), a changed type, a
 //! newly required field, a removed enum value, a tightened bound or pattern, a new CEL
 //! rule. Loosening changes (a new optional field, a wider bound) are not listed.
 
@@ -96,7 +96,7 @@ fn schema(out: &mut Vec<Breaking>, version: &str, old_root: &Value, new_root: &V
             {
                 push(
                     out,
-                    "field removed: stored values are pruned on the next write".into(),
+                    "field removed: stored values are dropped (pruned when objects are read and written)".into(),
                 );
             }
             return Flow::Skip;
@@ -175,7 +175,7 @@ fn no_longer_preserved(old: &Value, new: &Value) -> Vec<String> {
     let preserve =
         |s: &Value| s.get("x-kubernetes-preserve-unknown-fields") == Some(&Value::Bool(true));
     if preserve(old) && !preserve(new) {
-        vec!["unknown fields are no longer preserved: they are pruned on the next write".into()]
+        vec!["unknown fields are no longer preserved: stored ones are dropped (pruned when objects are read and written)".into()]
     } else {
         vec![]
     }
@@ -368,7 +368,7 @@ mod tests {
                 "v1 .spec.bounded: maxLength tightened from 10 to 5",
                 "v1 .spec.bounded: pattern changed to \"^a\"",
                 "v1 .spec.choice: enum value \"B\" removed",
-                "v1 .spec.gone: field removed: stored values are pruned on the next write",
+                "v1 .spec.gone: field removed: stored values are dropped (pruned when objects are read and written)",
                 "v1 .spec.list[*]: type changed from string to integer",
                 "v1 .spec.n: minimum tightened from none to 1",
             ]
