@@ -196,21 +196,20 @@ fn print_breaking(changes: &[String]) {
 
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let mut targets = targets()?;
-    let root = match &args.out {
+    match &args.out {
+        // Only the templates, into the directory given (relative to where we are).
         Some(out) => {
-            // Only the templates, into the directory given (relative to where we are).
             targets.truncate(1);
             targets[0].dir = out.clone();
-            PathBuf::new()
         }
+        // Files are written and shown relative to the workspace root.
         None => {
-            // Files are shown relative to the workspace root.
             let root = crate::workspace_root();
             std::env::set_current_dir(&root)
                 .with_context(|| format!("entering {}", root.display()))?;
-            PathBuf::new()
         }
-    };
+    }
+    let root = PathBuf::new();
     let breaking = breaking(&root.join(&targets[0].dir), &targets[0].files);
     if args.check {
         let drift = drift_report(&root, &targets)?;
