@@ -16,7 +16,7 @@
 //! Schema validator runs them; the apiserver does.
 
 use crate::walk::{self, Path};
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 /// The JSON Schema dialect written in `$schema`.
 pub const DIALECT: &str = "http://json-schema.org/draft-07/schema#";
@@ -52,27 +52,38 @@ pub fn schemas(crd: &Value, command: &str) -> Vec<(String, Value)> {
 /// Renders a schema as pretty-printed JSON with sorted keys (so `$comment`, the
 /// generated-file header, comes first) and a final newline.
 pub fn render(schema: &Value) -> String {
-    let mut out = serde_json::to_string_pretty(&sorted(schema)).unwrap_or_default();
+    let mut out = serde_json::to_string_pretty(&Sorted(schema)).unwrap_or_default();
     out.push('\n');
     out
 }
 
-/// A copy of `v` with every object's keys in sorted order, whatever serde_json's map
-/// type (`preserve_order` may be enabled somewhere in the build).
-fn sorted(v: &Value) -> Value {
-    match v {
-        Value::Object(o) => {
-            let mut entries: Vec<(&String, &Value)> = o.iter().collect();
-            entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
-            Value::Object(
-                entries
-                    .into_iter()
-                    .map(|(k, v)| (k.clone(), sorted(v)))
-                    .collect::<Map<_, _>>(),
-            )
+/// Serializes a JSON value with every object's keys in sorted order, whatever
+/// serde_json's map type (`preserve_order` may be enabled somewhere in the build),
+/// streaming into the writer without copying the value.
+struct Sorted<'a>(&'a Value);
+
+impl serde::Serialize for Sorted<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{SerializeMap, SerializeSeq};
+        match self.0 {
+            Value::Object(o) => {
+                let mut entries: Vec<(&String, &Value)> = o.iter().collect();
+                entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
+                let mut map = s.serialize_map(Some(entries.len()))?;
+                for (k, v) in entries {
+                    map.serialize_entry(k, &Sorted(v))?;
+                }
+                map.end()
+            }
+            Value::Array(a) => {
+                let mut seq = s.serialize_seq(Some(a.len()))?;
+                for v in a {
+                    seq.serialize_element(&Sorted(v))?;
+                }
+                seq.end()
+            }
+            other => other.serialize(s),
         }
-        Value::Array(a) => Value::Array(a.iter().map(sorted).collect()),
-        other => other.clone(),
     }
 }
 
