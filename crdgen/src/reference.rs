@@ -676,7 +676,14 @@ fn summary(s: &Value) -> String {
     let d = str_of(&s["description"]);
     let first = d.split("\n\n").next().unwrap_or_default();
     let line = first.split_whitespace().collect::<Vec<_>>().join(" ");
-    match line.find(". ") {
+    // The first full stop that ends a sentence, not an abbreviation such as "e.g.".
+    let end = line.match_indices(". ").map(|(i, _)| i).find(|&i| {
+        let before = &line[..i];
+        !["e.g", "i.e", "etc", "vs"]
+            .iter()
+            .any(|a| before.ends_with(a))
+    });
+    match end {
         Some(i) => line[..=i].to_owned(),
         None => line,
     }
@@ -759,6 +766,12 @@ mod tests {
             assert!(page.contains(want), "missing {want:?} in\n{page}");
         }
         assert!(crate::output::is_generated(page.as_bytes()));
+    }
+
+    #[test]
+    fn summaries_end_at_a_sentence_not_an_abbreviation() {
+        let s = json!({ "description": "Limits, e.g. `1Gi`. More text.\n\nOther." });
+        assert_eq!(summary(&s), "Limits, e.g. `1Gi`.");
     }
 
     #[test]
