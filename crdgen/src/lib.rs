@@ -61,7 +61,42 @@ pub fn generate(
     sources: &[CrdSource],
     command: &str,
 ) -> Result<Vec<RenderedCrd>, Vec<normalize::Problem>> {
-    generate_all(sources, command).map(|g| g.templates)
+    let mut problems = Vec::new();
+    let mut out = Vec::new();
+    for src in sources {
+        match src
+            .normalized()
+            .and_then(|crd| template(src, &crd, command))
+        {
+            Ok(t) => out.push(t),
+            Err(mut p) => problems.append(&mut p),
+        }
+    }
+    if problems.is_empty() {
+        Ok(out)
+    } else {
+        Err(problems)
+    }
+}
+
+#[cfg(feature = "generate")]
+/// The chart template of the normalized `crd` of `src`.
+fn template(
+    src: &CrdSource,
+    crd: &serde_json::Value,
+    command: &str,
+) -> Result<RenderedCrd, Vec<normalize::Problem>> {
+    let text = render::render(crd, command).map_err(|e| {
+        vec![normalize::Problem {
+            crd: src.crd_name(),
+            path: ".".into(),
+            message: format!("could not be rendered as YAML: {e}"),
+        }]
+    })?;
+    Ok(RenderedCrd {
+        file_name: src.file_name(),
+        text,
+    })
 }
 
 #[cfg(feature = "generate")]
@@ -76,17 +111,7 @@ type OneCrd = (
 /// The normalized CRD of `src`, its template, its reference page and its JSON Schemas.
 fn generate_one(src: &CrdSource, command: &str) -> Result<OneCrd, Vec<normalize::Problem>> {
     let crd = src.normalized()?;
-    let text = render::render(&crd, command).map_err(|e| {
-        vec![normalize::Problem {
-            crd: src.crd_name(),
-            path: ".".into(),
-            message: format!("could not be rendered as YAML: {e}"),
-        }]
-    })?;
-    let template = RenderedCrd {
-        file_name: src.file_name(),
-        text,
-    };
+    let template = template(src, &crd, command)?;
     let page = RenderedCrd {
         file_name: reference::file_name(
             crd["spec"]["names"]["plural"].as_str().unwrap_or_default(),
