@@ -45,10 +45,11 @@ impl CrdSource {
 }
 
 #[cfg(feature = "generate")]
-/// A CRD ready to be written: the file it belongs in and its full text.
+/// A generated file ready to be written (a CRD template, a reference page, a JSON
+/// Schema): its name in its output directory and its full text.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RenderedCrd {
-    /// File name inside the templates directory, e.g. `agentgateway.dev_agentgatewaybackends.yaml`.
+    /// File name inside its output directory, e.g. `agentgateway.dev_agentgatewaybackends.yaml`.
     pub file_name: String,
     /// The complete file contents.
     pub text: String,

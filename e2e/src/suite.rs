@@ -300,21 +300,16 @@ fn explain_session_routing(kubectl: &Kubectl) -> anyhow::Result<String> {
     .and_then(|f| f["description"].as_str())
     .context("no description of .spec.mcp.sessionRouting in the CRD")?
     .to_owned();
-    // kubectl re-wraps text; compare words.
+    // kubectl re-wraps text; compare words. The whole description, and both values
+    // in the ENUM block.
     let words = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
-    let (shown, first_paragraph) = (
-        words(&out),
-        words(description.split("\n\n").next().unwrap_or_default()),
-    );
+    let shown = words(&out);
     let mut missing = Vec::new();
     for want in [
-        first_paragraph.as_str(),
-        "Stateful",
-        "Stateless",
-        "mcp-session-id",
-        "FIELD: sessionRouting <string>",
+        words(&description),
+        "FIELD: sessionRouting <string> ENUM: Stateful Stateless".to_owned(),
     ] {
-        if !shown.contains(&words(want)) {
+        if !shown.contains(&want) {
             missing.push(want);
         }
     }
