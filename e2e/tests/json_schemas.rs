@@ -179,3 +179,38 @@ fn invalid_cases_are_classified_by_their_messages() {
     );
     assert_eq!(class("something custom"), Class::Cel);
 }
+
+/// The schemas are strict where the apiserver is: on a valid case, an unknown field,
+/// a wrong `kind` or `apiVersion`, and a value outside an enum are each errors.
+#[test]
+fn the_schemas_reject_what_the_apiserver_rejects_on_a_valid_case() {
+    let root = e2e::workspace_root();
+    let path = root
+        .join(crdgen::repo::SCHEMAS)
+        .join("agentgatewaybackend_v1alpha1.json");
+    let schema: Value =
+        serde_json::from_str(&fs::read_to_string(&path).expect("schema")).expect("JSON");
+    let validator = jsonschema::validator_for(&schema).expect("valid JSON Schema");
+    let case = cases::load_files(&root.join("e2e/cases/agentgatewaybackends/valid"), true)
+        .expect("cases")
+        .into_iter()
+        .find(|c| c.object["spec"]["mcp"].is_object())
+        .expect("an MCP backend case");
+    assert!(validator.is_valid(&case.object), "{}", case.file.display());
+    type Edit = fn(&mut Value);
+    let edits: [(&str, Edit); 4] = [
+        ("unknown field", |o| o["spec"]["mcp"]["bogus"] = true.into()),
+        ("kind", |o| o["kind"] = "Service".into()),
+        ("apiVersion", |o| {
+            o["apiVersion"] = "agentgateway.dev/v1".into()
+        }),
+        ("enum", |o| {
+            o["spec"]["mcp"]["sessionRouting"] = "Sticky".into()
+        }),
+    ];
+    for (what, edit) in edits {
+        let mut object = case.object.clone();
+        edit(&mut object);
+        assert!(!validator.is_valid(&object), "{what} accepted");
+    }
+}
