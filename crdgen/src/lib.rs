@@ -7,6 +7,8 @@
 //!    rejects what the apiserver would refuse (non-structural parts, undocumented
 //!    fields), naming the path and the fix.
 //! 3. [`render`]: deterministic YAML in controller-gen's layout, safe inside a Helm chart.
+//!    From the same normalized CRDs, [`reference`] writes the Markdown API reference
+//!    and [`json_schema`] the JSON Schemas for editors and CI.
 //! 4. [`output`]: writes the files atomically, or checks them for drift.
 //!
 //! Every pass, [`compat`] and [`coverage`] visit schemas through the one walker,
@@ -17,10 +19,14 @@
 pub mod build;
 pub mod compat;
 pub mod coverage;
+#[cfg(feature = "generate")]
+pub mod json_schema;
 pub mod markers;
 pub mod normalize;
 #[cfg(feature = "generate")]
 pub mod output;
+#[cfg(feature = "generate")]
+pub mod reference;
 #[cfg(feature = "generate")]
 pub mod render;
 #[cfg(feature = "generate")]
@@ -39,10 +45,11 @@ impl CrdSource {
 }
 
 #[cfg(feature = "generate")]
-/// A CRD ready to be written: the file it belongs in and its full text.
+/// A generated file ready to be written (a CRD template, a reference page, a JSON
+/// Schema): its name in its output directory and its full text.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RenderedCrd {
-    /// File name inside the templates directory, e.g. `agentgateway.dev_agentgatewaybackends.yaml`.
+    /// File name inside its output directory, e.g. `agentgateway.dev_agentgatewaybackends.yaml`.
     pub file_name: String,
     /// The complete file contents.
     pub text: String,
@@ -58,19 +65,11 @@ pub fn generate(
     let mut problems = Vec::new();
     let mut out = Vec::new();
     for src in sources {
-        match src.normalized().and_then(|crd| {
-            render::render(&crd, command).map_err(|e| {
-                vec![normalize::Problem {
-                    crd: src.crd_name(),
-                    path: ".".into(),
-                    message: format!("could not be rendered as YAML: {e}"),
-                }]
-            })
-        }) {
-            Ok(text) => out.push(RenderedCrd {
-                file_name: src.file_name(),
-                text,
-            }),
+        match src
+            .normalized()
+            .and_then(|crd| template(src, &crd, command))
+        {
+            Ok(t) => out.push(t),
             Err(mut p) => problems.append(&mut p),
         }
     }
@@ -79,4 +78,118 @@ pub fn generate(
     } else {
         Err(problems)
     }
+}
+
+#[cfg(feature = "generate")]
+/// The chart template of the normalized `crd` of `src`.
+fn template(
+    src: &CrdSource,
+    crd: &serde_json::Value,
+    command: &str,
+) -> Result<RenderedCrd, Vec<normalize::Problem>> {
+    let text = render::render(crd, command).map_err(|e| {
+        vec![normalize::Problem {
+            crd: src.crd_name(),
+            path: ".".into(),
+            message: format!("could not be rendered as YAML: {e}"),
+        }]
+    })?;
+    Ok(RenderedCrd {
+        file_name: src.file_name(),
+        text,
+    })
+}
+
+#[cfg(feature = "generate")]
+type OneCrd = (
+    serde_json::Value,
+    RenderedCrd,
+    RenderedCrd,
+    Vec<RenderedCrd>,
+);
+
+#[cfg(feature = "generate")]
+/// The normalized CRD of `src`, its template, its reference page and its JSON Schemas.
+fn generate_one(src: &CrdSource, command: &str) -> Result<OneCrd, Vec<normalize::Problem>> {
+    let crd = src.normalized()?;
+    let template = template(src, &crd, command)?;
+    let page = RenderedCrd {
+        file_name: reference::file_name(
+            crd["spec"]["names"]["plural"].as_str().unwrap_or_default(),
+        ),
+        text: reference::page(&crd, command),
+    };
+    let schemas = json_schema::schemas(&crd, command)
+        .into_iter()
+        .map(|(file_name, schema)| RenderedCrd {
+            file_name,
+            text: json_schema::render(&schema),
+        })
+        .collect();
+    Ok((crd, template, page, schemas))
+}
+
+#[cfg(feature = "generate")]
+/// Everything generated from the API types, one list of files per output directory.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Generated {
+    /// The CRD templates of the Helm chart.
+    pub templates: Vec<RenderedCrd>,
+    /// The Markdown API reference: one page per CRD and an index.
+    pub reference: Vec<RenderedCrd>,
+    /// The JSON Schemas: one per CRD version.
+    pub schemas: Vec<RenderedCrd>,
+}
+
+#[cfg(feature = "generate")]
+/// Builds and normalizes every CRD of `sources` once, then renders its template, its
+/// reference page and its JSON Schemas; or returns every schema problem found.
+pub fn generate_all(
+    sources: &[CrdSource],
+    command: &str,
+) -> Result<Generated, Vec<normalize::Problem>> {
+    // Each CRD on its own thread (they are independent); results are collected in
+    // the order of `sources`, so the output does not depend on scheduling.
+    let results: Vec<_> = std::thread::scope(|scope| {
+        let handles: Vec<_> = sources
+            .iter()
+            .map(|src| scope.spawn(move || generate_one(src, command)))
+            .collect();
+        handles
+            .into_iter()
+            .zip(sources)
+            .map(|(h, src)| {
+                h.join().unwrap_or_else(|_| {
+                    Err(vec![normalize::Problem {
+                        crd: src.crd_name(),
+                        path: ".".into(),
+                        message: "the generator panicked on this CRD".into(),
+                    }])
+                })
+            })
+            .collect()
+    });
+    let mut problems = Vec::new();
+    let mut out = Generated::default();
+    let mut crds = Vec::new();
+    for result in results {
+        match result {
+            Ok((crd, template, page, schemas)) => {
+                out.templates.push(template);
+                out.reference.push(page);
+                out.schemas.extend(schemas);
+                crds.push(crd);
+            }
+            Err(mut p) => problems.append(&mut p),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let all: Vec<&serde_json::Value> = crds.iter().collect();
+    out.reference.push(RenderedCrd {
+        file_name: reference::INDEX.into(),
+        text: reference::index(&all, command),
+    });
+    Ok(out)
 }

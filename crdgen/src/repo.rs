@@ -9,6 +9,13 @@ pub const CHART: &str = "install/helm/agentgateway-crds";
 /// The chart's generated CRD templates, relative to the workspace root.
 pub const TEMPLATES: &str = "install/helm/agentgateway-crds/templates";
 
+/// The generated Markdown API reference, relative to the workspace root.
+pub const REFERENCE: &str = "docs/reference";
+
+/// The generated JSON Schemas (`{group}/{kind}_{version}.json`), relative to the
+/// workspace root.
+pub const SCHEMAS: &str = "schemas/agentgateway.dev";
+
 /// The workspace root (the parent of this crate's directory).
 pub fn workspace_root() -> PathBuf {
     let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));

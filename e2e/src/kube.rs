@@ -102,7 +102,9 @@ impl Kubectl {
 pub struct Helm {
     bin: PathBuf,
     kubeconfig: Option<PathBuf>,
-    home: PathBuf,
+    /// Helm's config/cache/data directories; `None` for the user's own (registry
+    /// logins for `helm push`).
+    home: Option<PathBuf>,
 }
 
 impl Helm {
@@ -110,16 +112,28 @@ impl Helm {
         Self {
             bin: bins.helm.clone(),
             kubeconfig: kubeconfig.map(Path::to_owned),
-            home: state_dir.join("helm"),
+            home: Some(state_dir.join("helm")),
+        }
+    }
+
+    /// The pinned helm with the user's own configuration (registry logins), for
+    /// `helm push`; no cluster.
+    pub fn with_user_config(bins: &Bins) -> Self {
+        Self {
+            bin: bins.helm.clone(),
+            kubeconfig: None,
+            home: None,
         }
     }
 
     pub fn try_run(&self, args: &[&str]) -> anyhow::Result<Outcome> {
         let mut cmd = Command::new(&self.bin);
-        cmd.args(args)
-            .env("HELM_CONFIG_HOME", self.home.join("config"))
-            .env("HELM_CACHE_HOME", self.home.join("cache"))
-            .env("HELM_DATA_HOME", self.home.join("data"));
+        cmd.args(args);
+        if let Some(home) = &self.home {
+            cmd.env("HELM_CONFIG_HOME", home.join("config"))
+                .env("HELM_CACHE_HOME", home.join("cache"))
+                .env("HELM_DATA_HOME", home.join("data"));
+        }
         match &self.kubeconfig {
             Some(k) => cmd.env("KUBECONFIG", k),
             // Commands that need no cluster must not pick up the user's.

@@ -1,5 +1,6 @@
 //! `agentgateway-e2e`: run by `cargo xtask cluster up|down` and `cargo xtask e2e`.
 
+use anyhow::Context;
 use clap::{Parser, Subcommand};
 use e2e::{cluster, procs, suite, tools};
 use std::process::ExitCode;
@@ -25,6 +26,22 @@ enum Command {
     Run,
     /// Build (or reuse) the pinned kube-apiserver, etcd, kubectl and helm.
     Tools,
+    /// Lint and package the chart with the pinned helm, print the archive and its
+    /// SHA-256, optionally push it (run by `cargo xtask package` after its drift check).
+    Package(PackageArgs),
+}
+
+#[derive(clap::Args)]
+struct PackageArgs {
+    /// Chart version (SemVer, no `v`); appVersion becomes `v<VERSION>`. Default: Chart.yaml's.
+    #[arg(long, value_name = "VERSION")]
+    version: Option<String>,
+    /// Directory to write `agentgateway-crds-<version>.tgz` into.
+    #[arg(long, value_name = "DIR")]
+    out: std::path::PathBuf,
+    /// Push the archive with `helm push` to this OCI registry path (oci://REGISTRY/PATH).
+    #[arg(long, value_name = "oci://REGISTRY/PATH")]
+    push: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -97,6 +114,32 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
                 bins.kubectl.parent().unwrap_or(&root).display()
             );
             println!("export KUBECONFIG={}", state.kubeconfig.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Package(args) => {
+            if let Some(target) = &args.push {
+                e2e::package::check_push_target(target)?;
+            }
+            let bins = tools::ensure(&root)?;
+            let state = tempfile::tempdir().context("creating a temporary Helm home")?;
+            let helm = e2e::kube::Helm::new(&bins, None, state.path());
+            let out = e2e::package::package(
+                &helm,
+                &root.join(e2e::CHART),
+                &args.out,
+                args.version.as_deref(),
+            )?;
+            println!(
+                "packaged {} (version {}, appVersion {})",
+                out.archive.display(),
+                out.version,
+                out.app_version
+            );
+            println!("sha256 {}  {}", out.sha256, out.archive.display());
+            if let Some(target) = &args.push {
+                let helm = e2e::kube::Helm::with_user_config(&bins);
+                println!("{}", e2e::package::push(&helm, &out.archive, target)?);
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Run => {

@@ -124,13 +124,10 @@ pub fn run(root: &Path) -> anyhow::Result<Report> {
                 .map(|n| format!("{n} strings"))
         },
     );
-    report.check("helm package", || {
-        let archive = chart::package(&helm, &chart_dir, &run_dir.0.join("package"))?;
-        Ok(archive
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default())
-    });
+    report.check(
+        "cargo xtask package: archive, versions, templates, sha256, helm show chart",
+        || package_is_releasable(&helm, &chart_dir, &run_dir.0.join("package")),
+    );
 
     // The table must be well-formed before a cluster is worth starting.
     let crds = agentgateway_api::crds();
@@ -214,6 +211,11 @@ pub fn run(root: &Path) -> anyhow::Result<Report> {
         }
     }
 
+    report.check(
+        "kubectl explain agentgatewaybackend.spec.mcp.sessionRouting",
+        || explain_session_routing(&kubectl),
+    );
+
     // 3. The case table.
     create_namespace(&kubectl, CASES_NAMESPACE)?;
     for t in &table {
@@ -224,6 +226,97 @@ pub fn run(root: &Path) -> anyhow::Result<Report> {
     drop(cluster);
     println!("e2e: finished in {:.0?}", started.elapsed());
     Ok(report)
+}
+
+/// What `cargo xtask package` ships: the archive of Chart.yaml's version (and of an
+/// overriding `--version`), holding the chart's templates unchanged, its SHA-256 as
+/// `sha256sum` computes it, and versions `helm show chart` reads back.
+fn package_is_releasable(helm: &Helm, chart: &Path, out: &Path) -> anyhow::Result<String> {
+    use crate::package;
+    let (_, version, app_version) = package::chart_versions(chart)?;
+    let mut shown = Vec::new();
+    for (wanted, (v, app)) in [
+        (None, (version.clone(), app_version)),
+        (
+            Some("9.8.7-rc.1"),
+            ("9.8.7-rc.1".to_owned(), "v9.8.7-rc.1".to_owned()),
+        ),
+    ] {
+        let p = package::package(helm, chart, out, wanted)?;
+        if p.archive != out.join(format!("agentgateway-crds-{v}.tgz")) {
+            anyhow::bail!("unexpected archive name {}", p.archive.display());
+        }
+        let files = package::archive_files(&p.archive)?;
+        for crd in chart::crds(chart)? {
+            let inside = format!(
+                "agentgateway-crds/templates/{}",
+                crd.file.file_name().unwrap_or_default().to_string_lossy()
+            );
+            if !files.contains_key(&inside) {
+                anyhow::bail!("{inside} missing from {}", p.archive.display());
+            }
+        }
+        let sum = std::process::Command::new("sha256sum")
+            .arg(&p.archive)
+            .output()
+            .context("running sha256sum")?;
+        let sum = String::from_utf8_lossy(&sum.stdout);
+        if sum.split_whitespace().next() != Some(p.sha256.as_str()) {
+            anyhow::bail!("sha256 {} but sha256sum says {sum}", p.sha256);
+        }
+        let show = helm.run(&["show", "chart", &p.archive.display().to_string()])?;
+        let doc: Value = serde_yaml::from_str(&show)?;
+        if doc["version"] != v.as_str() || doc["appVersion"] != app.as_str() {
+            anyhow::bail!(
+                "`helm show chart` reads back:\n{show}\nwanted version {v}, appVersion {app}"
+            );
+        }
+        shown.push(format!("{v}/{app}"));
+    }
+    Ok(shown.join(", "))
+}
+
+/// `kubectl explain` on the test cluster shows our description of
+/// `spec.mcp.sessionRouting` and both of its values (the apiserver publishes the
+/// CRD's schema as OpenAPI).
+fn explain_session_routing(kubectl: &Kubectl) -> anyhow::Result<String> {
+    let out = kubectl.run(
+        &["explain", "agentgatewaybackend.spec.mcp.sessionRouting"],
+        None,
+    )?;
+    let description = crdgen::walk::version_schemas(
+        chart::generated_crds()?
+            .values()
+            .find(|c| c["spec"]["names"]["kind"] == "AgentgatewayBackend")
+            .context("no AgentgatewayBackend CRD")?,
+    )
+    .first()
+    .and_then(|(_, s)| {
+        crdgen::walk::resolve(
+            s,
+            &["spec", "mcp", "sessionRouting"].map(|p| crdgen::walk::Step::Property(p.into())),
+        )
+    })
+    .and_then(|f| f["description"].as_str())
+    .context("no description of .spec.mcp.sessionRouting in the CRD")?
+    .to_owned();
+    // kubectl re-wraps text; compare words. The whole description, and both values
+    // in the ENUM block.
+    let words = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+    let shown = words(&out);
+    let mut missing = Vec::new();
+    for want in [
+        words(&description),
+        "FIELD: sessionRouting <string> ENUM: Stateful Stateless".to_owned(),
+    ] {
+        if !shown.contains(&want) {
+            missing.push(want);
+        }
+    }
+    if !missing.is_empty() {
+        anyhow::bail!("`kubectl explain` output lacks {missing:?}:\n{out}");
+    }
+    Ok(format!("{} lines", out.lines().count()))
 }
 
 /// Removes the directories of earlier runs whose process is gone (killed with SIGKILL,

@@ -1,4 +1,6 @@
-//! `cargo xtask gen-crds [--check]`.
+//! `cargo xtask gen-crds [--check]`: the CRD templates of the chart, the API reference
+//! (`docs/reference`) and the JSON Schemas (`schemas/agentgateway.dev`), all from the
+//! Rust types, written or checked together.
 
 use anyhow::Context;
 use crdgen::output::{self, Drift};
@@ -10,21 +12,80 @@ use std::{
 /// The command that regenerates the templates; named in headers and error messages.
 pub const COMMAND: &str = "cargo xtask gen-crds";
 
-pub use crdgen::repo::TEMPLATES;
+pub use crdgen::repo::{REFERENCE, SCHEMAS, TEMPLATES};
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// Write nothing; exit non-zero if any template is missing, differs or is stale.
+    /// Write nothing; exit non-zero if any generated file is missing, differs or is stale.
     #[arg(long)]
-    check: bool,
-    /// Directory to write to or check, instead of the chart's templates directory.
+    pub check: bool,
+    /// Write or check only the CRD templates, in DIR instead of the chart's templates
+    /// directory (the reference and the schemas are left alone).
     #[arg(long, value_name = "DIR")]
-    out: Option<PathBuf>,
+    pub out: Option<PathBuf>,
+}
+
+/// One output directory and the files the types produce for it.
+pub struct Target {
+    /// What the files are, for messages ("CRD templates").
+    pub what: &'static str,
+    /// The directory, relative to the workspace root unless `--out` named another.
+    pub dir: PathBuf,
+    pub files: Vec<crdgen::RenderedCrd>,
+}
+
+/// Every generated file of the repository, by directory (relative to the workspace root).
+pub fn targets() -> anyhow::Result<Vec<Target>> {
+    let g = generate_all()?;
+    Ok(vec![
+        Target {
+            what: "CRD templates",
+            dir: TEMPLATES.into(),
+            files: g.templates,
+        },
+        Target {
+            what: "API reference pages",
+            dir: REFERENCE.into(),
+            files: g.reference,
+        },
+        Target {
+            what: "JSON Schemas",
+            dir: SCHEMAS.into(),
+            files: g.schemas,
+        },
+    ])
+}
+
+/// The drift of every target below `root`, as the lines `--check` prints; empty when
+/// everything is up to date.
+pub fn drift_report(root: &Path, targets: &[Target]) -> anyhow::Result<Vec<String>> {
+    let mut out = Vec::new();
+    for t in targets {
+        let dir = root.join(&t.dir);
+        let drift =
+            output::check(&dir, &t.files).with_context(|| format!("checking {}", dir.display()))?;
+        for d in &drift {
+            let shown = d.path().strip_prefix(root).unwrap_or(d.path()).display();
+            out.push(match d {
+                Drift::Missing { .. } => format!("missing: {shown}"),
+                Drift::Stale { .. } => {
+                    format!("stale: {shown} (no CRD type generates it any more)")
+                }
+                Drift::Differs { diff, .. } => format!("differs: {shown}\n{diff}"),
+            });
+        }
+    }
+    Ok(out)
 }
 
 /// Renders every CRD of the API, or fails listing every schema problem.
 pub fn render_all() -> anyhow::Result<Vec<crdgen::RenderedCrd>> {
-    crdgen::generate(&agentgateway_api::crds(), COMMAND).map_err(|problems| {
+    generate_all().map(|g| g.templates)
+}
+
+/// Renders every CRD, reference page and JSON Schema, or fails listing every schema problem.
+pub fn generate_all() -> anyhow::Result<crdgen::Generated> {
+    crdgen::generate_all(&agentgateway_api::crds(), COMMAND).map_err(|problems| {
         let list: Vec<String> = problems.iter().map(|p| format!("  {p}")).collect();
         anyhow::anyhow!(
             "{} schema problem(s) in the API types; nothing was written:\n{}",
@@ -134,90 +195,117 @@ fn print_breaking(changes: &[String]) {
 }
 
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
-    let dir = match &args.out {
-        Some(out) => out.clone(),
+    let mut targets = targets()?;
+    match &args.out {
+        // Only the templates, into the directory given (relative to where we are).
+        Some(out) => {
+            targets.truncate(1);
+            targets[0].dir = out.clone();
+        }
+        // Files are written and shown relative to the workspace root.
         None => {
-            // The chart's own directory is shown relative to the workspace root.
             let root = crate::workspace_root();
             std::env::set_current_dir(&root)
                 .with_context(|| format!("entering {}", root.display()))?;
-            PathBuf::from(TEMPLATES)
         }
-    };
-    let crds = render_all()?;
-    let breaking = breaking(&dir, &crds);
+    }
+    let root = PathBuf::new();
+    let breaking = breaking(&root.join(&targets[0].dir), &targets[0].files);
     if args.check {
-        let drift =
-            output::check(&dir, &crds).with_context(|| format!("checking {}", dir.display()))?;
+        let drift = drift_report(&root, &targets)?;
         if drift.is_empty() {
-            println!(
-                "{} CRD templates in {} are up to date",
-                crds.len(),
-                dir.display()
-            );
+            for t in &targets {
+                println!(
+                    "{} {} in {} are up to date",
+                    t.files.len(),
+                    t.what,
+                    t.dir.display()
+                );
+            }
             return Ok(ExitCode::SUCCESS);
         }
         for d in &drift {
-            match d {
-                Drift::Missing { path } => eprintln!("missing: {}", path.display()),
-                Drift::Stale { path } => {
-                    eprintln!(
-                        "stale: {} (no CRD type generates it any more)",
-                        path.display()
-                    )
-                }
-                Drift::Differs { path, diff } => eprintln!("differs: {}\n{diff}", path.display()),
-            }
+            eprintln!("{d}");
         }
         print_breaking(&breaking);
         eprintln!(
-            "\n{} template(s) out of date with the Rust types. Run `{COMMAND}` and commit the result.",
+            "\n{} generated file(s) out of date with the Rust types. Run `{COMMAND}` and commit the result.",
             drift.len()
         );
         return Ok(ExitCode::FAILURE);
     }
     print_breaking(&breaking);
-    let written =
-        output::write(&dir, &crds).with_context(|| format!("writing {}", dir.display()))?;
-    for p in &written.updated {
-        println!("wrote {}", p.display());
-    }
-    for p in &written.removed {
-        println!("removed stale {}", p.display());
-    }
-    if written.updated.is_empty() && written.removed.is_empty() {
-        println!(
-            "{} CRD templates in {} already up to date",
-            crds.len(),
-            dir.display()
-        );
+    for t in &targets {
+        let dir = root.join(&t.dir);
+        let written =
+            output::write(&dir, &t.files).with_context(|| format!("writing {}", dir.display()))?;
+        for p in &written.updated {
+            println!("wrote {}", p.display());
+        }
+        for p in &written.removed {
+            println!("removed stale {}", p.display());
+        }
+        if written.updated.is_empty() && written.removed.is_empty() {
+            println!(
+                "{} {} in {} already up to date",
+                t.files.len(),
+                t.what,
+                dir.display()
+            );
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
 
 #[cfg(test)]
 mod tests {
-    /// `cargo test` fails when the checked-in templates drift from the types, exactly
-    /// like `cargo xtask gen-crds --check`.
+    /// `cargo test` fails when the checked-in templates, reference pages or JSON
+    /// Schemas drift from the types, exactly like `cargo xtask gen-crds --check`.
     #[test]
-    fn checked_in_templates_match_the_types() {
-        let crds = super::render_all().expect("the API types produce valid CRDs");
-        let dir = crate::workspace_root().join(super::TEMPLATES);
-        let drift = crdgen::output::check(&dir, &crds).expect("templates directory readable");
-        let report: Vec<String> = drift
-            .iter()
-            .map(|d| match d {
-                crdgen::output::Drift::Differs { path, diff } => {
-                    format!("{}\n{diff}", path.display())
-                }
-                other => format!("{other:?}"),
-            })
-            .collect();
+    fn checked_in_generated_files_match_the_types() {
+        let targets = super::targets().expect("the API types produce valid CRDs");
+        assert_eq!(targets.len(), 3);
+        let n = agentgateway_api::crds().len();
+        assert_eq!(targets[0].files.len(), n);
+        assert_eq!(
+            targets[1].files.len(),
+            n + 1,
+            "a page per CRD and the index"
+        );
+        assert!(targets[2].files.len() >= n, "a schema per CRD version");
+        let drift = super::drift_report(&crate::workspace_root(), &targets).expect("readable");
         assert!(
             drift.is_empty(),
             "run `{}`:\n{}",
             super::COMMAND,
-            report.join("\n")
+            drift.join("\n")
         );
+    }
+
+    /// Every anchor of a reference page is unique and every link to an anchor lands
+    /// on one, on the pages of the real API.
+    #[test]
+    fn reference_links_resolve_and_anchors_are_unique() {
+        let g = super::generate_all().expect("valid API types");
+        for page in &g.reference {
+            let mut anchors = std::collections::BTreeSet::new();
+            for part in page.text.split("<a id=\"").skip(1) {
+                let id = part.split('"').next().unwrap_or_default();
+                assert!(anchors.insert(id), "{}: anchor {id} twice", page.file_name);
+            }
+            let mut links = 0;
+            for part in page.text.split("](#").skip(1) {
+                let target = part.split(')').next().unwrap_or_default();
+                assert!(
+                    anchors.contains(target),
+                    "{}: link to missing anchor #{target}",
+                    page.file_name
+                );
+                links += 1;
+            }
+            if page.file_name != crdgen::reference::INDEX {
+                assert!(links > 10, "{}: only {links} links", page.file_name);
+            }
+        }
     }
 }

@@ -3,6 +3,7 @@
 mod bench;
 mod e2e;
 mod gen_crds;
+mod package;
 mod test;
 mod translate;
 
@@ -26,6 +27,9 @@ enum Command {
     /// Fail when the CRDs the types produce could break objects stored under the chart
     /// of a git revision (removed fields, tightened validation, ...).
     Breaking(gen_crds::BreakingArgs),
+    /// Package the chart for release (refuses on drift; `helm lint --strict`; prints
+    /// the archive and its SHA-256; `--push oci://...` runs `helm push`).
+    Package(package::Args),
     /// Run the whole test suite, as CI does.
     Test,
     /// Measure the edit-to-template loop (see BENCHMARKS.md).
@@ -49,6 +53,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::GenCrds(args) => gen_crds::run(&args),
         Command::Breaking(args) => gen_crds::run_breaking(&args),
+        Command::Package(args) => package::run(&args),
         Command::Test => test::run(),
         Command::Bench(args) => bench::run(&args),
         Command::Translate(args) => translate::run(&args),
