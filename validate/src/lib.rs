@@ -172,7 +172,11 @@ impl Validator {
             self.cel
                 .validate_compiled_with_context(&crd.compiled, &obj, None, Some(&crd.root))
         {
-            errors.extend(cel.iter().map(|e| cel_error(crd, &obj, e)));
+            // kube-cel visits sibling properties in hash order (the apiserver in Go map
+            // order): sorted by path, parents first, one node's rules in schema order.
+            let mut cel: Vec<FieldError> = cel.iter().map(|e| cel_error(crd, &obj, e)).collect();
+            cel.sort_by(|a, b| a.path.cmp(&b.path));
+            errors.extend(cel);
         }
         if errors.is_empty() {
             Ok(obj)
@@ -224,6 +228,19 @@ fn cel_error(crd: &Crd, obj: &Value, e: &kube_cel::ValidationError) -> FieldErro
             .unwrap_or_default();
         let cause = std::error::Error::source(e).and_then(|c| c.downcast_ref::<X>());
         let detail = match cause {
+            // cel-go fails a conversion of a malformed string this way.
+            Some(X::FunctionError { function, .. })
+                if function == "duration" || function == "timestamp" =>
+            {
+                let target = if function == "duration" {
+                    "Duration"
+                } else {
+                    "Timestamp"
+                };
+                format!(
+                    "type conversion error from 'string' to 'google.protobuf.{target}' evaluating rule: {rule}"
+                )
+            }
             Some(X::FunctionError { function, .. }) => format!(
                 "'no such overload: {function}': call arguments did not match a supported operator, \
                  function or macro signature for rule: {rule}"
