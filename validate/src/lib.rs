@@ -37,6 +37,8 @@ struct Crd {
     kind: String,
     api_version: String,
     namespaced: bool,
+    /// With a status subresource, the apiserver drops `status` on create.
+    status_subresource: bool,
     schema: Value,
     compiled: CompiledSchema,
     root: RootContext,
@@ -80,7 +82,12 @@ impl Validator {
             })?;
             let group = crd["spec"]["group"].as_str().unwrap_or(GROUP).to_owned();
             let namespaced = crd["spec"]["scope"].as_str() != Some("Cluster");
-            for (version, schema) in crdgen::walk::version_schemas(&crd) {
+            for (i, (version, schema)) in
+                crdgen::walk::version_schemas(&crd).into_iter().enumerate()
+            {
+                let status_subresource = crd["spec"]["versions"][i]["subresources"]
+                    .get("status")
+                    .is_some();
                 structural::patterns(schema, &mut patterns)
                     .map_err(|e| format!("a pattern of {} does not compile: {e}", src.kind()))?;
                 let compiled = kube_cel::compile_schema(schema);
@@ -114,6 +121,7 @@ impl Validator {
                     },
                     api_version,
                     namespaced,
+                    status_subresource,
                     schema: schema.clone(),
                     compiled,
                 });
@@ -153,6 +161,11 @@ impl Validator {
         };
 
         let mut obj = object.clone();
+        if crd.status_subresource
+            && let Some(map) = obj.as_object_mut()
+        {
+            map.remove("status");
+        }
         let mut unknown = vec![];
         structural::prune(&crd.schema, &mut obj, "", &mut unknown);
         if strict && !unknown.is_empty() {
@@ -469,6 +482,35 @@ mod tests {
         assert!(!Validator::is_ours(
             &json!({"apiVersion": "v1", "kind": "ConfigMap"})
         ));
+    }
+
+    #[test]
+    fn status_is_dropped_on_create_as_with_a_status_subresource() {
+        let mut obj = backend(json!({"static": {"host": "h", "port": 1}}));
+        obj["status"] = json!({"conditions": [{"lastTransitionTime": "yesterday"}]});
+        let stored = validate(&obj, true).expect("status is not validated on create");
+        assert!(stored.get("status").is_none());
+    }
+
+    #[test]
+    fn object_size_limits_read_like_the_apiservers() {
+        let aliases: serde_json::Map<String, Value> =
+            (0..65).map(|i| (format!("k{i}"), json!("v"))).collect();
+        let obj = backend(json!({"ai": {"provider": {"openai": {"model": "m"}}},
+            "policies": {"ai": {"modelAliases": aliases}}}));
+        assert_eq!(
+            messages(validate(&obj, true))[0],
+            "spec.policies.ai.modelAliases: Too many: 65: must have at most 64 items"
+        );
+        let obj = backend(json!({"static": {"host": "h", "port": 80},
+            "policies": {"transformation": {"request": {"metadata": {}}}}}));
+        assert_eq!(
+            messages(validate(&obj, true)),
+            vec![
+                "spec.policies.transformation.request.metadata: Invalid value: 0: \
+                  spec.policies.transformation.request.metadata in body should have at least 1 properties"
+            ]
+        );
     }
 
     #[test]
