@@ -6,7 +6,8 @@
 //! 2. On a fresh etcd + kube-apiserver: install an older copy of the chart
 //!    (`e2e/upgrade/base-chart`), create the objects of `e2e/upgrade/objects`, upgrade
 //!    to the current chart with `helm upgrade --install`, and read them back.
-//! 3. The case table of `e2e/cases` against the current chart.
+//! 3. The case table of `e2e/cases` against the current chart, each case also judged
+//!    by the offline validator ([`crate::offline`]), which must agree.
 //! 4. The table itself: every CRD has cases, every validation kind used is covered.
 
 use crate::{

@@ -73,7 +73,7 @@ impl Validator {
         let mut patterns = Patterns::new();
         for src in agentgateway_api::crds() {
             let crd = src.normalized().map_err(|problems| {
-                let text: Vec<String> = problems.iter().map(|p| format!("{p:?}")).collect();
+                let text: Vec<String> = problems.iter().map(ToString::to_string).collect();
                 format!(
                     "the schema of {} is invalid: {}",
                     src.kind(),
