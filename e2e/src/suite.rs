@@ -6,7 +6,8 @@
 //! 2. On a fresh etcd + kube-apiserver: install an older copy of the chart
 //!    (`e2e/upgrade/base-chart`), create the objects of `e2e/upgrade/objects`, upgrade
 //!    to the current chart with `helm upgrade --install`, and read them back.
-//! 3. The case table of `e2e/cases` against the current chart.
+//! 3. The case table of `e2e/cases` against the current chart, each case also judged
+//!    by the offline validator ([`crate::offline`]), which must agree.
 //! 4. The table itself: every CRD has cases, every validation kind used is covered.
 
 use crate::{
@@ -14,11 +15,12 @@ use crate::{
     chart,
     cluster::Cluster,
     kube::{Helm, Kubectl},
-    procs, tools,
+    offline, procs, tools,
 };
 use anyhow::Context;
 use serde_json::Value;
 use std::{
+    collections::BTreeMap,
     fs,
     path::{Path, PathBuf},
     time::Instant,
@@ -216,13 +218,31 @@ pub fn run(root: &Path) -> anyhow::Result<Report> {
         || explain_session_routing(&kubectl),
     );
 
-    // 3. The case table.
+    // 3. The case table, each case judged by the apiserver and the offline validator.
     create_namespace(&kubectl, CASES_NAMESPACE)?;
+    let mut agreement = BTreeMap::new();
     for t in &table {
         for case in &t.cases {
-            report.check(&rel(root, &case.file), || run_case(&kubectl, &crds, case));
+            let file = rel(root, &case.file);
+            report.check(&file, || {
+                let (detail, agrees) = run_case(&kubectl, &crds, case, &file)?;
+                let (same, all) = agreement.entry(t.plural.clone()).or_insert((0, 0));
+                *same += usize::from(agrees);
+                *all += 1;
+                Ok(detail)
+            });
         }
     }
+    let summary: Vec<String> = agreement
+        .iter()
+        .map(|(plural, (same, all))| format!("{plural} {same}/{all}"))
+        .collect();
+    println!(
+        "e2e: the offline validator agrees with the apiserver on {} of {} cases ({})",
+        agreement.values().map(|(s, _)| s).sum::<usize>(),
+        agreement.values().map(|(_, a)| a).sum::<usize>(),
+        summary.join(", ")
+    );
     drop(cluster);
     println!("e2e: finished in {:.0?}", started.elapsed());
     Ok(report)
@@ -435,16 +455,33 @@ fn check_read_back(crds: &[crdgen::CrdSource], case: &Case, back: &Value) -> any
     Ok(())
 }
 
-fn run_case(kubectl: &Kubectl, crds: &[crdgen::CrdSource], case: &Case) -> anyhow::Result<String> {
-    match &case.expect {
+/// Runs one case on the apiserver and checks its expectations, then compares the
+/// offline validator's verdict: the same verdict, every `expect-error` text in its
+/// message too, and for accepted objects the same stored `spec` (defaults included).
+/// Returns the detail to print and whether the two agreed (a disagreement listed in
+/// [`offline::KNOWN_DISAGREEMENTS`] passes; an unlisted one fails).
+fn run_case(
+    kubectl: &Kubectl,
+    crds: &[crdgen::CrdSource],
+    case: &Case,
+    file: &str,
+) -> anyhow::Result<(String, bool)> {
+    let offline = offline::verdict(case);
+    let mut disagreements = vec![];
+    let detail = match &case.expect {
         Expect::Accepted { fields, .. } => {
             create(kubectl, case, CASES_NAMESPACE)?;
             let back = read_back(kubectl, crds, case, CASES_NAMESPACE)?;
             check_read_back(crds, case, &back)?;
-            Ok(format!(
-                "accepted, {} fields checked, round trip",
-                fields.len()
-            ))
+            match &offline {
+                Ok(stored) if stored["spec"] != back["spec"] => disagreements.push(format!(
+                    "the offline validator stores another spec (- server, + offline):\n{}",
+                    crate::json_diff(&back["spec"], &stored["spec"]).join("\n")
+                )),
+                Ok(_) => {}
+                Err(msg) => disagreements.push(format!("the offline validator rejects it: {msg}")),
+            }
+            format!("accepted, {} fields checked, round trip", fields.len())
         }
         Expect::Rejected { .. } => {
             let out = try_create(kubectl, case, CASES_NAMESPACE)?;
@@ -470,8 +507,31 @@ fn run_case(kubectl: &Kubectl, crds: &[crdgen::CrdSource], case: &Case) -> anyho
                     out.stderr.trim()
                 );
             }
-            Ok("rejected".into())
+            match &offline {
+                Ok(_) => disagreements.push("the offline validator accepts it".into()),
+                Err(msg) => disagreements.extend(
+                    cases::check_rejection(&case.expect, msg)
+                        .into_iter()
+                        .map(|p| format!("offline: {p}; it said: {msg}")),
+                ),
+            }
+            "rejected".into()
         }
+    };
+    match (disagreements.is_empty(), offline::known_disagreement(file)) {
+        (true, None) => Ok((format!("{detail}, offline agrees"), true)),
+        (false, Some(why)) => Ok((
+            format!("{detail}, offline disagrees as listed: {why}"),
+            false,
+        )),
+        (true, Some(_)) => anyhow::bail!(
+            "{detail}, and the offline validator now agrees: remove {file} from offline::KNOWN_DISAGREEMENTS"
+        ),
+        (false, None) => anyhow::bail!(
+            "{detail} by the apiserver, but the offline validator disagrees \
+             (fix it, or list the case in offline::KNOWN_DISAGREEMENTS and docs/validate.md):\n{}",
+            disagreements.join("\n")
+        ),
     }
 }
 

@@ -46,6 +46,14 @@ enum Command {
     },
     /// Run the end-to-end tests on a real kube-apiserver and Helm.
     E2e,
+    /// Validate agentgateway.dev objects in YAML files offline, as the apiserver would:
+    /// `validate [--strict] [--output text|json] FILE|DIR...` (exit 1: invalid, 2: unreadable).
+    #[command(disable_help_flag = true)]
+    Validate {
+        /// Passed on to `agentgateway-validate`.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<std::ffi::OsString>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -59,6 +67,10 @@ fn main() -> ExitCode {
         Command::Translate(args) => translate::run(&args),
         Command::Cluster { args } => e2e::cluster(&args),
         Command::E2e => e2e::run(&["run"]),
+        Command::Validate { args } => {
+            let args: Vec<&std::ffi::OsStr> = args.iter().map(|a| a.as_os_str()).collect();
+            forward("agentgateway-validate", &args, None)
+        }
     };
     match result {
         Ok(code) => code,
@@ -76,7 +88,7 @@ pub fn cargo() -> String {
 
 /// Runs the binary of workspace package `package` with `args` through `cargo run`
 /// (building it first), in `dir` or the current directory, and passes its exit status
-/// on. Heavy tools live in their own crates this way, so `gen-crds` never builds them.
+/// on (its exit code, e.g. 2, unchanged). Heavy tools live in their own crates this way, so `gen-crds` never builds them.
 pub fn forward(
     package: &str,
     args: &[&std::ffi::OsStr],
@@ -93,10 +105,10 @@ pub fn forward(
     let status = cmd
         .status()
         .with_context(|| format!("running `{cargo} run --package {package}`"))?;
-    Ok(if status.success() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
+    Ok(match status.code() {
+        Some(0) => ExitCode::SUCCESS,
+        Some(code) => ExitCode::from(u8::try_from(code).unwrap_or(1)),
+        None => ExitCode::FAILURE,
     })
 }
 

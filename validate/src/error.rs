@@ -1,0 +1,152 @@
+//! Field errors, printed the way the apiserver prints them.
+
+use serde_json::Value;
+use std::fmt;
+
+/// What is wrong with a field: the apiserver's error types.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ErrorType {
+    /// `Required value`
+    Required,
+    /// `Invalid value`
+    Invalid,
+    /// `Invalid value` for a value of the wrong JSON type.
+    TypeInvalid,
+    /// `Unsupported value` (not in the enum).
+    NotSupported,
+    /// `Too long` (string longer than maxLength).
+    TooLong,
+    /// `Too many` (more items than maxItems).
+    TooMany,
+    /// `Duplicate value` (a set or map list with two equal entries).
+    Duplicate,
+    /// `unknown field` (strict field validation).
+    UnknownField,
+}
+
+impl ErrorType {
+    /// Errors after which the apiserver does not evaluate CEL rules.
+    pub fn blocks_cel(self) -> bool {
+        matches!(
+            self,
+            Self::NotSupported | Self::Required | Self::TooLong | Self::TooMany | Self::TypeInvalid
+        )
+    }
+}
+
+/// One problem with an object, at a field path like `spec.mcp.targets[0].name`
+/// (empty for the whole object).
+#[derive(Clone, Debug, PartialEq)]
+pub struct FieldError {
+    pub path: String,
+    pub kind: ErrorType,
+    /// The value as the apiserver quotes it (`"Sticky"`, `0`), when it quotes one.
+    pub value: Option<String>,
+    /// The text after the value.
+    pub detail: String,
+}
+
+impl FieldError {
+    pub fn new(path: &str, kind: ErrorType, value: Option<String>, detail: String) -> Self {
+        Self {
+            path: path.to_owned(),
+            kind,
+            value,
+            detail,
+        }
+    }
+
+    pub fn required(path: &str, detail: &str) -> Self {
+        Self::new(path, ErrorType::Required, None, detail.to_owned())
+    }
+
+    pub fn invalid(path: &str, value: &Value, detail: String) -> Self {
+        Self::new(path, ErrorType::Invalid, quote(value), detail)
+    }
+
+    /// The note the apiserver adds when schema errors kept it from running CEL rules.
+    pub fn rules_not_checked() -> Self {
+        Self::new(
+            "",
+            ErrorType::Invalid,
+            Some("null".into()),
+            "some validation rules were not checked because the object was invalid; \
+             correct the existing errors to complete validation"
+                .into(),
+        )
+    }
+}
+
+/// A value as the apiserver prints it in a message: strings quoted, numbers and
+/// booleans plain; objects and lists are not printed.
+pub fn quote(v: &Value) -> Option<String> {
+    match v {
+        Value::String(_) | Value::Number(_) | Value::Bool(_) | Value::Null => Some(v.to_string()),
+        Value::Array(_) | Value::Object(_) => None,
+    }
+}
+
+impl fmt::Display for FieldError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.kind == ErrorType::UnknownField {
+            return write!(f, "unknown field \"{}\"", self.path);
+        }
+        let path = if self.path.is_empty() {
+            "<nil>"
+        } else {
+            &self.path
+        };
+        let label = match self.kind {
+            ErrorType::Required => "Required value",
+            ErrorType::Invalid | ErrorType::TypeInvalid => "Invalid value",
+            ErrorType::NotSupported => "Unsupported value",
+            ErrorType::TooLong => "Too long",
+            ErrorType::TooMany => "Too many",
+            ErrorType::Duplicate => "Duplicate value",
+            ErrorType::UnknownField => unreachable!("handled above"),
+        };
+        write!(f, "{path}: {label}")?;
+        if let Some(v) = &self.value {
+            write!(f, ": {v}")?;
+        }
+        if !self.detail.is_empty() {
+            write!(f, ": {}", self.detail)?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn errors_print_like_the_apiservers() {
+        let e = FieldError::new(
+            "spec.mcp.sessionRouting",
+            ErrorType::NotSupported,
+            quote(&json!("Sticky")),
+            "supported values: \"Stateful\", \"Stateless\"".into(),
+        );
+        assert_eq!(
+            e.to_string(),
+            "spec.mcp.sessionRouting: Unsupported value: \"Sticky\": supported values: \"Stateful\", \"Stateless\""
+        );
+        assert_eq!(
+            FieldError::required("spec.a2a.port", "").to_string(),
+            "spec.a2a.port: Required value"
+        );
+        assert_eq!(
+            FieldError::invalid("spec.static", &json!({"a": 1}), "m".into()).to_string(),
+            "spec.static: Invalid value: m"
+        );
+        assert!(
+            FieldError::rules_not_checked()
+                .to_string()
+                .starts_with("<nil>: Invalid value: null: some validation rules")
+        );
+        let unknown = FieldError::new("spec.x", ErrorType::UnknownField, None, String::new());
+        assert_eq!(unknown.to_string(), "unknown field \"spec.x\"");
+    }
+}
