@@ -389,6 +389,7 @@ impl<'a> Page<'a> {
         let values = s
             .get("enum")
             .or_else(|| s.get("items").and_then(|i| i.get("enum")));
+        let mut explained = Vec::new();
         if let Some(values) = values.and_then(Value::as_array) {
             let description = str_of(&s["description"]);
             self.out.push_str("- **Values:**\n");
@@ -397,6 +398,7 @@ impl<'a> Page<'a> {
                 match meaning(description, &shown) {
                     Some(m) => {
                         let _ = writeln!(self.out, "  - {m}");
+                        explained.push(shown);
                     }
                     None => {
                         let _ = writeln!(self.out, "  - {}", code(&shown));
@@ -410,7 +412,7 @@ impl<'a> Page<'a> {
         {
             self.rules(items, "each entry: ");
         }
-        let description = str_of(&s["description"]);
+        let description = without_meanings(str_of(&s["description"]), &explained);
         if !description.is_empty() {
             let _ = writeln!(self.out, "\n{}", description.trim_end());
         }
@@ -671,6 +673,36 @@ fn meaning(description: &str, value: &str) -> Option<String> {
         .map(|b| b.split_whitespace().collect::<Vec<_>>().join(" "))
 }
 
+/// The description without the paragraphs and list items that give the meaning of
+/// one of `values` (they start with the value in backticks; the Values list above
+/// shows them already), and without a `Values:` heading left with no items.
+fn without_meanings(description: &str, values: &[String]) -> String {
+    let explains = |text: &str| values.iter().any(|v| text.starts_with(&format!("`{v}`")));
+    let mut kept_paragraphs = Vec::new();
+    for para in description.split("\n\n") {
+        let mut kept: Vec<&str> = Vec::new();
+        let mut skipping = false;
+        for line in para.lines() {
+            let trimmed = line.trim_start();
+            match trimmed
+                .strip_prefix("- ")
+                .or_else(|| trimmed.strip_prefix("* "))
+            {
+                Some(item) => skipping = explains(item),
+                None if kept.is_empty() && !skipping => skipping = explains(trimmed),
+                None => {}
+            }
+            if !skipping {
+                kept.push(line);
+            }
+        }
+        if !kept.is_empty() && kept != ["Values:"] {
+            kept_paragraphs.push(kept.join("\n"));
+        }
+    }
+    kept_paragraphs.join("\n\n")
+}
+
 /// The first sentence of a description (its first line up to a full stop), for tables.
 fn summary(s: &Value) -> String {
     let d = str_of(&s["description"]);
@@ -778,6 +810,36 @@ mod tests {
     fn code_spans_hold_backticks() {
         assert_eq!(code("a"), "`a`");
         assert_eq!(code("a`b"), "`` a`b ``");
+    }
+
+    #[test]
+    fn meanings_shown_as_values_are_not_repeated_in_the_description() {
+        let values = ["Stateful".to_owned(), "Stateless".to_owned()];
+        assert_eq!(
+            without_meanings(
+                "How sessions work.\n\n`Stateful`: one replica\nper session.\n\n`Stateless`: any.\n\nMore.",
+                &values
+            ),
+            "How sessions work.\n\nMore."
+        );
+        assert_eq!(
+            without_meanings(
+                "Mode.\n\nValues:\n- `Stateful`: one\n  replica.\n- `Stateless`: any.",
+                &values
+            ),
+            "Mode."
+        );
+        assert_eq!(
+            without_meanings(
+                "Mode.\n\nValues:\n- `Stateful`: one.\n- `Other`: kept.",
+                &values
+            ),
+            "Mode.\n\nValues:\n- `Other`: kept."
+        );
+        assert_eq!(
+            without_meanings("Use `Stateful` for servers with state.", &values),
+            "Use `Stateful` for servers with state."
+        );
     }
 
     #[test]
