@@ -188,10 +188,12 @@ pub fn render(t: &Translation) -> Value {
     json!({ "output": t.resources, "status": t.status })
 }
 
-/// The output document as YAML, starting with the `# Output` line.
+/// The output document as YAML, starting with the `# Output` line. Written by the
+/// project's YAML writer ([`crdgen::render::to_yaml`]): a string such as `on`, `no` or
+/// `1_000` is quoted, so kubectl and Helm (YAML 1.1) read it as a string too.
 pub fn render_yaml(t: &Translation) -> Result<String, String> {
     let yaml =
-        serde_yaml::to_string(&render(t)).map_err(|e| format!("rendering the output: {e}"))?;
+        crdgen::render::to_yaml(&render(t)).map_err(|e| format!("rendering the output: {e}"))?;
     Ok(format!("{OUTPUT_MARKER}\n{yaml}"))
 }
 
@@ -293,5 +295,22 @@ output: []
         let updated = with_output(CASE, &t).expect("renders");
         assert_eq!(updated.matches(OUTPUT_MARKER).count(), 1);
         assert_eq!(expected(&updated).expect("parses"), Some(render(&t)));
+    }
+
+    #[test]
+    fn output_strings_that_yaml_1_1_reads_otherwise_are_quoted() {
+        let case = CASE
+            .replace("namespace: default", "namespace: 'on'")
+            .replace("name: b", "name: 'no'")
+            .replace("host: example.com", "host: 'y'");
+        let t = run(&case).expect("loads");
+        let yaml = render_yaml(&t).expect("renders");
+        for plain in [": on\n", ": no\n", ": y\n"] {
+            assert!(!yaml.contains(plain), "{plain:?} in\n{yaml}");
+        }
+        assert!(yaml.contains("'on'") && yaml.contains("'y'"), "{yaml}");
+        let back: Value =
+            serde_yaml::from_str(yaml.trim_start_matches(OUTPUT_MARKER)).expect("parses");
+        assert_eq!(back, render(&t));
     }
 }
