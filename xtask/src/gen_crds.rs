@@ -160,6 +160,17 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         for d in &drift {
             match d {
                 Drift::Missing { path } => eprintln!("missing: {}", path.display()),
+                Drift::Stale { path }
+                    if path
+                        .file_name()
+                        .is_some_and(|n| n.to_string_lossy().starts_with(output::TEMP_PREFIX)) =>
+                {
+                    eprintln!(
+                        "leftover: {} (a temporary file of an interrupted gen-crds; the next \
+                         gen-crds removes it)",
+                        path.display()
+                    )
+                }
                 Drift::Stale { path } => {
                     eprintln!(
                         "stale: {} (no CRD type generates it any more)",
