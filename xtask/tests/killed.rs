@@ -13,7 +13,7 @@ use std::{
 
 const TEMP_PREFIX: &str = ".crdgen-";
 /// Runs killed; each costs at most one full run (about 0.5 s unloaded).
-const KILLS: u64 = 12;
+const KILLS: u64 = 16;
 
 fn gen_crds(out: &Path) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_xtask"));
@@ -39,15 +39,21 @@ fn files(dir: &Path) -> BTreeMap<String, String> {
 fn killed_at_random_moments_the_templates_are_old_or_new_never_torn() {
     let dir = tempfile::tempdir().expect("tempdir");
     let out = dir.path().join("templates");
-    let started = Instant::now();
     assert!(gen_crds(&out).status().expect("runs").success());
-    let full_run = started.elapsed();
     let new = files(&out);
     assert!(new.len() >= 4, "{new:?}");
     let old: BTreeMap<String, String> = new
         .iter()
         .map(|(k, v)| (k.clone(), format!("{v}# an older generation\n")))
         .collect();
+    // How long a run from the old files takes (it rewrites every file).
+    for (name, text) in &old {
+        fs::write(out.join(name), text).expect("write old");
+    }
+    let started = Instant::now();
+    assert!(gen_crds(&out).status().expect("runs").success());
+    let full_run = started.elapsed();
+    assert_eq!(files(&out), new);
     let random = std::collections::hash_map::RandomState::new();
     let (mut all_old, mut all_new, mut mixed, mut temps) = (0, 0, 0, 0);
     for i in 0..KILLS {
@@ -55,7 +61,16 @@ fn killed_at_random_moments_the_templates_are_old_or_new_never_torn() {
             fs::write(out.join(name), text).expect("write old");
         }
         let mut child = gen_crds(&out).spawn().expect("runs");
-        let delay = random.hash_one(i) % (full_run.as_micros() as u64 + 1);
+        // Rendering comes first and the writes last: every other kill lands in a sweep
+        // over the end of a run (90 % to 105 % of it, with jitter), where files are
+        // written and renamed.
+        let span = full_run.as_micros() as u64 + 1;
+        let r = random.hash_one(i);
+        let delay = if i % 2 == 0 {
+            r % span
+        } else {
+            span * (90 + i) / 100 + r % (span / 100 + 1)
+        };
         std::thread::sleep(Duration::from_micros(delay));
         let _ = child.kill(); // SIGKILL: no destructor, no cleanup
         let _ = child.wait();
