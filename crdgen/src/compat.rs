@@ -309,6 +309,25 @@ mod tests {
     }
 
     #[test]
+    fn an_unchanged_schema_has_no_breaking_changes() {
+        let spec = json!({ "type": "object", "x-kubernetes-preserve-unknown-fields": true,
+            "properties": { "p": { "type": "string", "default": "HTTP", "minLength": 1 } } });
+        assert_eq!(changes(spec.clone(), spec), Vec::<String>::new());
+    }
+
+    #[test]
+    fn dropping_preserve_unknown_fields_is_reported() {
+        let old = json!({ "type": "object", "x-kubernetes-preserve-unknown-fields": true });
+        let new = json!({ "type": "object" });
+        assert_eq!(
+            changes(old, new),
+            [
+                "v1 .spec: unknown fields are no longer preserved: stored ones are dropped (pruned when objects are read and written)"
+            ]
+        );
+    }
+
+    #[test]
     fn a_changed_default_is_reported() {
         let old = json!({ "type": "object", "properties": {
             "p": { "type": "string", "default": "HTTP" } } });

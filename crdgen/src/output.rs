@@ -52,6 +52,17 @@ pub fn check(dir: &Path, crds: &[RenderedCrd]) -> io::Result<Vec<Drift>> {
         let path = dir.join(&crd.file_name);
         match fs::read_to_string(&path) {
             Ok(current) if current == crd.text => {}
+            Ok(current) if current.replace("\r\n", "\n") == crd.text => {
+                drift.push(Drift::Differs {
+                    diff: format!(
+                        "{}: only the line ends differ (CRLF, \\r\\n); the generator writes \\n. \
+                     Check git's core.autocrlf or add `*.yaml text eol=lf` to .gitattributes, \
+                     then run gen-crds\n",
+                        path.display()
+                    ),
+                    path,
+                })
+            }
             Ok(current) => drift.push(Drift::Differs {
                 diff: bounded_diff(&current, &crd.text, &path, MAX_DIFF_LINES),
                 path,
@@ -63,44 +74,116 @@ pub fn check(dir: &Path, crds: &[RenderedCrd]) -> io::Result<Vec<Drift>> {
     for path in stale(dir, crds)? {
         drift.push(Drift::Stale { path });
     }
+    for path in leftover_temps(dir)? {
+        drift.push(Drift::Stale { path });
+    }
     Ok(drift)
 }
 
 /// Brings `dir` up to date with `crds`: writes each file that differs (atomically, via
-/// a temporary file renamed into place) and removes stale generated files.
+/// a temporary file renamed into place), removes stale generated files and temporary
+/// files left by an interrupted run.
+///
+/// Never replaces a file it does not own: an existing file at a generated file's path
+/// must start with the generated-file header and be a regular file (not a symlink),
+/// otherwise nothing is written and the error names the file. A symlinked `dir` is
+/// followed. Each file is always whole (old or new); when a run is killed between two
+/// renames, some files are new and others old until the next run, which `--check`
+/// reports.
 pub fn write(dir: &Path, crds: &[RenderedCrd]) -> io::Result<Written> {
     fs::create_dir_all(dir).map_err(|e| annotate(e, dir))?;
     let mut done = Written::default();
+    let mut pending = Vec::new();
     for crd in crds {
         let path = dir.join(&crd.file_name);
-        if fs::read_to_string(&path).is_ok_and(|current| current == crd.text) {
-            done.unchanged.push(path);
-            continue;
+        match fs::symlink_metadata(&path) {
+            Ok(m) if m.file_type().is_symlink() => {
+                return Err(io::Error::other(format!(
+                    "{}: is a symlink; the generator writes regular files and does not replace \
+                 links. Remove the link (or copy its target in its place), then re-run",
+                    path.display()
+                )));
+            }
+            Ok(_) => {
+                let current = fs::read(&path).map_err(|e| annotate(e, &path))?;
+                if current == crd.text.as_bytes() {
+                    done.unchanged.push(path);
+                    continue;
+                }
+                if !is_generated(&current) {
+                    return Err(io::Error::other(format!(
+                        "{}: not a generated file (no `{}... DO NOT EDIT` header in its first \
+                         lines), so it is not overwritten. Move it away or delete it, then re-run",
+                        path.display(),
+                        crate::render::HEADER_TEXT_PREFIX
+                    )));
+                }
+            }
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(e) => return Err(annotate(e, &path)),
         }
-        write_atomic(&path, crd.text.as_bytes())?;
+        pending.push((path, crd));
+    }
+    // All temporary files first, then the renames back to back: the window in which
+    // a kill leaves some files old and others new is as short as it can be.
+    let mut staged = Vec::new();
+    for (path, crd) in pending {
+        staged.push((stage(&path, crd.text.as_bytes())?, path));
+    }
+    for (tmp, path) in staged {
+        tmp.persist(&path).map_err(|e| annotate(e.error, &path))?;
         done.updated.push(path);
     }
-    for path in stale(dir, crds)? {
+    for path in stale(dir, crds)?.into_iter().chain(leftover_temps(dir)?) {
         fs::remove_file(&path).map_err(|e| annotate(e, &path))?;
         done.removed.push(path);
     }
     Ok(done)
 }
 
+/// Prefix of the temporary files [`write_atomic`] renames into place. One left behind
+/// by a killed run is reported by [`check`] and removed by [`write`].
+pub const TEMP_PREFIX: &str = ".crdgen-";
+
+/// Temporary files of an interrupted run in `dir`.
+fn leftover_temps(dir: &Path) -> io::Result<Vec<PathBuf>> {
+    let entries = match fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(vec![]),
+        Err(e) => return Err(annotate(e, dir)),
+    };
+    let mut out = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(|e| annotate(e, dir))?;
+        if entry.file_name().to_string_lossy().starts_with(TEMP_PREFIX) {
+            out.push(entry.path());
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
 /// Writes `bytes` to `path` so that readers see the old or the new file, never half of one.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    stage(path, bytes)?
+        .persist(path)
+        .map_err(|e| annotate(e.error, path))?;
+    Ok(())
+}
+
+/// A synced temporary file holding `bytes`, beside `path`, ready to be renamed onto it.
+fn stage(path: &Path, bytes: &[u8]) -> io::Result<tempfile::NamedTempFile> {
     use std::io::Write;
     let dir = path.parent().unwrap_or(Path::new("."));
     let mut tmp = tempfile::Builder::new()
-        .prefix(".crdgen-")
+        .prefix(TEMP_PREFIX)
         .tempfile_in(dir)
         .map_err(|e| annotate(e, dir))?;
     tmp.write_all(bytes).map_err(|e| annotate(e, tmp.path()))?;
     tmp.as_file()
         .sync_all()
         .map_err(|e| annotate(e, tmp.path()))?;
-    tmp.persist(path).map_err(|e| annotate(e.error, path))?;
-    Ok(())
+    Ok(tmp)
 }
 
 /// Generated files in `dir` that none of `crds` produces.
@@ -114,7 +197,10 @@ fn stale(dir: &Path, crds: &[RenderedCrd]) -> io::Result<Vec<PathBuf>> {
     for entry in entries {
         let entry = entry.map_err(|e| annotate(e, dir))?;
         let name = entry.file_name().to_string_lossy().into_owned();
-        if crds.iter().any(|c| c.file_name == name) || !entry.file_type()?.is_file() {
+        if crds.iter().any(|c| c.file_name == name)
+            || name.starts_with(TEMP_PREFIX)
+            || !entry.file_type()?.is_file()
+        {
             continue;
         }
         let path = entry.path();
@@ -247,5 +333,88 @@ mod tests {
         let d = bounded_diff(&old, &new, Path::new("f.yaml"), 20);
         assert_eq!(d.lines().count(), 21, "{d}");
         assert!(d.ends_with("more diff lines not shown\n"), "{d}");
+    }
+
+    #[test]
+    fn a_foreign_file_is_never_overwritten() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("a.yaml");
+        fs::write(&path, "mine: 1\n").expect("write");
+        let err = write(
+            dir.path(),
+            &[crd("a.yaml", "a: 1\n"), crd("b.yaml", "b: 1\n")],
+        )
+        .expect_err("refused");
+        let msg = err.to_string();
+        assert!(
+            msg.contains("a.yaml: not a generated file") && msg.contains("Move it away"),
+            "{msg}"
+        );
+        assert_eq!(fs::read_to_string(&path).expect("read"), "mine: 1\n");
+        assert!(!dir.path().join("b.yaml").exists(), "nothing written");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn symlinks_a_linked_file_is_refused_a_linked_directory_followed() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let target = dir.path().join("target.yaml");
+        fs::write(&target, crd("a.yaml", "old\n").text).expect("write");
+        let out = dir.path().join("out");
+        fs::create_dir(&out).expect("mkdir");
+        std::os::unix::fs::symlink(&target, out.join("a.yaml")).expect("link");
+        let err = write(&out, &[crd("a.yaml", "a: 1\n")]).expect_err("refused");
+        assert!(err.to_string().contains("a.yaml: is a symlink"), "{err}");
+        assert_eq!(
+            fs::read_to_string(&target).expect("read"),
+            crd("a.yaml", "old\n").text
+        );
+
+        let linked = dir.path().join("linked");
+        std::os::unix::fs::symlink(dir.path().join("real"), &linked).expect("link");
+        fs::create_dir(dir.path().join("real")).expect("mkdir");
+        write(&linked, &[crd("a.yaml", "a: 1\n")]).expect("written through the link");
+        assert!(
+            fs::symlink_metadata(&linked)
+                .expect("stat")
+                .file_type()
+                .is_symlink()
+        );
+        assert_eq!(
+            fs::read_to_string(dir.path().join("real/a.yaml")).expect("read"),
+            crd("a.yaml", "a: 1\n").text
+        );
+    }
+
+    #[test]
+    fn crlf_line_ends_are_named_as_such() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let want = crd("a.yaml", "a: 1\nb: 2\n");
+        fs::write(dir.path().join("a.yaml"), want.text.replace('\n', "\r\n")).expect("write");
+        let drift = check(dir.path(), std::slice::from_ref(&want)).expect("check");
+        match &drift[..] {
+            [Drift::Differs { diff, .. }] => {
+                assert!(diff.contains("only the line ends differ"), "{diff}");
+            }
+            d => panic!("{d:?}"),
+        }
+        write(dir.path(), std::slice::from_ref(&want)).expect("ours: rewritten");
+        assert!(check(dir.path(), &[want]).expect("check").is_empty());
+    }
+
+    #[test]
+    fn a_leftover_temporary_file_is_reported_then_removed() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let crds = [crd("a.yaml", "a: 1\n")];
+        write(dir.path(), &crds).expect("write");
+        let tmp = dir.path().join(format!("{TEMP_PREFIX}x1y2"));
+        fs::write(&tmp, &crds[0].text[..10]).expect("write");
+        assert_eq!(
+            check(dir.path(), &crds).expect("check"),
+            vec![Drift::Stale { path: tmp.clone() }]
+        );
+        let w = write(dir.path(), &crds).expect("write");
+        assert_eq!(w.removed, vec![tmp.clone()]);
+        assert!(!tmp.exists());
     }
 }

@@ -30,8 +30,10 @@ pub fn header(command: &str) -> String {
 /// Renders `crd` as a complete file. An error from the YAML emitter is returned,
 /// never turned into a file holding only its header.
 pub fn render(crd: &Value, command: &str) -> Result<String, serde_yaml::Error> {
-    let body = serde_yaml::to_string(&HelmSafe(crd))?;
-    let body = body.replace(YAML11_QUOTE, "'");
+    let body = emit(&Writer {
+        value: crd,
+        helm: true,
+    })?;
     Ok(format!(
         "{}
 ---
@@ -40,33 +42,123 @@ pub fn render(crd: &Value, command: &str) -> Result<String, serde_yaml::Error> {
     ))
 }
 
-/// Wraps strings that YAML 1.1 reads as booleans (`Off`, `yes`, `N`, ...), which
-/// Kubernetes and Helm parse with YAML 1.1 rules but serde_yaml (YAML 1.2) writes
-/// unquoted: the mark never occurs in generated text, is written as it is, and
-/// [`render`] turns it into single quotes.
-const YAML11_QUOTE: char = '\u{E000}';
-
-/// Whether a YAML 1.1 parser reads `s`, written plain, as a boolean.
-fn yaml11_bool(s: &str) -> bool {
-    matches!(
-        s,
-        "y" | "Y"
-            | "yes"
-            | "Yes"
-            | "YES"
-            | "n"
-            | "N"
-            | "no"
-            | "No"
-            | "NO"
-            | "on"
-            | "On"
-            | "ON"
-            | "off"
-            | "Off"
-            | "OFF"
-    )
+/// `value` as YAML that YAML 1.1 readers (kubectl, Helm: sigs.k8s.io/yaml) and YAML
+/// 1.2 readers (serde_yaml) read back as the same value: keys sorted, multi-line
+/// strings as block scalars, and every string quoted that [`needs_quoting`]. Unlike
+/// [`render`], `{{` is written as it is (the text is not a Helm template).
+pub fn to_yaml(value: &Value) -> Result<String, serde_yaml::Error> {
+    emit(&Writer { value, helm: false })
 }
+
+fn emit(w: &Writer<'_>) -> Result<String, serde_yaml::Error> {
+    Ok(serde_yaml::to_string(w)?.replace(QUOTE_MARK, "'"))
+}
+
+/// serde_yaml (a YAML 1.2 writer) has no way to ask for a quoted scalar. A string that
+/// [`needs_quoting`] is passed to it between two of these marks, which makes it a plain
+/// string to serde_yaml (none of the strings concerned holds a quote, a space or an
+/// indicator), and [`emit`] turns the marks into single quotes. A string that holds
+/// the mark itself is refused, so the replacement never touches user text.
+const QUOTE_MARK: char = '\u{E000}';
+
+/// The YAML 1.1 scalar types (<https://yaml.org/type/>) as the spec writes them: a
+/// plain scalar matching one of these is not read as a string by a YAML 1.1 reader.
+/// The YAML 1.2 core schema's numbers are a subset, except the `0o` octal ints.
+const YAML11_PATTERNS: &[&str] = &[
+    // bool
+    r"y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF",
+    // null
+    r"~|null|Null|NULL",
+    // int: binary, octal, decimal, hexadecimal, sexagesimal
+    r"[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+|[-+]?[1-9][0-9_]*(:[0-5]?[0-9])+",
+    // float, as PyYAML reads it (the spec's `[0-9.]*` would make `0.0.0.0` a float,
+    // which no reader does); YAML 1.1 needs a dot, `1e3` is a float in YAML 1.2 only
+    r"[-+]?[0-9][0-9_]*\.[0-9_]*([eE][-+][0-9]+)?|\.[0-9][0-9_]*([eE][-+][0-9]+)?|[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+\.[0-9_]*|[-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN)",
+    // merge key, value key
+    r"<<|=",
+    // timestamp
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}([Tt]|[ \t]+)[0-9]{1,2}:[0-9]{2}:[0-9]{2}(\.[0-9]*)?([ \t]*(Z|[-+][0-9]{1,2}(:[0-9]{2})?))?",
+    // YAML 1.2 core schema: octal `0o`, exponent floats without a dot, signed special floats
+    r"0o[0-7]+|[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?|[-+]?\.(inf|Inf|INF)",
+];
+
+fn yaml11_scalar() -> &'static regex::Regex {
+    static RE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        let alternatives: Vec<String> =
+            YAML11_PATTERNS.iter().map(|p| format!("(?:{p})")).collect();
+        #[allow(clippy::unwrap_used)] // a constant pattern; the unit tests compile it
+        regex::Regex::new(&format!("^(?:{})$", alternatives.join("|"))).unwrap()
+    });
+    &RE
+}
+
+/// Whether `s`, written as a plain (unquoted) scalar, would be read as something other
+/// than a string by a YAML 1.1 reader (Kubernetes, Helm: `on`, `Off`, `y`, `1_000`,
+/// `0x1F`, `1:20`, `.5`, `~`, `<<`, ...) or a YAML 1.2 reader (`1e3`, `0o17`, `null`).
+/// The empty string too. Strings that only need quoting for their syntax (`a: b`,
+/// `- x`, a leading space) are not this function's business: serde_yaml quotes those.
+pub fn needs_quoting(s: &str) -> bool {
+    s.is_empty() || yaml11_scalar().is_match(s)
+}
+
+/// Strings that a YAML 1.1 or 1.2 reader resolves to a non-string when written plain,
+/// one or more of each kind [`needs_quoting`] knows; the tests here and the e2e test
+/// with the Go readers (`e2e/tests/yaml_readers.rs`) write them all.
+pub const NON_STRINGS: &[&str] = &[
+    "y",
+    "Y",
+    "yes",
+    "Yes",
+    "YES",
+    "n",
+    "N",
+    "no",
+    "No",
+    "NO",
+    "on",
+    "On",
+    "ON",
+    "off",
+    "Off",
+    "OFF",
+    "true",
+    "True",
+    "TRUE",
+    "false",
+    "False",
+    "FALSE",
+    "~",
+    "null",
+    "Null",
+    "NULL",
+    "",
+    "1_000",
+    "0o17",
+    "0x1F",
+    "0b101",
+    "017",
+    "-1",
+    "+12",
+    "1:20",
+    "-1:20:30",
+    "190:20:30.15",
+    ".5",
+    "1.",
+    "1e3",
+    "1E3",
+    "6.8523015e+5",
+    "-.inf",
+    ".Inf",
+    "+.INF",
+    ".nan",
+    ".NaN",
+    ".NAN",
+    "<<",
+    "=",
+    "2001-12-14",
+    "2001-12-14t21:59:43.10-05:00",
+    "2001-12-14 21:59:43.10 -5",
+];
 
 /// Opens a Go-template action that prints `{{` literally: `{{` followed by a raw string.
 const HELM_OPEN_BRACES: &str = "{{`{{`}}";
@@ -80,24 +172,52 @@ pub fn helm_escape(s: &str) -> Cow<'_, str> {
     }
 }
 
-/// Serializes a JSON value with its object keys sorted and its strings Helm-escaped,
-/// streaming straight into the YAML emitter (no intermediate YAML tree).
-struct HelmSafe<'a>(&'a Value);
+/// Serializes a JSON value with its object keys sorted and its strings quoted when they
+/// [`needs_quoting`] (and Helm-escaped when `helm`), streaming straight into the YAML
+/// emitter (no intermediate YAML tree).
+struct Writer<'a> {
+    value: &'a Value,
+    helm: bool,
+}
 
-impl Serialize for HelmSafe<'_> {
+impl Writer<'_> {
+    fn child<'b>(&self, value: &'b Value) -> Writer<'b> {
+        Writer {
+            value,
+            helm: self.helm,
+        }
+    }
+
+    /// How `s` is handed to serde_yaml: marked for quoting, Helm-escaped, or as it is.
+    fn string<'s, E: serde::ser::Error>(&self, s: &'s str) -> Result<Cow<'s, str>, E> {
+        if s.contains(QUOTE_MARK) {
+            return Err(E::custom(format!(
+                "the string {s:?} holds U+E000, a private-use character the YAML writer \
+                 reserves; remove it"
+            )));
+        }
+        if needs_quoting(s) {
+            return Ok(Cow::Owned(format!("{QUOTE_MARK}{s}{QUOTE_MARK}")));
+        }
+        Ok(if self.helm {
+            helm_escape(s)
+        } else {
+            Cow::Borrowed(s)
+        })
+    }
+}
+
+impl Serialize for Writer<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match self.0 {
+        match self.value {
             Value::Null => s.serialize_unit(),
             Value::Bool(b) => s.serialize_bool(*b),
             Value::Number(n) => n.serialize(s),
-            Value::String(v) if yaml11_bool(v) => {
-                s.serialize_str(&format!("{YAML11_QUOTE}{v}{YAML11_QUOTE}"))
-            }
-            Value::String(v) => s.serialize_str(&helm_escape(v)),
+            Value::String(v) => s.serialize_str(&self.string::<S::Error>(v)?),
             Value::Array(a) => {
                 let mut seq = s.serialize_seq(Some(a.len()))?;
                 for v in a {
-                    seq.serialize_element(&HelmSafe(v))?;
+                    seq.serialize_element(&self.child(v))?;
                 }
                 seq.end()
             }
@@ -108,7 +228,7 @@ impl Serialize for HelmSafe<'_> {
                 entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
                 let mut map = s.serialize_map(Some(entries.len()))?;
                 for (k, v) in entries {
-                    map.serialize_entry(helm_escape(k).as_ref(), &HelmSafe(v))?;
+                    map.serialize_entry(self.string::<S::Error>(k)?.as_ref(), &self.child(v))?;
                 }
                 map.end()
             }
@@ -131,7 +251,7 @@ mod tests {
             out.contains("- Full\n") && out.contains("- Offline\n"),
             "{out}"
         );
-        assert!(!out.contains(YAML11_QUOTE), "{out}");
+        assert!(!out.contains(QUOTE_MARK), "{out}");
     }
 
     #[test]
@@ -164,5 +284,104 @@ mod tests {
             render(&json!({ "enum": ["True", "False", "Unknown", "1"] }), "x").expect("render");
         assert!(out.contains("- 'True'\n"), "{out}");
         assert!(out.contains("- '1'\n"), "{out}");
+    }
+}
+
+#[cfg(test)]
+mod quoting {
+    use super::*;
+    use proptest::prelude::*;
+    use serde_json::json;
+
+    fn emitted(s: &str) -> String {
+        to_yaml(&json!(s)).expect("emits")
+    }
+
+    #[test]
+    fn the_non_strings_of_both_specs_need_quoting_and_are_single_quoted() {
+        for s in NON_STRINGS {
+            assert!(needs_quoting(s), "{s:?}");
+            assert_eq!(emitted(s), format!("'{s}'\n"), "{s:?}");
+            let back: String = serde_yaml::from_str(&emitted(s)).expect("reads back");
+            assert_eq!(&back, s);
+        }
+    }
+
+    #[test]
+    fn ordinary_strings_stay_plain() {
+        for s in [
+            "Full", "Offline", "yess", "ony", "Strict", "0.0.0.0", "1.2.3", "v1", "0x", "a_b",
+            "1-2", "http://x", "12:60", "Nope", "<", "==", "x=1", "ALPN",
+        ] {
+            assert!(!needs_quoting(s), "{s:?}");
+            assert_eq!(emitted(s), format!("{s}\n"), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn quotes_enum_values_defaults_descriptions_and_keys() {
+        let out = render(
+            &json!({"enum": ["on", "Full"], "default": "Off", "description": "y",
+                    "properties": {"no": {"type": "string"}, "1_000": {}}}),
+            "x",
+        )
+        .expect("render");
+        for want in [
+            "- 'on'\n",
+            "- Full\n",
+            "default: 'Off'\n",
+            "description: 'y'\n",
+            "  'no':\n",
+            "  '1_000': {}\n",
+        ] {
+            assert!(out.contains(want), "{want:?} in\n{out}");
+        }
+    }
+
+    #[test]
+    fn the_reserved_mark_is_refused_not_mangled() {
+        let err = to_yaml(&json!({ "a": "x\u{E000}y" })).expect_err("refused");
+        assert!(err.to_string().contains("U+E000"), "{err}");
+        assert!(to_yaml(&json!({ "\u{E000}": 1 })).is_err());
+    }
+
+    #[test]
+    fn helm_escaping_is_for_templates_only() {
+        assert_eq!(to_yaml(&json!("a {{b}}")).expect("emits"), "a {{b}}\n");
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        /// Whatever the string, serde_yaml reads back exactly what we wrote, as a
+        /// value, a list element and a map key.
+        #[test]
+        fn any_string_reads_back_the_same(s in "\\PC{0,12}|[-+0-9a-zA-Z._:~<= \\t]{0,10}") {
+            prop_assume!(!s.contains(QUOTE_MARK));
+            let v = json!({ s.clone(): [s.clone()] });
+            let back: Value = serde_yaml::from_str(&to_yaml(&v).expect("emits")).expect("parses");
+            prop_assert_eq!(back, v);
+        }
+
+        /// Strings serde_yaml reads as non-strings when plain are ones we quote; strings
+        /// that need no quoting are written as serde_yaml writes them (plain, unless
+        /// their syntax needs quotes), so templates without such strings do not change.
+        #[test]
+        fn quoting_only_when_a_reader_needs_it(s in "[-+0-9a-zA-Z._:~<=]{0,8}") {
+            let plain: serde_yaml::Value = serde_yaml::from_str(&s).unwrap_or(serde_yaml::Value::String(s.clone()));
+            if matches!(plain, serde_yaml::Value::Bool(_) | serde_yaml::Value::Number(_) | serde_yaml::Value::Null) {
+                prop_assert!(needs_quoting(&s), "serde_yaml reads {s:?} as {plain:?}");
+            }
+            if needs_quoting(&s) {
+                prop_assert_eq!(emitted(&s), format!("'{s}'\n"));
+            } else {
+                prop_assert_eq!(emitted(&s), serde_yaml::to_string(&s).expect("emits"));
+                if s.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+                    && s.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+                {
+                    prop_assert_eq!(emitted(&s), format!("{s}\n"));
+                }
+            }
+        }
     }
 }

@@ -410,7 +410,7 @@ fn write_kubeconfig(path: &Path, server: &str, ca: &Path, token: &str) -> anyhow
         "contexts": [{ "name": "e2e", "context": { "cluster": "e2e", "user": "e2e-admin" } }],
         "current-context": "e2e",
     });
-    fs::write(path, serde_yaml::to_string(&config)?)
+    fs::write(path, crdgen::render::to_yaml(&config)?)
         .with_context(|| format!("writing {}", path.display()))?;
     Ok(())
 }

@@ -366,7 +366,10 @@ fn broken_crd_is_reported(
         serde_json::json!([{ "rule": "self.spec.(", "message": "never compiles" }]);
     let templates = run_dir.join("broken-chart/templates");
     fs::create_dir_all(&templates)?;
-    fs::write(templates.join("broken.yaml"), serde_yaml::to_string(&crd)?)?;
+    fs::write(
+        templates.join("broken.yaml"),
+        crdgen::render::to_yaml(&crd)?,
+    )?;
     match chart::check_crds_accepted(kubectl, &run_dir.join("broken-chart")) {
         Ok(()) => anyhow::bail!("the apiserver accepted a CRD whose CEL rule cannot compile"),
         Err(e) => {

@@ -99,9 +99,100 @@ fn typed<T: DeserializeOwned>(de: serde_yaml::Deserializer<'_>, what: &str) -> R
     })
 }
 
+/// The largest case file read, in bytes. A case is a handful of Kubernetes objects;
+/// the limit keeps a huge or runaway file from taking the memory of the machine (the
+/// YAML parser holds a whole document's events at once).
+pub const MAX_INPUT_BYTES: usize = 4 << 20;
+
+/// Checks the raw bytes of a case file: size, then UTF-8 (a byte-order mark is fine).
+pub fn decode(bytes: &[u8]) -> Result<&str, String> {
+    if bytes.len() > MAX_INPUT_BYTES {
+        return Err(too_big(bytes.len() as u64));
+    }
+    std::str::from_utf8(bytes).map_err(|e| {
+        format!(
+            "not UTF-8 text (invalid byte at offset {}); save the file as UTF-8",
+            e.valid_up_to()
+        )
+    })
+}
+
+/// The error for a file of `len` bytes, over [`MAX_INPUT_BYTES`].
+pub fn too_big(len: u64) -> String {
+    format!(
+        "{len} bytes is over the limit of {MAX_INPUT_BYTES} bytes for a case file; split it \
+         into one file per backend"
+    )
+}
+
+/// Deepest `[`/`{` nesting accepted; serde_yaml refuses deeper values anyway (its
+/// recursion limit is 128), but only after libyaml has parsed them, which takes time
+/// quadratic in the depth (seconds for 20 000 levels).
+pub const MAX_FLOW_DEPTH: usize = 128;
+
+/// Refuses flow collections nested deeper than [`MAX_FLOW_DEPTH`] before parsing.
+/// Brackets in quoted strings and comments do not count; brackets in plain text and
+/// block scalars do, which can only over-count.
+fn check_flow_depth(text: &str) -> Result<(), String> {
+    let (mut depth, mut line) = (0usize, 1usize);
+    let mut quote: Option<char> = None;
+    let mut prev = '\n';
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\n' {
+            line += 1;
+        }
+        match quote {
+            Some('"') if c == '\\' => {
+                chars.next();
+            }
+            Some(q) if c == q => {
+                if q == '\'' && chars.peek() == Some(&'\'') {
+                    chars.next();
+                } else {
+                    quote = None;
+                }
+            }
+            Some(_) => {}
+            None => match c {
+                '#' if prev.is_whitespace() => {
+                    for c in chars.by_ref() {
+                        if c == '\n' {
+                            line += 1;
+                            break;
+                        }
+                    }
+                }
+                '"' | '\'' if prev.is_whitespace() || "[{,:-".contains(prev) => quote = Some(c),
+                '[' | '{' => {
+                    depth += 1;
+                    if depth > MAX_FLOW_DEPTH {
+                        return Err(format!(
+                            "line {line}: lists/maps nested more than {MAX_FLOW_DEPTH} deep; \
+                             a Kubernetes object is never this deep"
+                        ));
+                    }
+                }
+                ']' | '}' => depth = depth.saturating_sub(1),
+                _ => {}
+            },
+        }
+        prev = c;
+    }
+    Ok(())
+}
+
 /// Reads the input documents of a case file (an output document is ignored). Errors
 /// name the document, its line, and for a field of the wrong type the field's path.
+/// Hostile input is an error, not a crash: over [`MAX_INPUT_BYTES`]; nesting deeper
+/// than serde_yaml's recursion limit (128); aliases expanding to far more than the
+/// document (serde_yaml's repetition limit).
 pub fn load(text: &str) -> Result<Case, String> {
+    if text.len() > MAX_INPUT_BYTES {
+        return Err(too_big(text.len() as u64));
+    }
+    let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
+    check_flow_depth(text)?;
     let (input, _) = split(text);
     // First pass: the kind of every document (and whether it is YAML at all).
     let mut heads = Vec::new();
@@ -188,10 +279,12 @@ pub fn render(t: &Translation) -> Value {
     json!({ "output": t.resources, "status": t.status })
 }
 
-/// The output document as YAML, starting with the `# Output` line.
+/// The output document as YAML, starting with the `# Output` line. Written by the
+/// project's YAML writer ([`crdgen::render::to_yaml`]): a string such as `on`, `no` or
+/// `1_000` is quoted, so kubectl and Helm (YAML 1.1) read it as a string too.
 pub fn render_yaml(t: &Translation) -> Result<String, String> {
     let yaml =
-        serde_yaml::to_string(&render(t)).map_err(|e| format!("rendering the output: {e}"))?;
+        crdgen::render::to_yaml(&render(t)).map_err(|e| format!("rendering the output: {e}"))?;
     Ok(format!("{OUTPUT_MARKER}\n{yaml}"))
 }
 
@@ -293,5 +386,22 @@ output: []
         let updated = with_output(CASE, &t).expect("renders");
         assert_eq!(updated.matches(OUTPUT_MARKER).count(), 1);
         assert_eq!(expected(&updated).expect("parses"), Some(render(&t)));
+    }
+
+    #[test]
+    fn output_strings_that_yaml_1_1_reads_otherwise_are_quoted() {
+        let case = CASE
+            .replace("namespace: default", "namespace: 'on'")
+            .replace("name: b", "name: 'no'")
+            .replace("host: example.com", "host: 'y'");
+        let t = run(&case).expect("loads");
+        let yaml = render_yaml(&t).expect("renders");
+        for plain in [": on\n", ": no\n", ": y\n"] {
+            assert!(!yaml.contains(plain), "{plain:?} in\n{yaml}");
+        }
+        assert!(yaml.contains("'on'") && yaml.contains("'y'"), "{yaml}");
+        let back: Value =
+            serde_yaml::from_str(yaml.trim_start_matches(OUTPUT_MARKER)).expect("parses");
+        assert_eq!(back, render(&t));
     }
 }

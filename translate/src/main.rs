@@ -24,9 +24,8 @@ fn main() -> ExitCode {
     }
     let mut failed = 0;
     for path in &files {
-        let result = std::fs::read_to_string(path)
-            .map_err(|e| format!("cannot read: {e}"))
-            .and_then(|text| documents::run(&text))
+        let result = read(path)
+            .and_then(|bytes| documents::run(documents::decode(&bytes)?))
             .and_then(|t| documents::render_yaml(&t));
         match result {
             Ok(yaml) => {
@@ -47,4 +46,20 @@ fn main() -> ExitCode {
         return ExitCode::FAILURE;
     }
     ExitCode::SUCCESS
+}
+
+/// The bytes of `path`, refusing a file over [`documents::MAX_INPUT_BYTES`] before
+/// reading it (and whatever grows past it while being read).
+fn read(path: &str) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    let file = std::fs::File::open(path).map_err(|e| format!("cannot read: {e}"))?;
+    let len = file.metadata().map(|m| m.len()).unwrap_or(0);
+    if len > documents::MAX_INPUT_BYTES as u64 {
+        return Err(documents::too_big(len));
+    }
+    let mut bytes = Vec::new();
+    file.take(documents::MAX_INPUT_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("cannot read: {e}"))?;
+    Ok(bytes)
 }

@@ -32,7 +32,7 @@ fn check(path: &Path, update: bool) -> Result<(), String> {
     if got == want {
         return Ok(());
     }
-    let yaml = |v| serde_yaml::to_string(v).unwrap_or_default();
+    let yaml = |v| crdgen::render::to_yaml(v).unwrap_or_default();
     let (want, got) = (yaml(&want), yaml(&got));
     let diff = similar::TextDiff::from_lines(&want, &got)
         .unified_diff()
