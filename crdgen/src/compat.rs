@@ -74,8 +74,6 @@ pub const RULES: &[Rule] = &[
 /// path. A node missing in the new schema is a removed field (unless its new parent
 /// keeps unknown fields); a changed type is reported once, not for every child.
 fn schema(out: &mut Vec<Breaking>, version: &str, old_root: &Value, new_root: &Value) {
-    let preserve =
-        |s: &Value| s.get("x-kubernetes-preserve-unknown-fields") == Some(&Value::Bool(true));
     walk::walk(old_root, |node| {
         let push = |out: &mut Vec<Breaking>, what: String| {
             out.push(Breaking {
@@ -92,7 +90,7 @@ fn schema(out: &mut Vec<Breaking>, version: &str, old_root: &Value, new_root: &V
         let Some(new) = walk::resolve(new_root, node.path.steps()) else {
             let parent = walk::resolve(new_root, node.path.parent().steps());
             if node.path.last().and_then(Step::property).is_some()
-                && parent.is_some_and(|p| !preserve(p))
+                && parent.is_some_and(|p| !preserves_unknown(p))
             {
                 push(
                     out,
@@ -171,10 +169,13 @@ fn default_changed(old: &Value, new: &Value) -> Vec<String> {
     }
 }
 
+/// Whether the schema keeps fields it does not list.
+fn preserves_unknown(s: &Value) -> bool {
+    s.get("x-kubernetes-preserve-unknown-fields") == Some(&Value::Bool(true))
+}
+
 fn no_longer_preserved(old: &Value, new: &Value) -> Vec<String> {
-    let preserve =
-        |s: &Value| s.get("x-kubernetes-preserve-unknown-fields") == Some(&Value::Bool(true));
-    if preserve(old) && !preserve(new) {
+    if preserves_unknown(old) && !preserves_unknown(new) {
         vec!["unknown fields are no longer preserved: stored ones are dropped (pruned when objects are read and written)".into()]
     } else {
         vec![]

@@ -20,13 +20,18 @@ pub enum Drift {
     Differs { path: PathBuf, diff: String },
     /// A generated file that no CRD type produces any more.
     Stale { path: PathBuf },
+    /// A temporary file of an interrupted run; the next [`write`] removes it.
+    Leftover { path: PathBuf },
 }
 
 impl Drift {
     /// The file concerned.
     pub fn path(&self) -> &Path {
         match self {
-            Drift::Missing { path } | Drift::Differs { path, .. } | Drift::Stale { path } => path,
+            Drift::Missing { path }
+            | Drift::Differs { path, .. }
+            | Drift::Stale { path }
+            | Drift::Leftover { path } => path,
         }
     }
 }
@@ -75,7 +80,7 @@ pub fn check(dir: &Path, crds: &[RenderedCrd]) -> io::Result<Vec<Drift>> {
         drift.push(Drift::Stale { path });
     }
     for path in leftover_temps(dir)? {
-        drift.push(Drift::Stale { path });
+        drift.push(Drift::Leftover { path });
     }
     Ok(drift)
 }
@@ -145,16 +150,19 @@ pub fn write(dir: &Path, crds: &[RenderedCrd]) -> io::Result<Written> {
 /// by a killed run is reported by [`check`] and removed by [`write`].
 pub const TEMP_PREFIX: &str = ".crdgen-";
 
+/// The entries of `dir`; none when it does not exist yet.
+fn entries(dir: &Path) -> io::Result<Vec<fs::DirEntry>> {
+    match fs::read_dir(dir) {
+        Ok(e) => e.map(|e| e.map_err(|e| annotate(e, dir))).collect(),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(vec![]),
+        Err(e) => Err(annotate(e, dir)),
+    }
+}
+
 /// Temporary files of an interrupted run in `dir`.
 fn leftover_temps(dir: &Path) -> io::Result<Vec<PathBuf>> {
-    let entries = match fs::read_dir(dir) {
-        Ok(e) => e,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(vec![]),
-        Err(e) => return Err(annotate(e, dir)),
-    };
     let mut out = Vec::new();
-    for entry in entries {
-        let entry = entry.map_err(|e| annotate(e, dir))?;
+    for entry in entries(dir)? {
         if entry.file_name().to_string_lossy().starts_with(TEMP_PREFIX) {
             out.push(entry.path());
         }
@@ -188,14 +196,8 @@ fn stage(path: &Path, bytes: &[u8]) -> io::Result<tempfile::NamedTempFile> {
 
 /// Generated files in `dir` that none of `crds` produces.
 fn stale(dir: &Path, crds: &[RenderedCrd]) -> io::Result<Vec<PathBuf>> {
-    let entries = match fs::read_dir(dir) {
-        Ok(e) => e,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(vec![]),
-        Err(e) => return Err(annotate(e, dir)),
-    };
     let mut out = Vec::new();
-    for entry in entries {
-        let entry = entry.map_err(|e| annotate(e, dir))?;
+    for entry in entries(dir)? {
         let name = entry.file_name().to_string_lossy().into_owned();
         if crds.iter().any(|c| c.file_name == name)
             || name.starts_with(TEMP_PREFIX)
@@ -411,7 +413,7 @@ mod tests {
         fs::write(&tmp, &crds[0].text[..10]).expect("write");
         assert_eq!(
             check(dir.path(), &crds).expect("check"),
-            vec![Drift::Stale { path: tmp.clone() }]
+            vec![Drift::Leftover { path: tmp.clone() }]
         );
         let w = write(dir.path(), &crds).expect("write");
         assert_eq!(w.removed, vec![tmp.clone()]);

@@ -68,16 +68,10 @@ pub fn drift_report(root: &Path, targets: &[Target]) -> anyhow::Result<Vec<Strin
             let shown = d.path().strip_prefix(root).unwrap_or(d.path()).display();
             out.push(match d {
                 Drift::Missing { .. } => format!("missing: {shown}"),
-                Drift::Stale { path }
-                    if path
-                        .file_name()
-                        .is_some_and(|n| n.to_string_lossy().starts_with(output::TEMP_PREFIX)) =>
-                {
-                    format!(
-                        "leftover: {shown} (a temporary file of an interrupted gen-crds; the next \
-                         gen-crds removes it)"
-                    )
-                }
+                Drift::Leftover { .. } => format!(
+                    "leftover: {shown} (a temporary file of an interrupted gen-crds; the next \
+                     gen-crds removes it)"
+                ),
                 Drift::Stale { .. } => {
                     format!("stale: {shown} (no CRD type generates it any more)")
                 }
