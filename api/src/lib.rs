@@ -15,16 +15,37 @@
 //!   several) published on Gateways under a model name.
 //! - [`v1alpha1::shared`]: references, selectors and conditions used across CRDs.
 
+// This file is also the root of the generator's build program (the
+// `agentgateway-crds-build` binary of `xtask`, compiled with `cfg(crd_build)`): the
+// API compiled as a program that prints pass 1 of every CRD, so `cargo xtask gen-crds`
+// itself never links, or waits for, these types. The program uses only the schemas,
+// so the rest of the API is dead code there.
+#![cfg_attr(crd_build, allow(dead_code, unused_imports))]
+
 pub mod v1alpha1;
+
+/// Calls `$each::<Kind>(description)` for every CRD of the chart, in the order they
+/// are listed in documentation, and collects the results in a `Vec`.
+macro_rules! each_crd {
+    ($($each:ident)::+) => {
+        vec![
+            $($each)::+::<v1alpha1::backend::AgentgatewayBackend>(v1alpha1::backend::DESCRIPTION),
+            $($each)::+::<v1alpha1::policy::AgentgatewayPolicy>(v1alpha1::policy::DESCRIPTION),
+            $($each)::+::<v1alpha1::parameters::AgentgatewayParameters>(
+                v1alpha1::parameters::DESCRIPTION,
+            ),
+            $($each)::+::<v1alpha1::model::AgentgatewayModel>(v1alpha1::model::DESCRIPTION),
+        ]
+    };
+}
 
 /// Every CRD of the chart, in the order they are listed in documentation.
 pub fn crds() -> Vec<crdgen::CrdSource> {
-    vec![
-        crdgen::source::<v1alpha1::backend::AgentgatewayBackend>(v1alpha1::backend::DESCRIPTION),
-        crdgen::source::<v1alpha1::policy::AgentgatewayPolicy>(v1alpha1::policy::DESCRIPTION),
-        crdgen::source::<v1alpha1::parameters::AgentgatewayParameters>(
-            v1alpha1::parameters::DESCRIPTION,
-        ),
-        crdgen::source::<v1alpha1::model::AgentgatewayModel>(v1alpha1::model::DESCRIPTION),
-    ]
+    each_crd!(crdgen::source)
+}
+
+/// The build program: prints pass 1 of every CRD as JSON (see `crdgen::build::print`).
+#[cfg(crd_build)]
+fn main() {
+    crdgen::build::print(&each_crd!(crdgen::build::built));
 }

@@ -7,18 +7,15 @@ use serde_json::{Value, json};
 /// One CRD the chart ships: its kind and how to build it.
 #[derive(Clone)]
 pub struct CrdSource {
-    kind: String,
-    plural: String,
-    group: String,
-    description: &'static str,
-    build: fn(&CrdSource) -> Result<Value, crate::normalize::Problem>,
+    meta: Meta,
+    build: fn(&Meta) -> Result<Value, crate::normalize::Problem>,
     roundtrip: fn(&Value) -> Result<Value, String>,
 }
 
 impl std::fmt::Debug for CrdSource {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("CrdSource")
-            .field("kind", &self.kind)
+            .field("kind", &self.meta.kind)
             .finish_non_exhaustive()
     }
 }
@@ -38,10 +35,7 @@ where
     K::Status: JsonSchema,
 {
     CrdSource {
-        kind: K::kind(&()).into_owned(),
-        plural: K::plural(&()).into_owned(),
-        group: K::group(&()).into_owned(),
-        description,
+        meta: Meta::of::<K>(description),
         build: build::<K>,
         roundtrip: roundtrip::<K>,
     }
@@ -58,22 +52,22 @@ where
 impl CrdSource {
     /// The kind, e.g. `AgentgatewayBackend`.
     pub fn kind(&self) -> &str {
-        &self.kind
+        &self.meta.kind
     }
 
     /// The CRD's name, `<plural>.<group>`.
     pub fn crd_name(&self) -> String {
-        format!("{}.{}", self.plural, self.group)
+        self.meta.crd_name()
     }
 
     /// The template file this CRD is written to: `<group>_<plural>.yaml`, as controller-gen names it.
     pub fn file_name(&self) -> String {
-        format!("{}_{}.yaml", self.group, self.plural)
+        format!("{}_{}.yaml", self.meta.group, self.meta.plural)
     }
 
     /// The plural resource name, e.g. `agentgatewaybackends`.
     pub fn plural(&self) -> &str {
-        &self.plural
+        &self.meta.plural
     }
 
     /// Deserializes `object` (a whole custom resource as JSON, e.g. as read back from
@@ -85,7 +79,102 @@ impl CrdSource {
 
     /// Runs pass 1: the CRD as JSON, before normalization.
     pub fn build(&self) -> Result<Value, crate::normalize::Problem> {
-        (self.build)(self)
+        (self.build)(&self.meta)
+    }
+
+    /// Runs pass 1 and keeps what the later passes need to know about the CRD.
+    pub fn built(&self) -> Built {
+        self.meta.clone().built(self.build())
+    }
+}
+
+/// The outcome of pass 1 for one CRD: its names and its CRD as JSON (or why it could
+/// not be built). This is what the generator's build program prints (see [`print`]),
+/// and what passes 2 to 4 start from, whether the program just ran or its last output
+/// was reused.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Built {
+    /// The kind, e.g. `AgentgatewayBackend`.
+    pub kind: String,
+    /// The plural resource name, e.g. `agentgatewaybackends`.
+    pub plural: String,
+    /// The API group, e.g. `agentgateway.dev`.
+    pub group: String,
+    /// The CRD before normalization, or the problem that stopped pass 1.
+    pub crd: Result<Value, crate::normalize::Problem>,
+}
+
+impl Built {
+    /// The CRD's name, `<plural>.<group>`.
+    pub fn crd_name(&self) -> String {
+        format!("{}.{}", self.plural, self.group)
+    }
+
+    /// The template file this CRD is written to: `<group>_<plural>.yaml`.
+    pub fn file_name(&self) -> String {
+        format!("{}_{}.yaml", self.group, self.plural)
+    }
+}
+
+/// Pass 1 of the custom resource `K` alone: what [`source`]`::<K>(description).built()`
+/// returns, without compiling the serde round trip a [`CrdSource`] also carries (the
+/// build program needs only the schema).
+pub fn built<K>(description: &'static str) -> Built
+where
+    K: CustomResourceExt + HasSpec + HasStatus + kube_core::Resource<DynamicType = ()>,
+    K::Spec: JsonSchema,
+    K::Status: JsonSchema,
+{
+    let meta = Meta::of::<K>(description);
+    let crd = build::<K>(&meta);
+    meta.built(crd)
+}
+
+/// The build program's output: every CRD's [`Built`], as one JSON document on
+/// standard output. Exits non-zero when standard output cannot be written.
+pub fn print(built: &[Built]) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let written = serde_json::to_writer(&mut out, built)
+        .map_err(std::io::Error::from)
+        .and_then(|()| out.write_all(b"\n"))
+        .and_then(|()| out.flush());
+    if let Err(e) = written {
+        eprintln!("error: could not write the built CRDs to standard output: {e}");
+        std::process::exit(1);
+    }
+}
+
+/// What pass 1 needs to know about a CRD besides its Rust type.
+#[derive(Clone)]
+struct Meta {
+    kind: String,
+    plural: String,
+    group: String,
+    description: &'static str,
+}
+
+impl Meta {
+    fn of<K: kube_core::Resource<DynamicType = ()>>(description: &'static str) -> Self {
+        Self {
+            kind: K::kind(&()).into_owned(),
+            plural: K::plural(&()).into_owned(),
+            group: K::group(&()).into_owned(),
+            description,
+        }
+    }
+
+    fn built(self, crd: Result<Value, crate::normalize::Problem>) -> Built {
+        Built {
+            kind: self.kind,
+            plural: self.plural,
+            group: self.group,
+            crd,
+        }
+    }
+
+    fn crd_name(&self) -> String {
+        format!("{}.{}", self.plural, self.group)
     }
 }
 
@@ -102,7 +191,7 @@ pub fn generator() -> SchemaGenerator {
         .into_generator()
 }
 
-fn build<K>(src: &CrdSource) -> Result<Value, crate::normalize::Problem>
+fn build<K>(src: &Meta) -> Result<Value, crate::normalize::Problem>
 where
     K: CustomResourceExt + HasSpec + HasStatus,
     K::Spec: JsonSchema,

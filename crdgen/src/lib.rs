@@ -20,6 +20,8 @@ pub mod build;
 pub mod compat;
 pub mod coverage;
 #[cfg(feature = "generate")]
+pub mod doc_edit;
+#[cfg(feature = "generate")]
 pub mod json_schema;
 pub mod markers;
 pub mod normalize;
@@ -33,12 +35,19 @@ pub mod render;
 pub mod repo;
 pub mod walk;
 
-pub use build::{CrdSource, source};
+pub use build::{Built, CrdSource, source};
 
 impl CrdSource {
     /// Passes 1 and 2: the CRD as data, normalized and checked, ready to render.
     pub fn normalized(&self) -> Result<serde_json::Value, Vec<normalize::Problem>> {
-        let mut crd = self.build().map_err(|p| vec![p])?;
+        self.built().normalized()
+    }
+}
+
+impl Built {
+    /// Pass 2 on the output of pass 1: the CRD normalized and checked, ready to render.
+    pub fn normalized(&self) -> Result<serde_json::Value, Vec<normalize::Problem>> {
+        let mut crd = self.crd.clone().map_err(|p| vec![p])?;
         normalize::normalize(&mut crd)?;
         Ok(crd)
     }
@@ -65,9 +74,10 @@ pub fn generate(
     let mut problems = Vec::new();
     let mut out = Vec::new();
     for src in sources {
-        match src
+        let built = src.built();
+        match built
             .normalized()
-            .and_then(|crd| template(src, &crd, command))
+            .and_then(|crd| template(&built, &crd, command))
         {
             Ok(t) => out.push(t),
             Err(mut p) => problems.append(&mut p),
@@ -83,7 +93,7 @@ pub fn generate(
 #[cfg(feature = "generate")]
 /// The chart template of the normalized `crd` of `src`.
 fn template(
-    src: &CrdSource,
+    src: &Built,
     crd: &serde_json::Value,
     command: &str,
 ) -> Result<RenderedCrd, Vec<normalize::Problem>> {
@@ -110,7 +120,7 @@ type OneCrd = (
 
 #[cfg(feature = "generate")]
 /// The normalized CRD of `src`, its template, its reference page and its JSON Schemas.
-fn generate_one(src: &CrdSource, command: &str) -> Result<OneCrd, Vec<normalize::Problem>> {
+fn generate_one(src: &Built, command: &str) -> Result<OneCrd, Vec<normalize::Problem>> {
     let crd = src.normalized()?;
     let template = template(src, &crd, command)?;
     let page = RenderedCrd {
@@ -146,6 +156,18 @@ pub struct Generated {
 /// reference page and its JSON Schemas; or returns every schema problem found.
 pub fn generate_all(
     sources: &[CrdSource],
+    command: &str,
+) -> Result<Generated, Vec<normalize::Problem>> {
+    let built: Vec<Built> = sources.iter().map(CrdSource::built).collect();
+    generate_all_built(&built, command)
+}
+
+#[cfg(feature = "generate")]
+/// Passes 2 to 4 of [`generate_all`] on the output of pass 1: normalizes every CRD of
+/// `sources` and renders its template, its reference page and its JSON Schemas; or
+/// returns every schema problem found.
+pub fn generate_all_built(
+    sources: &[Built],
     command: &str,
 ) -> Result<Generated, Vec<normalize::Problem>> {
     // Each CRD on its own thread (they are independent); results are collected in

@@ -11,7 +11,7 @@ use serde_json::{Map, Value};
 use std::fmt;
 
 /// A schema the apiserver would reject or that breaks the project's rules.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Problem {
     /// The CRD, e.g. `agentgatewaybackends.agentgateway.dev`.
     pub crd: String,

@@ -19,6 +19,10 @@ pub struct Args {
     /// Write nothing; exit non-zero if any generated file is missing, differs or is stale.
     #[arg(long)]
     pub check: bool,
+    /// Always compile the API types, even when they are unchanged or only their doc
+    /// comments changed since the last build (implied when `CI=true`).
+    #[arg(long)]
+    pub full: bool,
     /// Write or check only the CRD templates, in DIR instead of the chart's templates
     /// directory (the reference and the schemas are left alone).
     #[arg(long, value_name = "DIR")]
@@ -34,9 +38,21 @@ pub struct Target {
     pub files: Vec<crdgen::RenderedCrd>,
 }
 
-/// Every generated file of the repository, by directory (relative to the workspace root).
-pub fn targets() -> anyhow::Result<Vec<Target>> {
-    let g = generate_all()?;
+/// Whether to skip the fast paths of pass 1: on `--full`, and always in CI, whose
+/// drift check must compare the templates with what the compiler produces.
+pub fn full(flag: bool) -> bool {
+    flag || std::env::var("CI").is_ok_and(|v| v == "true")
+}
+
+/// Pass 1 for the workspace at `root` (see [`crate::pass1`]).
+pub fn pass1(root: &Path, full: bool) -> anyhow::Result<crate::pass1::Pass1> {
+    crate::pass1::run(root, &crate::pass1::cache_dir()?, full)
+}
+
+/// Every generated file of the repository from the output of pass 1, by directory
+/// (relative to the workspace root).
+pub fn targets(built: &[crdgen::Built]) -> anyhow::Result<Vec<Target>> {
+    let g = generate_all(built)?;
     Ok(vec![
         Target {
             what: "CRD templates",
@@ -82,14 +98,10 @@ pub fn drift_report(root: &Path, targets: &[Target]) -> anyhow::Result<Vec<Strin
     Ok(out)
 }
 
-/// Renders every CRD of the API, or fails listing every schema problem.
-pub fn render_all() -> anyhow::Result<Vec<crdgen::RenderedCrd>> {
-    generate_all().map(|g| g.templates)
-}
-
-/// Renders every CRD, reference page and JSON Schema, or fails listing every schema problem.
-pub fn generate_all() -> anyhow::Result<crdgen::Generated> {
-    crdgen::generate_all(&agentgateway_api::crds(), COMMAND).map_err(|problems| {
+/// Renders every CRD, reference page and JSON Schema from the output of pass 1, or
+/// fails listing every schema problem.
+pub fn generate_all(built: &[crdgen::Built]) -> anyhow::Result<crdgen::Generated> {
+    crdgen::generate_all_built(built, COMMAND).map_err(|problems| {
         let list: Vec<String> = problems.iter().map(|p| format!("  {p}")).collect();
         anyhow::anyhow!(
             "{} schema problem(s) in the API types; nothing was written:\n{}",
@@ -148,7 +160,7 @@ pub struct BreakingArgs {
 /// could break objects stored under the chart of `REV` (for review before merging).
 pub fn run_breaking(args: &BreakingArgs) -> anyhow::Result<ExitCode> {
     let root = crate::workspace_root();
-    let crds = render_all()?;
+    let crds = generate_all(&pass1(&root, full(false))?.built)?.templates;
     let rev = &args.against;
     let resolved = std::process::Command::new("git")
         .args([
@@ -199,7 +211,9 @@ fn print_breaking(changes: &[String]) {
 }
 
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
-    let mut targets = targets()?;
+    let pass1 = pass1(&crate::workspace_root(), full(args.full))?;
+    println!("{}", pass1.how);
+    let mut targets = targets(&pass1.built)?;
     match &args.out {
         // Only the templates, into the directory given (relative to where we are).
         Some(out) => {
@@ -265,9 +279,16 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
 mod tests {
     /// `cargo test` fails when the checked-in templates, reference pages or JSON
     /// Schemas drift from the types, exactly like `cargo xtask gen-crds --check`.
+    fn built() -> Vec<crdgen::Built> {
+        agentgateway_api::crds()
+            .iter()
+            .map(crdgen::CrdSource::built)
+            .collect()
+    }
+
     #[test]
     fn checked_in_generated_files_match_the_types() {
-        let targets = super::targets().expect("the API types produce valid CRDs");
+        let targets = super::targets(&built()).expect("the API types produce valid CRDs");
         assert_eq!(targets.len(), 3);
         let n = agentgateway_api::crds().len();
         assert_eq!(targets[0].files.len(), n);
@@ -290,7 +311,7 @@ mod tests {
     /// on one, on the pages of the real API.
     #[test]
     fn reference_links_resolve_and_anchors_are_unique() {
-        let g = super::generate_all().expect("valid API types");
+        let g = super::generate_all(&built()).expect("valid API types");
         for page in &g.reference {
             let mut anchors = std::collections::BTreeSet::new();
             for part in page.text.split("<a id=\"").skip(1) {

@@ -4,6 +4,7 @@ mod bench;
 mod e2e;
 mod gen_crds;
 mod package;
+mod pass1;
 mod test;
 mod translate;
 

@@ -28,7 +28,9 @@ pub struct Args {
 
 /// Fails, listing the drift, when any generated file under `root` is out of date.
 pub fn refuse_drift(root: &Path) -> anyhow::Result<()> {
-    let drift = gen_crds::drift_report(root, &gen_crds::targets()?)?;
+    // The release is checked against the compiled types, never a reused build.
+    let built = gen_crds::pass1(root, true)?.built;
+    let drift = gen_crds::drift_report(root, &gen_crds::targets(&built)?)?;
     if !drift.is_empty() {
         anyhow::bail!(
             "refusing to package: {} generated file(s) differ from the Rust types \

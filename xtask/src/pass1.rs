@@ -1,0 +1,370 @@
+//! Pass 1 for `gen-crds`: the CRDs built from the Rust types, by compiling and running
+//! the build program (`agentgateway-crds-build`, `api/src/lib.rs` as a program), or
+//! without a compiler when that is exact:
+//!
+//! - **unchanged**: no input of the build program changed since its last run: its
+//!   last output is reused;
+//! - **doc edits**: the API sources differ from the ones last compiled only in the
+//!   text of doc comments: its last output is reused with those descriptions
+//!   rewritten ([`crdgen::doc_edit`]), which is what the compiler would produce;
+//! - **compiled**: anything else, every `--full` run, and every run in CI.
+//!
+//! The cache lives in `<target>/crdgen/` and only ever holds the output of a
+//! compiled run, with the inputs it was compiled from: reused outputs are never
+//! cached, so a fast path always starts from what the compiler produced.
+
+use anyhow::{Context, bail};
+use crdgen::{
+    Built,
+    doc_edit::{self, Scan, Substitutions},
+};
+use serde::{Deserialize, Serialize};
+use std::{
+    collections::BTreeMap,
+    fs,
+    hash::{Hash, Hasher},
+    path::{Path, PathBuf},
+    process::{Command, Stdio},
+};
+
+/// The build program: `api/src/lib.rs` compiled as a binary of xtask (see xtask/Cargo.toml).
+pub const PROGRAM: &str = "agentgateway-crds-build";
+
+/// The sources of the API types, scanned for doc edits.
+const API_SOURCES: &str = "api/src";
+
+/// Every other input of the build program: any change compiles. Directories are
+/// read whole; missing files count as absent.
+const OTHER_INPUTS: &[&str] = &[
+    "Cargo.toml",
+    "Cargo.lock",
+    ".cargo/config.toml",
+    ".cargo/config",
+    "rust-toolchain",
+    "rust-toolchain.toml",
+    "api/Cargo.toml",
+    "xtask/Cargo.toml",
+    "xtask/build.rs",
+    "crdgen/Cargo.toml",
+    "crdgen/src",
+];
+
+/// Environment that changes how cargo compiles.
+const ENV_INPUTS: &[&str] = &[
+    "CARGO",
+    "RUSTUP_TOOLCHAIN",
+    "RUSTFLAGS",
+    "CARGO_ENCODED_RUSTFLAGS",
+    "CARGO_BUILD_RUSTFLAGS",
+    "RUSTC",
+    "RUSTC_WRAPPER",
+];
+
+/// Bumped when the cache's format or meaning changes.
+const CACHE_FORMAT: u32 = 1;
+
+/// How pass 1 was done.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum How {
+    /// The build program was compiled (if needed) and run; why.
+    Compiled(String),
+    /// Nothing the build program reads changed since its last run.
+    Unchanged,
+    /// Only doc comments changed; this many were rewritten in the last output.
+    DocEdits(usize),
+}
+
+impl std::fmt::Display for How {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            How::Compiled(why) => write!(f, "compiled the API types ({why})"),
+            How::Unchanged => write!(f, "API types unchanged since their last build"),
+            How::DocEdits(n) => write!(
+                f,
+                "{n} doc comment(s) changed since the last build: descriptions updated \
+                 without compiling (`--full` compiles)"
+            ),
+        }
+    }
+}
+
+/// The output of pass 1 and how it was obtained.
+pub struct Pass1 {
+    pub built: Vec<Built>,
+    pub how: How,
+}
+
+/// Hashes of everything the build program's output depends on.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+struct Inputs {
+    format: u32,
+    env: BTreeMap<String, String>,
+    /// Other inputs, by path relative to the workspace root: a hash of the bytes.
+    other: BTreeMap<String, u64>,
+    /// `api/src` files, by path relative to the workspace root: a hash of the bytes.
+    api: BTreeMap<String, u64>,
+}
+
+fn hash(bytes: &[u8]) -> u64 {
+    // SipHash with fixed keys: stable for a given Rust release, which is all a cache
+    // needs (a different release only misses).
+    #[allow(deprecated)]
+    let mut h = std::hash::SipHasher::new();
+    bytes.hash(&mut h);
+    h.finish()
+}
+
+/// Every file below `dir` (or `dir` itself when it is a file), sorted.
+fn files_below(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    let meta = match fs::metadata(dir) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(e),
+    };
+    if meta.is_file() {
+        out.push(dir.to_owned());
+        return Ok(());
+    }
+    let mut entries: Vec<PathBuf> = fs::read_dir(dir)?
+        .map(|e| e.map(|e| e.path()))
+        .collect::<Result<_, _>>()?;
+    entries.sort();
+    for e in entries {
+        files_below(&e, out)?;
+    }
+    Ok(())
+}
+
+/// Relative path with `/` separators, as stored in the cache.
+fn relative(root: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    rel.components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+impl Inputs {
+    /// Reads and hashes every input below `root`; returns the `api/src` texts too.
+    fn read(root: &Path) -> anyhow::Result<(Self, BTreeMap<String, Vec<u8>>)> {
+        let mut inputs = Inputs {
+            format: CACHE_FORMAT,
+            ..Default::default()
+        };
+        for name in ENV_INPUTS {
+            if let Some(v) = std::env::var_os(name) {
+                inputs
+                    .env
+                    .insert((*name).into(), v.to_string_lossy().into_owned());
+            }
+        }
+        let mut other = Vec::new();
+        for input in OTHER_INPUTS {
+            files_below(&root.join(input), &mut other)
+                .with_context(|| format!("listing {input}"))?;
+        }
+        for path in other {
+            let bytes = fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
+            inputs.other.insert(relative(root, &path), hash(&bytes));
+        }
+        let mut api = Vec::new();
+        files_below(&root.join(API_SOURCES), &mut api).context("listing api/src")?;
+        let mut texts = BTreeMap::new();
+        for path in api {
+            let bytes = fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
+            let rel = relative(root, &path);
+            inputs.api.insert(rel.clone(), hash(&bytes));
+            texts.insert(rel, bytes);
+        }
+        Ok((inputs, texts))
+    }
+}
+
+/// Where the cache lives: `<target>/crdgen`, found from this program's path
+/// (`<target>/debug/xtask`, or `<target>/debug/deps/xtask-<hash>` in tests);
+/// `$CRDGEN_CACHE_DIR` overrides it.
+pub fn cache_dir() -> anyhow::Result<PathBuf> {
+    if let Some(dir) = std::env::var_os("CRDGEN_CACHE_DIR") {
+        return Ok(dir.into());
+    }
+    let exe = std::env::current_exe().context("locating the xtask program")?;
+    let mut dir = exe.parent().context("the xtask program's directory")?;
+    if dir.file_name().is_some_and(|n| n == "deps") {
+        dir = dir.parent().context("the target directory")?;
+    }
+    let target = dir.parent().context("the target directory")?;
+    Ok(target.join("crdgen"))
+}
+
+/// One cache file: what it holds, tagged with the inputs it was compiled from.
+#[derive(Serialize, Deserialize)]
+struct Tagged<T> {
+    inputs: Inputs,
+    value: T,
+}
+
+const INPUTS_FILE: &str = "inputs.json";
+const BUILT_FILE: &str = "built.json";
+const SCANS_FILE: &str = "scans.json";
+
+fn load<T: serde::de::DeserializeOwned>(dir: &Path, file: &str) -> Option<T> {
+    let bytes = fs::read(dir.join(file)).ok()?;
+    serde_json::from_slice(&bytes).ok()
+}
+
+fn save<T: Serialize>(dir: &Path, file: &str, value: &T) -> anyhow::Result<()> {
+    let bytes = serde_json::to_vec(value)?;
+    crdgen::output::write_atomic(&dir.join(file), &bytes)
+        .with_context(|| format!("writing {}", dir.join(file).display()))
+}
+
+/// Pass 1 of `gen-crds` for the workspace at `root`, with the cache in `cache`.
+/// `full` always compiles.
+pub fn run(root: &Path, cache: &Path, full: bool) -> anyhow::Result<Pass1> {
+    let (now, texts) = Inputs::read(root)?;
+    let why = if full {
+        "--full".to_owned()
+    } else {
+        match reuse(cache, &now, &texts) {
+            Ok(pass1) => return Ok(pass1),
+            Err(why) => why,
+        }
+    };
+    let built = compile(root)?;
+    // Cache only what was compiled from the inputs hashed above: re-read them, and
+    // skip saving when a file changed while the compiler ran.
+    let (after, texts) = Inputs::read(root)?;
+    if after == now {
+        // The API's files, and the generator's: its string literals (markers may set
+        // descriptions) count when a doc edit's old text is checked for uniqueness.
+        let mut scans = BTreeMap::new();
+        let mut generator = Vec::new();
+        files_below(&root.join("crdgen/src"), &mut generator).context("listing crdgen/src")?;
+        for path in generator {
+            let bytes = fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
+            if let Some(scan) = scan_file(&relative(root, &path), &bytes) {
+                scans.insert(relative(root, &path), scan);
+            }
+        }
+        for (path, bytes) in &texts {
+            if let Some(scan) = scan_file(path, bytes) {
+                scans.insert(path.clone(), scan);
+            }
+        }
+        fs::create_dir_all(cache).with_context(|| format!("creating {}", cache.display()))?;
+        // Inputs last: a cache whose three files disagree is not used.
+        save(
+            cache,
+            BUILT_FILE,
+            &Tagged {
+                inputs: now.clone(),
+                value: &built,
+            },
+        )?;
+        save(
+            cache,
+            SCANS_FILE,
+            &Tagged {
+                inputs: now.clone(),
+                value: scans,
+            },
+        )?;
+        save(cache, INPUTS_FILE, &now)?;
+    }
+    Ok(Pass1 {
+        built,
+        how: How::Compiled(why),
+    })
+}
+
+/// A scan of an `api/src` Rust file, or `None` for other files and for text the
+/// scanner refuses (such files are compared byte for byte).
+fn scan_file(path: &str, bytes: &[u8]) -> Option<Scan> {
+    if !path.ends_with(".rs") {
+        return None;
+    }
+    doc_edit::scan(std::str::from_utf8(bytes).ok()?).ok()
+}
+
+/// The last compiled output, reused as is or with doc edits; or why it cannot be.
+fn reuse(cache: &Path, now: &Inputs, texts: &BTreeMap<String, Vec<u8>>) -> Result<Pass1, String> {
+    let cached: Inputs = load(cache, INPUTS_FILE).ok_or("no earlier build")?;
+    if cached.format != now.format {
+        return Err("the cache is from another version of xtask".into());
+    }
+    if cached.env != now.env {
+        return Err("the toolchain or compiler flags changed".into());
+    }
+    if cached.other != now.other {
+        let changed = now
+            .other
+            .iter()
+            .find(|(p, h)| cached.other.get(*p) != Some(*h))
+            .map(|(p, _)| p.as_str())
+            .or_else(|| cached.other.keys().find(|p| !now.other.contains_key(*p)).map(|p| p.as_str()))
+            .unwrap_or("an input");
+        return Err(format!("{changed} changed"));
+    }
+    let built: Tagged<Vec<Built>> = load(cache, BUILT_FILE).ok_or("no earlier build")?;
+    if built.inputs != cached {
+        return Err("the cache is incomplete".into());
+    }
+    if cached.api == now.api {
+        return Ok(Pass1 {
+            built: built.value,
+            how: How::Unchanged,
+        });
+    }
+    if cached.api.keys().ne(now.api.keys()) {
+        return Err("files were added to or removed from api/src".into());
+    }
+    let scans: Tagged<BTreeMap<String, Scan>> = load(cache, SCANS_FILE).ok_or("no earlier build")?;
+    if scans.inputs != cached {
+        return Err("the cache is incomplete".into());
+    }
+    let mut edits = Vec::new();
+    for (path, bytes) in texts {
+        if cached.api.get(path) == now.api.get(path) {
+            continue;
+        }
+        let (Some(old), Some(new)) = (scans.value.get(path), scan_file(path, bytes)) else {
+            return Err(format!("{path} changed"));
+        };
+        match doc_edit::doc_edits(old, &new) {
+            Some(mut e) => edits.append(&mut e),
+            None => return Err(format!("{path} changed in more than doc comments")),
+        }
+    }
+    let crds: Vec<&serde_json::Value> = built.value.iter().filter_map(|b| b.crd.as_ref().ok()).collect();
+    let plan = Substitutions::plan(&edits, scans.value.values(), &crds)?;
+    let mut out = built.value;
+    for b in &mut out {
+        if let Ok(crd) = &mut b.crd {
+            plan.apply(crd);
+        }
+    }
+    Ok(Pass1 {
+        built: out,
+        how: How::DocEdits(plan.len()),
+    })
+}
+
+/// Compiles (when needed) and runs the build program; its output.
+fn compile(root: &Path) -> anyhow::Result<Vec<Built>> {
+    let cargo = crate::cargo();
+    let out = Command::new(&cargo)
+        .args(["run", "--quiet", "--package", "xtask", "--bin", PROGRAM])
+        .current_dir(root)
+        .stdin(Stdio::null())
+        .stderr(Stdio::inherit())
+        .output()
+        .with_context(|| format!("running `{cargo} run --bin {PROGRAM}`"))?;
+    if !out.status.success() {
+        bail!(
+            "the API types did not compile or their build program failed (see above); nothing \
+             was written"
+        );
+    }
+    serde_json::from_slice(&out.stdout)
+        .with_context(|| format!("reading the output of {PROGRAM}"))
+}
