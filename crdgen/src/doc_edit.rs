@@ -116,11 +116,11 @@ fn doc_attribute(tokens: &[TokenTree]) -> Option<(bool, String, usize)> {
     }
     let body: Vec<TokenTree> = group.stream().into_iter().collect();
     match body.as_slice() {
-        [TokenTree::Ident(doc), TokenTree::Punct(eq), TokenTree::Literal(lit)]
-            if doc == "doc" && eq.as_char() == '=' =>
-        {
-            Some((inner, string_value(lit)?, at + 1))
-        }
+        [
+            TokenTree::Ident(doc),
+            TokenTree::Punct(eq),
+            TokenTree::Literal(lit),
+        ] if doc == "doc" && eq.as_char() == '=' => Some((inner, string_value(lit)?, at + 1)),
         _ => None,
     }
 }
@@ -133,9 +133,12 @@ fn attribute_len(tokens: &[TokenTree]) -> Option<usize> {
         {
             Some(2)
         }
-        [TokenTree::Punct(p), TokenTree::Punct(bang), TokenTree::Group(g), ..]
-            if p.as_char() == '#' && bang.as_char() == '!' && g.delimiter() == Delimiter::Bracket =>
-        {
+        [
+            TokenTree::Punct(p),
+            TokenTree::Punct(bang),
+            TokenTree::Group(g),
+            ..,
+        ] if p.as_char() == '#' && bang.as_char() == '!' && g.delimiter() == Delimiter::Bracket => {
             Some(3)
         }
         _ => None,
@@ -281,7 +284,10 @@ impl Substitutions {
                 continue;
             }
             if replace.insert(old.clone(), new).is_some() {
-                return Err(format!("two edited doc comments read \"{}\"", short(&edit.old)));
+                return Err(format!(
+                    "two edited doc comments read \"{}\"",
+                    short(&edit.old)
+                ));
             }
             wanted.insert(old);
         }
@@ -427,7 +433,9 @@ mod tests {
         assert_eq!(e.len(), 1);
         assert_eq!(e[0].new.lines, [" The field, reworded."]);
         // Comments and layout are not tokens.
-        let relaid = base.replace("// note", "// other").replace("    f", "\n\n  f");
+        let relaid = base
+            .replace("// note", "// other")
+            .replace("    f", "\n\n  f");
         assert_eq!(edits(base, &relaid), Some(vec![]));
         // Lines added to a block stay one edit.
         let longer = base.replace("/// A thing.\n", "/// A thing.\n///\n/// More.\n");
@@ -438,8 +446,11 @@ mod tests {
             base.replace("#[serde(default)]", "#[serde(default, rename = \"g\")]"),
             base.replace("    /// The field.\n", ""),
             base.replace("struct A {", "/// New doc.\nstruct B;\nstruct A {"),
-            base.replace("#[serde(default)]\n", "#[serde(default)]\n    /// Moved below.\n")
-                .replace("    /// The field.\n", ""),
+            base.replace(
+                "#[serde(default)]\n",
+                "#[serde(default)]\n    /// Moved below.\n",
+            )
+            .replace("    /// The field.\n", ""),
         ] {
             assert_eq!(edits(base, &other), None, "{other}");
         }

@@ -56,7 +56,7 @@ impl Built {
 #[cfg(feature = "generate")]
 /// A generated file ready to be written (a CRD template, a reference page, a JSON
 /// Schema): its name in its output directory and its full text.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct RenderedCrd {
     /// File name inside its output directory, e.g. `agentgateway.dev_agentgatewaybackends.yaml`.
     pub file_name: String,
@@ -141,7 +141,7 @@ fn generate_one(src: &Built, command: &str) -> Result<OneCrd, Vec<normalize::Pro
 
 #[cfg(feature = "generate")]
 /// Everything generated from the API types, one list of files per output directory.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Generated {
     /// The CRD templates of the Helm chart.
     pub templates: Vec<RenderedCrd>,

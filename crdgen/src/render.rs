@@ -98,7 +98,46 @@ fn yaml11_scalar() -> &'static regex::Regex {
 /// The empty string too. Strings that only need quoting for their syntax (`a: b`,
 /// `- x`, a leading space) are not this function's business: serde_yaml quotes those.
 pub fn needs_quoting(s: &str) -> bool {
-    s.is_empty() || yaml11_scalar().is_match(s)
+    s.is_empty()
+        || (s.chars().all(|c| yaml11_alphabet().contains(&c)) && yaml11_scalar().is_match(s))
+}
+
+/// Every character some string matching [`YAML11_PATTERNS`] can hold, read from the
+/// patterns themselves: a string with any other character is a string to every reader,
+/// which most descriptions show after a few characters, without running the regex.
+fn yaml11_alphabet() -> &'static std::collections::BTreeSet<char> {
+    use regex_syntax::hir::{Class, Hir, HirKind};
+    fn collect(hir: &Hir, out: &mut std::collections::BTreeSet<char>) {
+        match hir.kind() {
+            HirKind::Literal(lit) => out.extend(String::from_utf8_lossy(&lit.0).chars()),
+            HirKind::Class(Class::Unicode(class)) => {
+                for r in class.iter() {
+                    out.extend(r.start()..=r.end());
+                }
+            }
+            HirKind::Class(Class::Bytes(class)) => {
+                for r in class.iter() {
+                    out.extend((r.start()..=r.end()).map(char::from));
+                }
+            }
+            HirKind::Repetition(rep) => collect(&rep.sub, out),
+            HirKind::Capture(cap) => collect(&cap.sub, out),
+            HirKind::Concat(subs) | HirKind::Alternation(subs) => {
+                subs.iter().for_each(|h| collect(h, out))
+            }
+            HirKind::Empty | HirKind::Look(_) => {}
+        }
+    }
+    static ALPHABET: std::sync::LazyLock<std::collections::BTreeSet<char>> =
+        std::sync::LazyLock::new(|| {
+            let mut out = std::collections::BTreeSet::new();
+            for p in YAML11_PATTERNS {
+                #[allow(clippy::unwrap_used)] // constant patterns; the unit tests parse them
+                collect(&regex_syntax::parse(p).unwrap(), &mut out);
+            }
+            out
+        });
+    &ALPHABET
 }
 
 /// Strings that a YAML 1.1 or 1.2 reader resolves to a non-string when written plain,

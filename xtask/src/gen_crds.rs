@@ -44,16 +44,43 @@ pub fn full(flag: bool) -> bool {
     flag || std::env::var("CI").is_ok_and(|v| v == "true")
 }
 
-/// Pass 1 for the workspace at `root` (see [`crate::pass1`]).
-pub fn pass1(root: &Path, full: bool) -> anyhow::Result<crate::pass1::Pass1> {
-    crate::pass1::run(root, &crate::pass1::cache_dir()?, full)
+/// Every generated file for the workspace at `root`: the last run's when nothing
+/// changed since (and not `full`), else from pass 1 on. Says how on standard output.
+/// What was generated is remembered for the next run on another thread, which
+/// `Saving` waits for.
+pub fn generate(root: &Path, full: bool) -> anyhow::Result<(crdgen::Generated, Saving)> {
+    use crate::timings::phase;
+    let session = phase("read inputs", || {
+        crate::pass1::Session::open(root, &crate::pass1::cache_dir()?)
+    })?;
+    if !full && let Some(generated) = phase("reuse generated", || session.generated()) {
+        println!("{}", crate::pass1::How::Unchanged);
+        return Ok((generated, Saving(None)));
+    }
+    let pass1 = phase("pass 1", || session.pass1(full))?;
+    println!("{}", pass1.how);
+    let generated = phase("passes 2-3", || generate_all(&pass1.built))?;
+    let copy = generated.clone();
+    let saving =
+        std::thread::spawn(move || phase("save generated", || session.save_generated(&copy)));
+    Ok((generated, Saving(Some(saving))))
 }
 
-/// Every generated file of the repository from the output of pass 1, by directory
-/// (relative to the workspace root).
-pub fn targets(built: &[crdgen::Built]) -> anyhow::Result<Vec<Target>> {
-    let g = generate_all(built)?;
-    Ok(vec![
+/// The generated files being saved for the next run; dropping it waits for the save.
+/// A failed save only costs the next run its shortcut, so it is a warning.
+pub struct Saving(Option<std::thread::JoinHandle<anyhow::Result<()>>>);
+
+impl Drop for Saving {
+    fn drop(&mut self) {
+        if let Some(Ok(Err(e))) = self.0.take().map(|h| h.join()) {
+            eprintln!("warning: could not remember the generated files for the next run: {e:#}");
+        }
+    }
+}
+
+/// Every generated file of the repository, by directory (relative to the workspace root).
+pub fn targets(g: crdgen::Generated) -> Vec<Target> {
+    vec![
         Target {
             what: "CRD templates",
             dir: TEMPLATES.into(),
@@ -69,7 +96,7 @@ pub fn targets(built: &[crdgen::Built]) -> anyhow::Result<Vec<Target>> {
             dir: SCHEMAS.into(),
             files: g.schemas,
         },
-    ])
+    ]
 }
 
 /// The drift of every target below `root`, as the lines `--check` prints; empty when
@@ -160,7 +187,7 @@ pub struct BreakingArgs {
 /// could break objects stored under the chart of `REV` (for review before merging).
 pub fn run_breaking(args: &BreakingArgs) -> anyhow::Result<ExitCode> {
     let root = crate::workspace_root();
-    let crds = generate_all(&pass1(&root, full(false))?.built)?.templates;
+    let crds = generate(&root, full(false))?.0.templates;
     let rev = &args.against;
     let resolved = std::process::Command::new("git")
         .args([
@@ -211,9 +238,8 @@ fn print_breaking(changes: &[String]) {
 }
 
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
-    let pass1 = pass1(&crate::workspace_root(), full(args.full))?;
-    println!("{}", pass1.how);
-    let mut targets = targets(&pass1.built)?;
+    let (generated, _saving) = generate(&crate::workspace_root(), full(args.full))?;
+    let mut targets = targets(generated);
     match &args.out {
         // Only the templates, into the directory given (relative to where we are).
         Some(out) => {
@@ -228,11 +254,28 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         }
     }
     let root = PathBuf::new();
-    let breaking = breaking(&root.join(&targets[0].dir), &targets[0].files);
+    std::thread::scope(|scope| {
+        // Parsing the old and new templates takes a while; do it beside the rest.
+        let breaking = scope.spawn(|| {
+            crate::timings::phase("breaking changes", || {
+                breaking(&root.join(&targets[0].dir), &targets[0].files)
+            })
+        });
+        let breaking = || breaking.join().unwrap_or_default();
+        check_or_write(args, &root, &targets, breaking)
+    })
+}
+
+fn check_or_write(
+    args: &Args,
+    root: &Path,
+    targets: &[Target],
+    breaking: impl FnOnce() -> Vec<String>,
+) -> anyhow::Result<ExitCode> {
     if args.check {
-        let drift = drift_report(&root, &targets)?;
+        let drift = crate::timings::phase("check", || drift_report(&root, &targets))?;
         if drift.is_empty() {
-            for t in &targets {
+            for t in targets {
                 println!(
                     "{} {} in {} are up to date",
                     t.files.len(),
@@ -245,18 +288,17 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         for d in &drift {
             eprintln!("{d}");
         }
-        print_breaking(&breaking);
+        print_breaking(&breaking());
         eprintln!(
             "\n{} generated file(s) out of date with the Rust types. Run `{COMMAND}` and commit the result.",
             drift.len()
         );
         return Ok(ExitCode::FAILURE);
     }
-    print_breaking(&breaking);
-    for t in &targets {
+    for t in targets {
         let dir = root.join(&t.dir);
-        let written =
-            output::write(&dir, &t.files).with_context(|| format!("writing {}", dir.display()))?;
+        let written = crate::timings::phase("write", || output::write(&dir, &t.files))
+            .with_context(|| format!("writing {}", dir.display()))?;
         for p in &written.updated {
             println!("wrote {}", p.display());
         }
@@ -272,6 +314,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             );
         }
     }
+    print_breaking(&breaking());
     Ok(ExitCode::SUCCESS)
 }
 
@@ -288,7 +331,9 @@ mod tests {
 
     #[test]
     fn checked_in_generated_files_match_the_types() {
-        let targets = super::targets(&built()).expect("the API types produce valid CRDs");
+        let targets = super::targets(
+            super::generate_all(&built()).expect("the API types produce valid CRDs"),
+        );
         assert_eq!(targets.len(), 3);
         let n = agentgateway_api::crds().len();
         assert_eq!(targets[0].files.len(), n);

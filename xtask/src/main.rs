@@ -6,6 +6,7 @@ mod gen_crds;
 mod package;
 mod pass1;
 mod test;
+mod timings;
 mod translate;
 
 use clap::{Parser, Subcommand};

@@ -49,15 +49,13 @@ const OTHER_INPUTS: &[&str] = &[
     "crdgen/src",
 ];
 
-/// Environment that changes how cargo compiles.
+/// Environment that can change what the build program prints: compiler flags can set
+/// `--cfg`s the code reads. (The compiler's version does not change what serde,
+/// schemars and kube-derive generate for given sources and Cargo.lock.)
 const ENV_INPUTS: &[&str] = &[
-    "CARGO",
-    "RUSTUP_TOOLCHAIN",
     "RUSTFLAGS",
     "CARGO_ENCODED_RUSTFLAGS",
     "CARGO_BUILD_RUSTFLAGS",
-    "RUSTC",
-    "RUSTC_WRAPPER",
 ];
 
 /// Bumped when the cache's format or meaning changes.
@@ -218,23 +216,119 @@ fn save<T: Serialize>(dir: &Path, file: &str, value: &T) -> anyhow::Result<()> {
         .with_context(|| format!("writing {}", dir.join(file).display()))
 }
 
-/// Pass 1 of `gen-crds` for the workspace at `root`, with the cache in `cache`.
-/// `full` always compiles.
-pub fn run(root: &Path, cache: &Path, full: bool) -> anyhow::Result<Pass1> {
-    let (now, texts) = Inputs::read(root)?;
-    let why = if full {
-        "--full".to_owned()
-    } else {
-        match reuse(cache, &now, &texts) {
-            Ok(pass1) => return Ok(pass1),
-            Err(why) => why,
+/// One run of `gen-crds` against the cache: the inputs as they are now.
+pub struct Session {
+    root: PathBuf,
+    cache: PathBuf,
+    now: Inputs,
+    texts: BTreeMap<String, Vec<u8>>,
+}
+
+/// What the generated files of a run were generated from: the inputs and the xtask
+/// program. Stored apart from the files too, so a run can tell it cannot reuse them
+/// without reading them.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct GeneratedFrom {
+    inputs: Inputs,
+    program: String,
+}
+
+const GENERATED_FILE: &str = "generated.json";
+const GENERATED_FROM_FILE: &str = "generated-from.json";
+
+/// This xtask program, as built: its size and modification time. A rebuilt xtask
+/// (e.g. a changed generator) renders again.
+fn program_id() -> Option<String> {
+    let meta = fs::metadata(std::env::current_exe().ok()?).ok()?;
+    let modified = meta
+        .modified()
+        .ok()?
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?;
+    Some(format!("{}:{}", meta.len(), modified.as_nanos()))
+}
+
+impl Session {
+    /// Reads and hashes the inputs of the workspace at `root`; the cache is in `cache`.
+    pub fn open(root: &Path, cache: &Path) -> anyhow::Result<Self> {
+        let (now, texts) = Inputs::read(root)?;
+        Ok(Self {
+            root: root.to_owned(),
+            cache: cache.to_owned(),
+            now,
+            texts,
+        })
+    }
+
+    /// The files the last run generated, when neither the inputs nor this program
+    /// changed since.
+    pub fn generated(&self) -> Option<crdgen::Generated> {
+        let now = GeneratedFrom {
+            inputs: self.now.clone(),
+            program: program_id()?,
+        };
+        if load::<GeneratedFrom>(&self.cache, GENERATED_FROM_FILE)? != now {
+            return None;
         }
-    };
-    let built = compile(root)?;
-    // Cache only what was compiled from the inputs hashed above: re-read them, and
-    // skip saving when a file changed while the compiler ran.
-    let (after, texts) = Inputs::read(root)?;
-    if after == now {
+        let files: Tagged<crdgen::Generated> = load(&self.cache, GENERATED_FILE)?;
+        (files.inputs == now.inputs).then_some(files.value)
+    }
+
+    /// Remembers what this run generated, for the next run with the same inputs.
+    pub fn save_generated(&self, generated: &crdgen::Generated) -> anyhow::Result<()> {
+        let Some(program) = program_id() else {
+            return Ok(());
+        };
+        fs::create_dir_all(&self.cache)
+            .with_context(|| format!("creating {}", self.cache.display()))?;
+        save(
+            &self.cache,
+            GENERATED_FILE,
+            &Tagged {
+                inputs: self.now.clone(),
+                value: generated,
+            },
+        )?;
+        save(
+            &self.cache,
+            GENERATED_FROM_FILE,
+            &GeneratedFrom {
+                inputs: self.now.clone(),
+                program,
+            },
+        )
+    }
+
+    /// Pass 1 of `gen-crds`; `full` always compiles.
+    pub fn pass1(&self, full: bool) -> anyhow::Result<Pass1> {
+        let why = if full {
+            "--full".to_owned()
+        } else {
+            match reuse(&self.cache, &self.now, &self.texts) {
+                Ok(pass1) => return Ok(pass1),
+                Err(why) => why,
+            }
+        };
+        let root = &self.root;
+        let built = crate::timings::phase("compile and run the build program", || compile(root))?;
+        // Cache only what was compiled from the inputs hashed above: re-read them, and
+        // skip saving when a file changed while the compiler ran.
+        let (after, texts) = Inputs::read(root)?;
+        if after == self.now {
+            self.save_compiled(&built, &texts)?;
+        }
+        Ok(Pass1 {
+            built,
+            how: How::Compiled(why),
+        })
+    }
+
+    fn save_compiled(
+        &self,
+        built: &[Built],
+        texts: &BTreeMap<String, Vec<u8>>,
+    ) -> anyhow::Result<()> {
+        let root = &self.root;
         // The API's files, and the generator's: its string literals (markers may set
         // descriptions) count when a doc edit's old text is checked for uniqueness.
         let mut scans = BTreeMap::new();
@@ -246,35 +340,29 @@ pub fn run(root: &Path, cache: &Path, full: bool) -> anyhow::Result<Pass1> {
                 scans.insert(relative(root, &path), scan);
             }
         }
-        for (path, bytes) in &texts {
+        for (path, bytes) in texts {
             if let Some(scan) = scan_file(path, bytes) {
                 scans.insert(path.clone(), scan);
             }
         }
+        let cache = &self.cache;
         fs::create_dir_all(cache).with_context(|| format!("creating {}", cache.display()))?;
         // Inputs last: a cache whose three files disagree is not used.
-        save(
-            cache,
-            BUILT_FILE,
-            &Tagged {
-                inputs: now.clone(),
-                value: &built,
-            },
-        )?;
+        let tagged = |value| Tagged {
+            inputs: self.now.clone(),
+            value,
+        };
+        save(cache, BUILT_FILE, &tagged(built))?;
         save(
             cache,
             SCANS_FILE,
             &Tagged {
-                inputs: now.clone(),
+                inputs: self.now.clone(),
                 value: scans,
             },
         )?;
-        save(cache, INPUTS_FILE, &now)?;
+        save(cache, INPUTS_FILE, &self.now)
     }
-    Ok(Pass1 {
-        built,
-        how: How::Compiled(why),
-    })
 }
 
 /// A scan of an `api/src` Rust file, or `None` for other files and for text the
@@ -301,7 +389,13 @@ fn reuse(cache: &Path, now: &Inputs, texts: &BTreeMap<String, Vec<u8>>) -> Resul
             .iter()
             .find(|(p, h)| cached.other.get(*p) != Some(*h))
             .map(|(p, _)| p.as_str())
-            .or_else(|| cached.other.keys().find(|p| !now.other.contains_key(*p)).map(|p| p.as_str()))
+            .or_else(|| {
+                cached
+                    .other
+                    .keys()
+                    .find(|p| !now.other.contains_key(*p))
+                    .map(|p| p.as_str())
+            })
             .unwrap_or("an input");
         return Err(format!("{changed} changed"));
     }
@@ -318,7 +412,8 @@ fn reuse(cache: &Path, now: &Inputs, texts: &BTreeMap<String, Vec<u8>>) -> Resul
     if cached.api.keys().ne(now.api.keys()) {
         return Err("files were added to or removed from api/src".into());
     }
-    let scans: Tagged<BTreeMap<String, Scan>> = load(cache, SCANS_FILE).ok_or("no earlier build")?;
+    let scans: Tagged<BTreeMap<String, Scan>> =
+        load(cache, SCANS_FILE).ok_or("no earlier build")?;
     if scans.inputs != cached {
         return Err("the cache is incomplete".into());
     }
@@ -335,7 +430,11 @@ fn reuse(cache: &Path, now: &Inputs, texts: &BTreeMap<String, Vec<u8>>) -> Resul
             None => return Err(format!("{path} changed in more than doc comments")),
         }
     }
-    let crds: Vec<&serde_json::Value> = built.value.iter().filter_map(|b| b.crd.as_ref().ok()).collect();
+    let crds: Vec<&serde_json::Value> = built
+        .value
+        .iter()
+        .filter_map(|b| b.crd.as_ref().ok())
+        .collect();
     let plan = Substitutions::plan(&edits, scans.value.values(), &crds)?;
     let mut out = built.value;
     for b in &mut out {
@@ -365,6 +464,5 @@ fn compile(root: &Path) -> anyhow::Result<Vec<Built>> {
              was written"
         );
     }
-    serde_json::from_slice(&out.stdout)
-        .with_context(|| format!("reading the output of {PROGRAM}"))
+    serde_json::from_slice(&out.stdout).with_context(|| format!("reading the output of {PROGRAM}"))
 }
