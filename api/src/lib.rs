@@ -25,10 +25,10 @@
 pub mod v1alpha1;
 
 /// Calls `$each::<Kind>(description)` for every CRD of the chart, in the order they
-/// are listed in documentation, and collects the results in a `Vec`.
+/// are listed in documentation: an array of the results.
 macro_rules! each_crd {
     ($($each:ident)::+) => {
-        vec![
+        [
             $($each)::+::<v1alpha1::backend::AgentgatewayBackend>(v1alpha1::backend::DESCRIPTION),
             $($each)::+::<v1alpha1::policy::AgentgatewayPolicy>(v1alpha1::policy::DESCRIPTION),
             $($each)::+::<v1alpha1::parameters::AgentgatewayParameters>(
@@ -41,7 +41,7 @@ macro_rules! each_crd {
 
 /// Every CRD of the chart, in the order they are listed in documentation.
 pub fn crds() -> Vec<crdgen::CrdSource> {
-    each_crd!(crdgen::source)
+    each_crd!(crdgen::source).into()
 }
 
 /// The build program: prints pass 1 of every CRD as JSON (see `crdgen::build::print`).

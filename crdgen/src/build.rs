@@ -145,6 +145,11 @@ pub fn print(built: &[Built]) {
     }
 }
 
+/// Reads what [`print`] printed.
+pub fn read_printed(bytes: &[u8]) -> serde_json::Result<Vec<Built>> {
+    serde_json::from_slice(bytes)
+}
+
 /// What pass 1 needs to know about a CRD besides its Rust type.
 #[derive(Clone)]
 struct Meta {

@@ -25,6 +25,17 @@ impl fmt::Display for Breaking {
     }
 }
 
+#[cfg(feature = "generate")]
+/// [`breaking_changes`] between two CRD templates' texts; none when either is not YAML
+/// (a template that does not parse is reported by the drift check, not here).
+pub fn breaking_changes_between(old: &str, new: &str) -> Vec<Breaking> {
+    let parse = |text: &str| serde_yaml::from_str::<Value>(text).ok();
+    match (parse(old), parse(new)) {
+        (Some(old), Some(new)) => breaking_changes(&old, &new),
+        _ => Vec::new(),
+    }
+}
+
 /// The breaking changes from `old` to `new` (two CRDs as JSON values).
 pub fn breaking_changes(old: &Value, new: &Value) -> Vec<Breaking> {
     let mut out = Vec::new();
@@ -325,6 +336,27 @@ mod tests {
             [
                 "v1 .spec: unknown fields are no longer preserved: stored ones are dropped (pruned when objects are read and written)"
             ]
+        );
+    }
+
+    #[test]
+    fn a_pattern_added_or_changed_is_reported_and_a_dropped_one_is_not() {
+        let with = |p: &str| {
+            json!({ "type": "object", "properties": {
+            "p": { "type": "string", "pattern": p } } })
+        };
+        let without = json!({ "type": "object", "properties": { "p": { "type": "string" } } });
+        assert_eq!(
+            changes(with("^a$"), with("^b$")),
+            ["v1 .spec.p: pattern changed to \"^b$\""]
+        );
+        assert_eq!(
+            changes(without.clone(), with("^b$")),
+            ["v1 .spec.p: pattern changed to \"^b$\""]
+        );
+        assert!(
+            changes(with("^a$"), without).is_empty(),
+            "dropping a pattern loosens"
         );
     }
 

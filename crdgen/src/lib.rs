@@ -28,6 +28,8 @@ pub mod normalize;
 #[cfg(feature = "generate")]
 pub mod output;
 #[cfg(feature = "generate")]
+pub mod pass1;
+#[cfg(feature = "generate")]
 pub mod reference;
 #[cfg(feature = "generate")]
 pub mod render;

@@ -98,14 +98,17 @@ fn yaml11_scalar() -> &'static regex::Regex {
 /// The empty string too. Strings that only need quoting for their syntax (`a: b`,
 /// `- x`, a leading space) are not this function's business: serde_yaml quotes those.
 pub fn needs_quoting(s: &str) -> bool {
+    let alphabet = yaml11_alphabet();
     s.is_empty()
-        || (s.chars().all(|c| yaml11_alphabet().contains(&c)) && yaml11_scalar().is_match(s))
+        || (s.bytes().all(|b| b.is_ascii() && alphabet[usize::from(b)])
+            && yaml11_scalar().is_match(s))
 }
 
 /// Every character some string matching [`YAML11_PATTERNS`] can hold, read from the
-/// patterns themselves: a string with any other character is a string to every reader,
-/// which most descriptions show after a few characters, without running the regex.
-fn yaml11_alphabet() -> &'static std::collections::BTreeSet<char> {
+/// patterns themselves, as a table of ASCII (the patterns hold nothing else): a string
+/// with any other character is a string to every reader, which most descriptions show
+/// after a few characters, without running the regex.
+fn yaml11_alphabet() -> &'static [bool; 128] {
     use regex_syntax::hir::{Class, Hir, HirKind};
     fn collect(hir: &Hir, out: &mut std::collections::BTreeSet<char>) {
         match hir.kind() {
@@ -128,15 +131,24 @@ fn yaml11_alphabet() -> &'static std::collections::BTreeSet<char> {
             HirKind::Empty | HirKind::Look(_) => {}
         }
     }
-    static ALPHABET: std::sync::LazyLock<std::collections::BTreeSet<char>> =
-        std::sync::LazyLock::new(|| {
-            let mut out = std::collections::BTreeSet::new();
-            for p in YAML11_PATTERNS {
-                #[allow(clippy::unwrap_used)] // constant patterns; the unit tests parse them
-                collect(&regex_syntax::parse(p).unwrap(), &mut out);
-            }
-            out
-        });
+    static ALPHABET: std::sync::LazyLock<[bool; 128]> = std::sync::LazyLock::new(|| {
+        let mut chars = std::collections::BTreeSet::new();
+        for p in YAML11_PATTERNS {
+            #[allow(clippy::unwrap_used)] // constant patterns; the unit tests parse them
+            collect(&regex_syntax::parse(p).unwrap(), &mut chars);
+        }
+        // A pattern that could match a non-ASCII character would make every such
+        // string a candidate: the table below could not say so.
+        assert!(
+            chars.iter().all(char::is_ascii),
+            "YAML 1.1 patterns are ASCII"
+        );
+        let mut table = [false; 128];
+        for c in chars {
+            table[c as usize] = true;
+        }
+        table
+    });
     &ALPHABET
 }
 

@@ -1,13 +1,12 @@
 //! `cargo xtask bench`: how long the maintainers' inner loop takes on this machine.
 //!
-//! Scenarios (each run several times; min/median/max reported):
+//! Scenarios (each run several times; min/median/max and peak memory reported):
 //! - `check`: `cargo xtask gen-crds --check` with nothing changed;
 //! - `doc-edit`: a one-line doc-comment edit in `api/`, then `cargo xtask gen-crds`;
 //! - `field-add`: a field added to an API type, then `cargo xtask gen-crds`;
-//! - `cold`: `cargo xtask gen-crds` from an empty target directory.
-//!
-//! The in-process generation alone is a criterion benchmark:
-//! `cargo bench -p agentgateway-api --bench generate`.
+//! - `cold`: `cargo xtask gen-crds --check` from an empty target directory;
+//! - `criterion`: the in-process passes alone,
+//!   `cargo bench -p agentgateway-api --bench generate`.
 //!
 //! Every file a scenario edits is restored afterwards: by a guard on every exit path,
 //! and by a Ctrl-C handler when interrupted. A final `gen-crds` puts the templates back
@@ -45,7 +44,7 @@ pub struct Args {
     /// Runs of the cold build (each compiles every dependency; 0 skips it).
     #[arg(long, default_value_t = 1)]
     cold_runs: usize,
-    /// Only these scenarios (check, doc-edit, field-add, cold); all when omitted.
+    /// Only these scenarios (check, doc-edit, field-add, cold, criterion); all when omitted.
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
 }
@@ -86,17 +85,36 @@ impl Drop for Restore {
     }
 }
 
-/// Runs `cargo xtask gen-crds [extra]` (a fresh build of xtask if anything changed) and
-/// returns its wall time.
-fn time_gen_crds(
-    root: &Path,
-    extra: &[&str],
-    target_dir: Option<&Path>,
-) -> anyhow::Result<Duration> {
-    let mut cmd = Command::new(crate::cargo());
+/// GNU time, which reports the peak resident memory of the largest process of a
+/// command's tree (cargo, xtask, rustc, the build program).
+const GNU_TIME: &str = "/usr/bin/time";
+
+/// One timed run: wall time, and peak memory of the largest process (KiB) when GNU
+/// time is installed.
+#[derive(Clone, Copy)]
+struct Run {
+    wall: Duration,
+    peak_kib: Option<u64>,
+}
+
+/// Runs `cargo xtask gen-crds [extra]` as a maintainer does (cargo builds xtask first
+/// if it changed; CI unset, so the fast paths apply) and measures it.
+fn time_gen_crds(root: &Path, extra: &[&str], target_dir: Option<&Path>) -> anyhow::Result<Run> {
+    let rss = tempfile::NamedTempFile::new().context("temporary file")?;
+    let gnu_time = Path::new(GNU_TIME).is_file();
+    let mut cmd = if gnu_time {
+        let mut c = Command::new(GNU_TIME);
+        c.args(["-f", "%M", "-o"])
+            .arg(rss.path())
+            .arg(crate::cargo());
+        c
+    } else {
+        Command::new(crate::cargo())
+    };
     cmd.args(["run", "--quiet", "--package", "xtask", "--", "gen-crds"])
         .args(extra)
         .current_dir(root)
+        .env_remove("CI")
         .stdout(Stdio::null())
         .stderr(Stdio::piped());
     if let Some(t) = target_dir {
@@ -104,14 +122,17 @@ fn time_gen_crds(
     }
     let start = Instant::now();
     let out = cmd.output().context("running cargo xtask gen-crds")?;
-    let elapsed = start.elapsed();
+    let wall = start.elapsed();
     if !out.status.success() {
         bail!(
             "cargo xtask gen-crds {extra:?} failed:\n{}",
             String::from_utf8_lossy(&out.stderr)
         );
     }
-    Ok(elapsed)
+    let peak_kib = fs::read_to_string(rss.path())
+        .ok()
+        .and_then(|t| t.lines().last()?.trim().parse().ok());
+    Ok(Run { wall, peak_kib })
 }
 
 /// Applies `edit` to the file (a fresh variant per run, so every run really rebuilds),
@@ -120,7 +141,7 @@ fn time_edit(
     root: &Path,
     run: usize,
     edit: impl Fn(&str, usize) -> anyhow::Result<String>,
-) -> anyhow::Result<Duration> {
+) -> anyhow::Result<Run> {
     let path = root.join(EDITED_FILE);
     let guard = Restore::new(&path)?;
     let text = String::from_utf8(guard.original.clone()).context("edited file is not UTF-8")?;
@@ -141,15 +162,21 @@ fn insert_after(text: &str, anchor: &str, insert: &str) -> anyhow::Result<String
 
 struct Stats {
     name: &'static str,
-    runs: Vec<Duration>,
+    runs: Vec<Run>,
     target: Duration,
 }
 
 impl Stats {
     fn row(&self) -> String {
-        let mut v = self.runs.clone();
+        let mut v: Vec<Duration> = self.runs.iter().map(|r| r.wall).collect();
         v.sort();
-        let secs = |d: Duration| format!("{:.2} s", d.as_secs_f64());
+        let peak = self
+            .runs
+            .iter()
+            .filter_map(|r| r.peak_kib)
+            .max()
+            .map_or("n/a".to_owned(), |k| format!("{} MiB", k / 1024));
+        let secs = |d: Duration| format!("{:.3} s", d.as_secs_f64());
         let median = v[v.len() / 2];
         let verdict = if median <= self.target {
             "met"
@@ -157,7 +184,7 @@ impl Stats {
             "MISSED"
         };
         format!(
-            "| {} | {} | {} | {} | {} | ≤ {} | {verdict} |",
+            "| {} | {} | {} | {} | {} | {peak} | ≤ {} | {verdict} |",
             self.name,
             v.len(),
             secs(v[0]),
@@ -179,7 +206,10 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     })
     .context("installing the Ctrl-C handler")?;
     let want = |s: &str| args.only.is_empty() || args.only.iter().any(|o| o == s);
-    let mut table = Vec::new();
+    println!("| scenario | runs | min | median | max | peak memory | target | |");
+    println!("| --- | --- | --- | --- | --- | --- | --- | --- |");
+    // Each row as soon as its scenario is done.
+    let table = |s: Stats| println!("{}", s.row());
     // Warm up: build xtask as it is, so the first timed run measures no stale work.
     time_gen_crds(&root, &[], None)?;
 
@@ -188,10 +218,10 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             let runs = (0..args.runs)
                 .map(|_| time_gen_crds(&root, &["--check"], None))
                 .collect::<Result<_, _>>()?;
-            table.push(Stats {
-                name: "check (nothing changed)",
+            table(Stats {
+                name: "(a) check (nothing changed)",
                 runs,
-                target: Duration::from_secs(1),
+                target: Duration::from_millis(150),
             });
         }
         if want("doc-edit") {
@@ -202,10 +232,10 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
                     })
                 })
                 .collect::<Result<_, _>>()?;
-            table.push(Stats {
-                name: "doc-comment edit + gen-crds",
+            table(Stats {
+                name: "(b) doc-comment edit + gen-crds",
                 runs,
-                target: Duration::from_secs(5),
+                target: Duration::from_millis(300),
             });
         }
         if want("field-add") {
@@ -222,23 +252,43 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
                     })
                 })
                 .collect::<Result<_, _>>()?;
-            table.push(Stats {
-                name: "field added + gen-crds",
+            table(Stats {
+                name: "(c) field added + gen-crds",
                 runs,
-                target: Duration::from_secs(5),
+                target: Duration::from_millis(1500),
             });
         }
         if want("cold") && args.cold_runs > 0 {
+            // The edits above left the generated files of their last run behind.
+            time_gen_crds(&root, &[], None)?;
             let mut runs = Vec::new();
             for _ in 0..args.cold_runs {
                 let dir = tempfile::tempdir().context("temporary target directory")?;
-                runs.push(time_gen_crds(&root, &[], Some(dir.path()))?);
+                runs.push(time_gen_crds(&root, &["--check"], Some(dir.path()))?);
             }
-            table.push(Stats {
-                name: "cold gen-crds (empty target dir)",
+            table(Stats {
+                name: "(e) cold gen-crds --check (empty target dir)",
                 runs,
-                target: Duration::from_secs(120),
+                target: Duration::from_secs(60),
             });
+        }
+        if want("criterion") {
+            // The in-process passes alone (build, normalize, render), as criterion
+            // measures them; it prints its own summary.
+            let status = Command::new(crate::cargo())
+                .args([
+                    "bench",
+                    "--package",
+                    "agentgateway-api",
+                    "--bench",
+                    "generate",
+                ])
+                .current_dir(&root)
+                .status()
+                .context("running cargo bench")?;
+            if !status.success() {
+                bail!("cargo bench -p agentgateway-api --bench generate failed");
+            }
         }
         Ok(())
     })();
@@ -246,13 +296,17 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     time_gen_crds(&root, &[], None)?;
     result?;
 
-    println!("| scenario | runs | min | median | max | target | |");
-    println!("| --- | --- | --- | --- | --- | --- | --- |");
-    for s in &table {
-        println!("{}", s.row());
-    }
+    let cpu = fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|c| {
+            c.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split(':').nth(1))
+                .map(|m| m.trim().to_owned())
+        })
+        .unwrap_or_else(|| "unknown CPU".into());
     println!(
-        "\nmachine: {} logical CPUs; in-process generation: `cargo bench -p agentgateway-api --bench generate`",
+        "\nmachine: {} logical CPUs, {cpu}; peak memory: the largest process of each scenario's runs (GNU time's maximum resident set size)",
         std::thread::available_parallelism().map_or(0, |n| n.get())
     );
     Ok(ExitCode::SUCCESS)

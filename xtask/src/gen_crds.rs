@@ -50,20 +50,49 @@ pub fn full(flag: bool) -> bool {
 /// `Saving` waits for.
 pub fn generate(root: &Path, full: bool) -> anyhow::Result<(crdgen::Generated, Saving)> {
     use crate::timings::phase;
-    let session = phase("read inputs", || {
-        crate::pass1::Session::open(root, &crate::pass1::cache_dir()?)
-    })?;
+    use crdgen::pass1::{How, Session, cache_dir};
+    let session = phase("read inputs", || Session::open(root, &cache_dir()?))?;
     if !full && let Some(generated) = phase("reuse generated", || session.generated()) {
-        println!("{}", crate::pass1::How::Unchanged);
+        println!("{}", How::Unchanged);
         return Ok((generated, Saving(None)));
     }
-    let pass1 = phase("pass 1", || session.pass1(full))?;
+    let pass1 = phase("pass 1", || {
+        session.pass1(full, || {
+            phase("compile and run the build program", || compile(root))
+        })
+    })?;
     println!("{}", pass1.how);
     let generated = phase("passes 2-3", || generate_all(&pass1.built))?;
     let copy = generated.clone();
     let saving =
         std::thread::spawn(move || phase("save generated", || session.save_generated(&copy)));
     Ok((generated, Saving(Some(saving))))
+}
+
+/// The build program: `api/src/lib.rs` compiled as a binary of xtask (see
+/// xtask/Cargo.toml).
+pub const PROGRAM: &str = "agentgateway-crds-build";
+
+/// Compiles (when needed) and runs the build program in the workspace at `root`; its
+/// output. The compiler's messages go to standard error as they come.
+fn compile(root: &Path) -> anyhow::Result<Vec<crdgen::Built>> {
+    use std::process::{Command, Stdio};
+    let cargo = crate::cargo();
+    let out = Command::new(&cargo)
+        .args(["run", "--quiet", "--package", "xtask", "--bin", PROGRAM])
+        .current_dir(root)
+        .stdin(Stdio::null())
+        .stderr(Stdio::inherit())
+        .output()
+        .with_context(|| format!("running `{cargo} run --bin {PROGRAM}`"))?;
+    if !out.status.success() {
+        anyhow::bail!(
+            "the API types did not compile or their build program failed (see above); nothing \
+             was written"
+        );
+    }
+    crdgen::build::read_printed(&out.stdout)
+        .with_context(|| format!("reading the output of {PROGRAM}"))
 }
 
 /// The generated files being saved for the next run; dropping it waits for the save.
@@ -145,7 +174,6 @@ fn breaking_since(
     earlier: impl Fn(&str) -> Option<String>,
     shown_dir: &Path,
 ) -> Vec<String> {
-    let parse = |text: &str| serde_yaml::from_str::<serde_json::Value>(text).ok();
     let mut out = Vec::new();
     for crd in crds {
         let Some(old_text) = earlier(&crd.file_name) else {
@@ -154,10 +182,7 @@ fn breaking_since(
         if old_text == crd.text {
             continue;
         }
-        let (Some(old), Some(new)) = (parse(&old_text), parse(&crd.text)) else {
-            continue;
-        };
-        for change in crdgen::compat::breaking_changes(&old, &new) {
+        for change in crdgen::compat::breaking_changes_between(&old_text, &crd.text) {
             out.push(format!(
                 "{}: {change}",
                 shown_dir.join(&crd.file_name).display()
@@ -273,7 +298,7 @@ fn check_or_write(
     breaking: impl FnOnce() -> Vec<String>,
 ) -> anyhow::Result<ExitCode> {
     if args.check {
-        let drift = crate::timings::phase("check", || drift_report(&root, &targets))?;
+        let drift = crate::timings::phase("check", || drift_report(root, targets))?;
         if drift.is_empty() {
             for t in targets {
                 println!(

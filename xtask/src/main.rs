@@ -4,7 +4,6 @@ mod bench;
 mod e2e;
 mod gen_crds;
 mod package;
-mod pass1;
 mod test;
 mod timings;
 mod translate;

@@ -29,8 +29,10 @@ pub struct Args {
 /// Fails, listing the drift, when any generated file under `root` is out of date.
 pub fn refuse_drift(root: &Path) -> anyhow::Result<()> {
     // The release is checked against the compiled types, never a reused build.
-    let drift =
-        gen_crds::drift_report(root, &gen_crds::targets(gen_crds::generate(root, true)?.0))?;
+    let drift = gen_crds::drift_report(
+        root,
+        &gen_crds::targets(gen_crds::generate(&crate::workspace_root(), true)?.0),
+    )?;
     if !drift.is_empty() {
         anyhow::bail!(
             "refusing to package: {} generated file(s) differ from the Rust types \

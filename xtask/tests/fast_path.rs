@@ -227,7 +227,10 @@ fn fast_paths_give_the_compiled_output() {
         first.contains(COMPILED) || first.contains("unchanged"),
         "{first}"
     );
-    assert_eq!(ws.regenerate(), "API types unchanged since their last build");
+    assert_eq!(
+        ws.regenerate(),
+        "API types unchanged since their last build"
+    );
 
     // A doc comment only one field has: taken without compiling.
     edit(
@@ -272,7 +275,10 @@ fn fast_paths_give_the_compiled_output() {
         "pub struct StaticBackend {\n    /// A field added by the fast-path test.\n    #[serde(default, skip_serializing_if = \"Option::is_none\")]\n    pub fast_path_test: Option<String>,\n",
     );
     let how = ws.regenerate();
-    assert!(how.contains(COMPILED), "a structural edit was not compiled: {how}");
+    assert!(
+        how.contains(COMPILED),
+        "a structural edit was not compiled: {how}"
+    );
     ws.assert_compiled_agrees("field added");
 
     // The doc comment of a function is in no schema: compiled, not guessed.

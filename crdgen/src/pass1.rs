@@ -1,6 +1,7 @@
 //! Pass 1 for `gen-crds`: the CRDs built from the Rust types, by compiling and running
-//! the build program (`agentgateway-crds-build`, `api/src/lib.rs` as a program), or
-//! without a compiler when that is exact:
+//! a build program (the caller's `compile`: for this repository, xtask's
+//! `agentgateway-crds-build`, `api/src/lib.rs` as a program), or without a compiler
+//! when that is exact:
 //!
 //! - **unchanged**: no input of the build program changed since its last run: its
 //!   last output is reused;
@@ -13,22 +14,18 @@
 //! compiled run, with the inputs it was compiled from: reused outputs are never
 //! cached, so a fast path always starts from what the compiler produced.
 
-use anyhow::{Context, bail};
-use crdgen::{
+use crate::{
     Built,
     doc_edit::{self, Scan, Substitutions},
 };
+use anyhow::Context;
 use serde::{Deserialize, Serialize};
 use std::{
     collections::BTreeMap,
     fs,
     hash::{Hash, Hasher},
     path::{Path, PathBuf},
-    process::{Command, Stdio},
 };
-
-/// The build program: `api/src/lib.rs` compiled as a binary of xtask (see xtask/Cargo.toml).
-pub const PROGRAM: &str = "agentgateway-crds-build";
 
 /// The sources of the API types, scanned for doc edits.
 const API_SOURCES: &str = "api/src";
@@ -178,7 +175,7 @@ impl Inputs {
     }
 }
 
-/// Where the cache lives: `<target>/crdgen`, found from this program's path
+/// Where the cache lives: `<target>/crdgen`, found from the running program's path
 /// (`<target>/debug/xtask`, or `<target>/debug/deps/xtask-<hash>` in tests);
 /// `$CRDGEN_CACHE_DIR` overrides it.
 pub fn cache_dir() -> anyhow::Result<PathBuf> {
@@ -210,10 +207,22 @@ fn load<T: serde::de::DeserializeOwned>(dir: &Path, file: &str) -> Option<T> {
     serde_json::from_slice(&bytes).ok()
 }
 
+/// Writes a cache file whole (renamed into place) but unsynced: a cache file lost to
+/// a crash costs a compile, not correctness.
 fn save<T: Serialize>(dir: &Path, file: &str, value: &T) -> anyhow::Result<()> {
-    let bytes = serde_json::to_vec(value)?;
-    crdgen::output::write_atomic(&dir.join(file), &bytes)
-        .with_context(|| format!("writing {}", dir.join(file).display()))
+    write_unsynced(&dir.join(file), &serde_json::to_vec(value)?)
+}
+
+fn write_unsynced(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    use std::io::Write;
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let write = || -> std::io::Result<()> {
+        let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+        tmp.write_all(bytes)?;
+        tmp.persist(path)?;
+        Ok(())
+    };
+    write().with_context(|| format!("writing {}", path.display()))
 }
 
 /// One run of `gen-crds` against the cache: the inputs as they are now.
@@ -224,17 +233,19 @@ pub struct Session {
     texts: BTreeMap<String, Vec<u8>>,
 }
 
-/// What the generated files of a run were generated from: the inputs and the xtask
-/// program. Stored apart from the files too, so a run can tell it cannot reuse them
-/// without reading them.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
-struct GeneratedFrom {
+/// The header of the generated-files cache: what they were generated from (the inputs
+/// and the xtask program), and each file's directory, name and length. The files'
+/// bytes follow the header's line, one after the other, unescaped: writing and reading
+/// 5 MB of text as JSON strings would cost more than generating it.
+#[derive(Serialize, Deserialize)]
+struct GeneratedHeader {
     inputs: Inputs,
     program: String,
+    /// (directory index: 0 templates, 1 reference, 2 schemas; file name; length).
+    files: Vec<(u8, String, usize)>,
 }
 
-const GENERATED_FILE: &str = "generated.json";
-const GENERATED_FROM_FILE: &str = "generated-from.json";
+const GENERATED_FILE: &str = "generated.bin";
 
 /// This xtask program, as built: its size and modification time. A rebuilt xtask
 /// (e.g. a changed generator) renders again.
@@ -262,45 +273,69 @@ impl Session {
 
     /// The files the last run generated, when neither the inputs nor this program
     /// changed since.
-    pub fn generated(&self) -> Option<crdgen::Generated> {
-        let now = GeneratedFrom {
-            inputs: self.now.clone(),
-            program: program_id()?,
-        };
-        if load::<GeneratedFrom>(&self.cache, GENERATED_FROM_FILE)? != now {
+    pub fn generated(&self) -> Option<crate::Generated> {
+        let program = program_id()?;
+        let bytes = fs::read(self.cache.join(GENERATED_FILE)).ok()?;
+        let newline = bytes.iter().position(|b| *b == b'\n')?;
+        let header: GeneratedHeader = serde_json::from_slice(&bytes[..newline]).ok()?;
+        if header.inputs != self.now || header.program != program {
             return None;
         }
-        let files: Tagged<crdgen::Generated> = load(&self.cache, GENERATED_FILE)?;
-        (files.inputs == now.inputs).then_some(files.value)
+        let mut out = crate::Generated::default();
+        let mut at = newline + 1;
+        for (dir, file_name, len) in header.files {
+            let text = String::from_utf8(bytes.get(at..at.checked_add(len)?)?.to_vec()).ok()?;
+            at += len;
+            let list = match dir {
+                0 => &mut out.templates,
+                1 => &mut out.reference,
+                2 => &mut out.schemas,
+                _ => return None,
+            };
+            list.push(crate::RenderedCrd { file_name, text });
+        }
+        (at == bytes.len()).then_some(out)
     }
 
     /// Remembers what this run generated, for the next run with the same inputs.
-    pub fn save_generated(&self, generated: &crdgen::Generated) -> anyhow::Result<()> {
+    pub fn save_generated(&self, generated: &crate::Generated) -> anyhow::Result<()> {
         let Some(program) = program_id() else {
             return Ok(());
         };
+        let dirs = [
+            &generated.templates,
+            &generated.reference,
+            &generated.schemas,
+        ];
+        let header = GeneratedHeader {
+            inputs: self.now.clone(),
+            program,
+            files: (0u8..)
+                .zip(dirs)
+                .flat_map(|(i, files)| {
+                    files
+                        .iter()
+                        .map(move |f| (i, f.file_name.clone(), f.text.len()))
+                })
+                .collect(),
+        };
+        let mut bytes = serde_json::to_vec(&header)?;
+        bytes.push(b'\n');
+        for f in dirs.into_iter().flatten() {
+            bytes.extend_from_slice(f.text.as_bytes());
+        }
         fs::create_dir_all(&self.cache)
             .with_context(|| format!("creating {}", self.cache.display()))?;
-        save(
-            &self.cache,
-            GENERATED_FILE,
-            &Tagged {
-                inputs: self.now.clone(),
-                value: generated,
-            },
-        )?;
-        save(
-            &self.cache,
-            GENERATED_FROM_FILE,
-            &GeneratedFrom {
-                inputs: self.now.clone(),
-                program,
-            },
-        )
+        write_unsynced(&self.cache.join(GENERATED_FILE), &bytes)
     }
 
-    /// Pass 1 of `gen-crds`; `full` always compiles.
-    pub fn pass1(&self, full: bool) -> anyhow::Result<Pass1> {
+    /// Pass 1 of `gen-crds`; `full` always compiles. `compile` compiles (when needed)
+    /// and runs the build program, and returns its output.
+    pub fn pass1(
+        &self,
+        full: bool,
+        compile: impl FnOnce() -> anyhow::Result<Vec<Built>>,
+    ) -> anyhow::Result<Pass1> {
         let why = if full {
             "--full".to_owned()
         } else {
@@ -310,7 +345,7 @@ impl Session {
             }
         };
         let root = &self.root;
-        let built = crate::timings::phase("compile and run the build program", || compile(root))?;
+        let built = compile()?;
         // Cache only what was compiled from the inputs hashed above: re-read them, and
         // skip saving when a file changed while the compiler ran.
         let (after, texts) = Inputs::read(root)?;
@@ -446,23 +481,4 @@ fn reuse(cache: &Path, now: &Inputs, texts: &BTreeMap<String, Vec<u8>>) -> Resul
         built: out,
         how: How::DocEdits(plan.len()),
     })
-}
-
-/// Compiles (when needed) and runs the build program; its output.
-fn compile(root: &Path) -> anyhow::Result<Vec<Built>> {
-    let cargo = crate::cargo();
-    let out = Command::new(&cargo)
-        .args(["run", "--quiet", "--package", "xtask", "--bin", PROGRAM])
-        .current_dir(root)
-        .stdin(Stdio::null())
-        .stderr(Stdio::inherit())
-        .output()
-        .with_context(|| format!("running `{cargo} run --bin {PROGRAM}`"))?;
-    if !out.status.success() {
-        bail!(
-            "the API types did not compile or their build program failed (see above); nothing \
-             was written"
-        );
-    }
-    serde_json::from_slice(&out.stdout).with_context(|| format!("reading the output of {PROGRAM}"))
 }
