@@ -26,11 +26,16 @@ impl fmt::Display for Breaking {
 }
 
 #[cfg(feature = "generate")]
+/// A CRD template's text as a CRD, when it is YAML.
+pub fn parse_template(text: &str) -> Option<Value> {
+    serde_yaml::from_str(text).ok()
+}
+
+#[cfg(feature = "generate")]
 /// [`breaking_changes`] between two CRD templates' texts; none when either is not YAML
 /// (a template that does not parse is reported by the drift check, not here).
 pub fn breaking_changes_between(old: &str, new: &str) -> Vec<Breaking> {
-    let parse = |text: &str| serde_yaml::from_str::<Value>(text).ok();
-    match (parse(old), parse(new)) {
+    match (parse_template(old), parse_template(new)) {
         (Some(old), Some(new)) => breaking_changes(&old, &new),
         _ => Vec::new(),
     }

@@ -67,8 +67,9 @@ impl DocBlock {
 /// comments.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Scan {
-    /// The tokens, with each item's doc comments replaced by one placeholder.
-    pub skeleton: String,
+    /// A 128-bit hash of the tokens, with each item's doc comments replaced by one
+    /// placeholder (the text itself is as long as the file; scans are cached).
+    pub skeleton: [u64; 2],
     /// The doc comments, in the order of their placeholders.
     pub blocks: Vec<DocBlock>,
     /// The value of every other string literal (a description could be set by one).
@@ -84,9 +85,32 @@ pub fn scan(source: &str) -> Result<Scan, String> {
     let tokens: TokenStream = source
         .parse()
         .map_err(|e| format!("is not valid Rust tokens: {e}"))?;
-    let mut out = Scan::default();
+    let mut out = Tokens::default();
     scan_stream(tokens, &mut out);
-    Ok(out)
+    Ok(Scan {
+        skeleton: hash128(&out.skeleton),
+        blocks: out.blocks,
+        literals: out.literals,
+    })
+}
+
+/// A scan under way: the skeleton's text, before it is hashed.
+#[derive(Default)]
+struct Tokens {
+    skeleton: String,
+    blocks: Vec<DocBlock>,
+    literals: Vec<String>,
+}
+
+/// Two SipHash-1-3 hashes of `text` under different keys.
+fn hash128(text: &str) -> [u64; 2] {
+    use std::hash::{Hash, Hasher};
+    [(0, 0), (0x9e37_79b9_7f4a_7c15, 0xbf58_476d_1ce4_e5b9)].map(|(k0, k1)| {
+        #[allow(deprecated)] // the keyed SipHasher of std: stable for a given Rust release
+        let mut h = std::hash::SipHasher::new_with_keys(k0, k1);
+        text.hash(&mut h);
+        h.finish()
+    })
 }
 
 /// The text of the string literal `lit`, or `None` when it is another kind of literal.
@@ -145,7 +169,7 @@ fn attribute_len(tokens: &[TokenTree]) -> Option<usize> {
     }
 }
 
-fn scan_stream(tokens: TokenStream, out: &mut Scan) {
+fn scan_stream(tokens: TokenStream, out: &mut Tokens) {
     let tokens: Vec<TokenTree> = tokens.into_iter().collect();
     let mut i = 0;
     while i < tokens.len() {
@@ -182,7 +206,7 @@ fn scan_stream(tokens: TokenStream, out: &mut Scan) {
     }
 }
 
-fn scan_tree(tree: TokenTree, out: &mut Scan) {
+fn scan_tree(tree: TokenTree, out: &mut Tokens) {
     match tree {
         TokenTree::Group(g) => {
             let (open, close) = match g.delimiter() {

@@ -56,7 +56,7 @@ const ENV_INPUTS: &[&str] = &[
 ];
 
 /// Bumped when the cache's format or meaning changes.
-const CACHE_FORMAT: u32 = 1;
+const CACHE_FORMAT: u32 = 2;
 
 /// How pass 1 was done.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -233,16 +233,61 @@ pub struct Session {
     texts: BTreeMap<String, Vec<u8>>,
 }
 
-/// The header of the generated-files cache: what they were generated from (the inputs
-/// and the xtask program), and each file's directory, name and length. The files'
-/// bytes follow the header's line, one after the other, unescaped: writing and reading
-/// 5 MB of text as JSON strings would cost more than generating it.
+/// A cache file of texts: a JSON line (`header`, and the texts' lengths), then the
+/// texts' bytes back to back, unescaped: writing and reading 5 MB of text as JSON
+/// strings would cost more than generating it.
+#[derive(Serialize, Deserialize)]
+struct Bundle<H> {
+    header: H,
+    lens: Vec<usize>,
+}
+
+fn write_texts<H: Serialize>(path: &Path, header: H, texts: &[&str]) -> anyhow::Result<()> {
+    let bundle = Bundle {
+        header,
+        lens: texts.iter().map(|t| t.len()).collect(),
+    };
+    let mut bytes = serde_json::to_vec(&bundle)?;
+    bytes.push(b'\n');
+    for t in texts {
+        bytes.extend_from_slice(t.as_bytes());
+    }
+    write_unsynced(path, &bytes)
+}
+
+/// Reads a file of [`write_texts`] when `wanted` accepts its header (read first, so
+/// a file that is not wanted is not read whole).
+fn read_texts<H: serde::de::DeserializeOwned>(
+    path: &Path,
+    wanted: impl FnOnce(&H) -> bool,
+) -> Option<(H, Vec<String>)> {
+    use std::io::{BufRead, Read};
+    let mut file = std::io::BufReader::new(fs::File::open(path).ok()?);
+    let mut line = Vec::new();
+    file.read_until(b'\n', &mut line).ok()?;
+    let bundle: Bundle<H> = serde_json::from_slice(&line).ok()?;
+    if !wanted(&bundle.header) {
+        return None;
+    }
+    let mut bytes = Vec::new();
+    file.read_to_end(&mut bytes).ok()?;
+    let mut at: usize = 0;
+    let mut texts = Vec::with_capacity(bundle.lens.len());
+    for len in bundle.lens {
+        let end = at.checked_add(len)?;
+        texts.push(String::from_utf8(bytes.get(at..end)?.to_vec()).ok()?);
+        at = end;
+    }
+    (at == bytes.len()).then_some((bundle.header, texts))
+}
+
+/// What the last run generated, from what: the inputs and the xtask program; each
+/// file's directory (0 templates, 1 reference, 2 schemas) and name.
 #[derive(Serialize, Deserialize)]
 struct GeneratedHeader {
     inputs: Inputs,
     program: String,
-    /// (directory index: 0 templates, 1 reference, 2 schemas; file name; length).
-    files: Vec<(u8, String, usize)>,
+    files: Vec<(u8, String)>,
 }
 
 const GENERATED_FILE: &str = "generated.bin";
@@ -275,17 +320,12 @@ impl Session {
     /// changed since.
     pub fn generated(&self) -> Option<crate::Generated> {
         let program = program_id()?;
-        let bytes = fs::read(self.cache.join(GENERATED_FILE)).ok()?;
-        let newline = bytes.iter().position(|b| *b == b'\n')?;
-        let header: GeneratedHeader = serde_json::from_slice(&bytes[..newline]).ok()?;
-        if header.inputs != self.now || header.program != program {
-            return None;
-        }
+        let (header, texts) =
+            read_texts::<GeneratedHeader>(&self.cache.join(GENERATED_FILE), |h| {
+                h.inputs == self.now && h.program == program
+            })?;
         let mut out = crate::Generated::default();
-        let mut at = newline + 1;
-        for (dir, file_name, len) in header.files {
-            let text = String::from_utf8(bytes.get(at..at.checked_add(len)?)?.to_vec()).ok()?;
-            at += len;
+        for ((dir, file_name), text) in header.files.into_iter().zip(texts) {
             let list = match dir {
                 0 => &mut out.templates,
                 1 => &mut out.reference,
@@ -294,7 +334,7 @@ impl Session {
             };
             list.push(crate::RenderedCrd { file_name, text });
         }
-        (at == bytes.len()).then_some(out)
+        Some(out)
     }
 
     /// Remembers what this run generated, for the next run with the same inputs.
@@ -302,31 +342,26 @@ impl Session {
         let Some(program) = program_id() else {
             return Ok(());
         };
+        fs::create_dir_all(&self.cache)
+            .with_context(|| format!("creating {}", self.cache.display()))?;
         let dirs = [
             &generated.templates,
             &generated.reference,
             &generated.schemas,
         ];
-        let header = GeneratedHeader {
-            inputs: self.now.clone(),
-            program,
-            files: (0u8..)
-                .zip(dirs)
-                .flat_map(|(i, files)| {
-                    files
-                        .iter()
-                        .map(move |f| (i, f.file_name.clone(), f.text.len()))
-                })
-                .collect(),
-        };
-        let mut bytes = serde_json::to_vec(&header)?;
-        bytes.push(b'\n');
-        for f in dirs.into_iter().flatten() {
-            bytes.extend_from_slice(f.text.as_bytes());
-        }
-        fs::create_dir_all(&self.cache)
-            .with_context(|| format!("creating {}", self.cache.display()))?;
-        write_unsynced(&self.cache.join(GENERATED_FILE), &bytes)
+        let all: Vec<&crate::RenderedCrd> = dirs.iter().flat_map(|d| d.iter()).collect();
+        write_texts(
+            &self.cache.join(GENERATED_FILE),
+            GeneratedHeader {
+                inputs: self.now.clone(),
+                program,
+                files: (0u8..)
+                    .zip(dirs)
+                    .flat_map(|(i, files)| files.iter().map(move |f| (i, f.file_name.clone())))
+                    .collect(),
+            },
+            &all.iter().map(|f| f.text.as_str()).collect::<Vec<_>>(),
+        )
     }
 
     /// Pass 1 of `gen-crds`; `full` always compiles. `compile` compiles (when needed)

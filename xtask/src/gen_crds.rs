@@ -5,6 +5,7 @@
 use anyhow::Context;
 use crdgen::output::{self, Drift};
 use std::{
+    collections::BTreeMap,
     path::{Path, PathBuf},
     process::ExitCode,
 };
@@ -157,14 +158,17 @@ pub fn drift_report(root: &Path, targets: &[Target]) -> anyhow::Result<Vec<Strin
 /// Renders every CRD, reference page and JSON Schema from the output of pass 1, or
 /// fails listing every schema problem.
 pub fn generate_all(built: &[crdgen::Built]) -> anyhow::Result<crdgen::Generated> {
-    crdgen::generate_all_built(built, COMMAND).map_err(|problems| {
-        let list: Vec<String> = problems.iter().map(|p| format!("  {p}")).collect();
-        anyhow::anyhow!(
-            "{} schema problem(s) in the API types; nothing was written:\n{}",
-            problems.len(),
-            list.join("\n")
-        )
-    })
+    crdgen::generate_all_built(built, COMMAND).map_err(problems)
+}
+
+/// Every schema problem of the API types, as one error.
+fn problems(problems: Vec<crdgen::normalize::Problem>) -> anyhow::Error {
+    let list: Vec<String> = problems.iter().map(|p| format!("  {p}")).collect();
+    anyhow::anyhow!(
+        "{} schema problem(s) in the API types; nothing was written:\n{}",
+        problems.len(),
+        list.join("\n")
+    )
 }
 
 /// Changes in `crds` that may break objects stored under earlier CRDs; `earlier`
@@ -192,13 +196,68 @@ fn breaking_since(
     out
 }
 
-/// Changes in `crds` that may break objects stored under the CRDs now in `dir`.
-fn breaking(dir: &Path, crds: &[crdgen::RenderedCrd]) -> Vec<String> {
-    breaking_since(
-        crds,
-        |file| std::fs::read_to_string(dir.join(file)).ok(),
-        dir,
-    )
+/// The templates in `dir` as they are before this run writes any (file name → text),
+/// and a thread parsing them into CRDs. Only runs that changed a template wait for the
+/// parse, which goes on beside generation meanwhile (see [`run`]).
+struct Earlier {
+    texts: BTreeMap<String, String>,
+    parsed: std::thread::JoinHandle<BTreeMap<String, serde_json::Value>>,
+}
+
+impl Earlier {
+    fn read(dir: &Path) -> Self {
+        let texts: BTreeMap<String, String> = std::fs::read_dir(dir)
+            .into_iter()
+            .flatten()
+            .filter_map(|e| {
+                let path = e.ok()?.path();
+                let name = path.file_name()?.to_str()?.to_owned();
+                name.ends_with(".yaml")
+                    .then(|| Some((name, std::fs::read_to_string(&path).ok()?)))?
+            })
+            .collect();
+        let copy = texts.clone();
+        let parsed = std::thread::spawn(move || {
+            crate::timings::phase("parse earlier templates", || {
+                copy.into_iter()
+                    .filter_map(|(name, text)| Some((name, crdgen::compat::parse_template(&text)?)))
+                    .collect()
+            })
+        });
+        Self { texts, parsed }
+    }
+}
+
+/// Changes in `crds` that may break objects stored under the `earlier` templates,
+/// shown as files of `dir`.
+fn breaking(dir: &Path, crds: &[crdgen::RenderedCrd], earlier: Earlier) -> Vec<String> {
+    let changed: Vec<&crdgen::RenderedCrd> = crds
+        .iter()
+        .filter(|c| {
+            earlier
+                .texts
+                .get(&c.file_name)
+                .is_some_and(|t| *t != c.text)
+        })
+        .collect();
+    if changed.is_empty() {
+        // The parse is not needed: left to finish (or be stopped at exit) on its own.
+        return Vec::new();
+    }
+    let parsed = earlier.parsed.join().unwrap_or_default();
+    let mut out = Vec::new();
+    for crd in changed {
+        let Some(old) = parsed.get(&crd.file_name) else {
+            continue;
+        };
+        let Some(new) = crdgen::compat::parse_template(&crd.text) else {
+            continue;
+        };
+        for change in crdgen::compat::breaking_changes(old, &new) {
+            out.push(format!("{}: {change}", dir.join(&crd.file_name).display()));
+        }
+    }
+    out
 }
 
 #[derive(clap::Args)]
@@ -263,6 +322,13 @@ fn print_breaking(changes: &[String]) {
 }
 
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
+    // The templates as they are now, for the breaking-change report: read and parsed
+    // on another thread while the new ones are generated (and before any is written).
+    let templates = match &args.out {
+        Some(out) => out.clone(),
+        None => crate::workspace_root().join(TEMPLATES),
+    };
+    let earlier = Earlier::read(&templates);
     let (generated, _saving) = generate(&crate::workspace_root(), full(args.full))?;
     let mut targets = targets(generated);
     match &args.out {
@@ -283,7 +349,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         // Parsing the old and new templates takes a while; do it beside the rest.
         let breaking = scope.spawn(|| {
             crate::timings::phase("breaking changes", || {
-                breaking(&root.join(&targets[0].dir), &targets[0].files)
+                breaking(&root.join(&targets[0].dir), &targets[0].files, earlier)
             })
         });
         let breaking = || breaking.join().unwrap_or_default();
