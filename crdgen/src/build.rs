@@ -89,7 +89,7 @@ impl CrdSource {
 }
 
 /// The outcome of pass 1 for one CRD: its names and its CRD as JSON (or why it could
-/// not be built). This is what the generator's build program prints (see [`print`]),
+/// not be built). This is what the generator's build program prints (see [`print()`]),
 /// and what passes 2 to 4 start from, whether the program just ran or its last output
 /// was reused.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -145,7 +145,7 @@ pub fn print(built: &[Built]) {
     }
 }
 
-/// Reads what [`print`] printed.
+/// Reads what [`print()`] printed.
 pub fn read_printed(bytes: &[u8]) -> serde_json::Result<Vec<Built>> {
     serde_json::from_slice(bytes)
 }

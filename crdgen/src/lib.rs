@@ -11,6 +11,10 @@
 //!    and [`json_schema`] the JSON Schemas for editors and CI.
 //! 4. [`output`]: writes the files atomically, or checks them for drift.
 //!
+//! [`pass1`] and [`doc_edit`] are how `cargo xtask gen-crds` gets pass 1 without a
+//! compiler when that is exact: the last compiled output, reused as is or with doc
+//! comment edits applied.
+//!
 //! Every pass, [`compat`] and [`coverage`] visit schemas through the one walker,
 //! [`walk`], so a field's path is spelled one way everywhere
 //! (`.spec.mcp.targets[*].name`). Markers that do not fit their field record the

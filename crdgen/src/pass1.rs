@@ -7,12 +7,14 @@
 //!   last output is reused;
 //! - **doc edits**: the API sources differ from the ones last compiled only in the
 //!   text of doc comments: its last output is reused with those descriptions
-//!   rewritten ([`crdgen::doc_edit`]), which is what the compiler would produce;
+//!   rewritten ([`crate::doc_edit`]), which is what the compiler would produce;
 //! - **compiled**: anything else, every `--full` run, and every run in CI.
 //!
-//! The cache lives in `<target>/crdgen/` and only ever holds the output of a
-//! compiled run, with the inputs it was compiled from: reused outputs are never
-//! cached, so a fast path always starts from what the compiler produced.
+//! The cache lives in `<target>/crdgen/`. Pass 1's part only ever holds the output of
+//! a compiled run, with the inputs it was compiled from: reused outputs are never
+//! cached as pass 1, so a fast path always starts from what the compiler produced.
+//! Beside it, the files the last run generated, with the exact inputs and xtask build
+//! they came from, so a run with nothing changed only compares bytes.
 
 use crate::{
     Built,

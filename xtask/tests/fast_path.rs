@@ -251,11 +251,11 @@ fn fast_paths_give_the_compiled_output() {
     let rounds = std::env::var("FAST_PATH_ROUNDS")
         .ok()
         .and_then(|s| s.parse().ok())
-        .unwrap_or(6);
+        .unwrap_or(8);
     let mut rng = fastrand::Rng::with_seed(seed);
     let mut fast = 0;
     for round in 0..rounds {
-        random_doc_edits(&ws, &mut rng, 1 + round % 5);
+        random_doc_edits(&ws, &mut rng, 1 + round % 3);
         let how = ws.regenerate();
         eprintln!("seed {seed}, round {round}: {how}");
         assert!(how.contains(FAST) || how.contains(COMPILED), "{how}");
