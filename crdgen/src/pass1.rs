@@ -453,7 +453,7 @@ fn reuse(cache: &Path, now: &Inputs, texts: &BTreeMap<String, Vec<u8>>) -> Resul
         return Err("the cache is from another version of xtask".into());
     }
     if cached.env != now.env {
-        return Err("the toolchain or compiler flags changed".into());
+        return Err("the compiler flags changed".into());
     }
     if cached.other != now.other {
         let changed = now
@@ -518,4 +518,205 @@ fn reuse(cache: &Path, now: &Inputs, texts: &BTreeMap<String, Vec<u8>>) -> Resul
         built: out,
         how: How::DocEdits(plan.len()),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+    use std::cell::Cell;
+
+    /// A workspace with one API file and one generator file, and its cache.
+    struct Fixture {
+        dir: tempfile::TempDir,
+    }
+
+    const API: &str = "/// A widget.\npub struct Widget {\n    /// How many.\n    pub count: u8,\n}\n\n/// Helper.\nfn helper() {}\n";
+
+    impl Fixture {
+        fn new() -> Self {
+            let dir = tempfile::tempdir().expect("tempdir");
+            for (path, text) in [
+                ("api/src/lib.rs", API),
+                (
+                    "crdgen/src/lib.rs",
+                    "const D: &str = \"Set by a marker.\";\n",
+                ),
+                ("Cargo.lock", "# lock\n"),
+            ] {
+                let p = dir.path().join(path);
+                fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+                fs::write(p, text).expect("write");
+            }
+            Self { dir }
+        }
+
+        fn edit(&self, path: &str, from: &str, to: &str) {
+            let p = self.dir.path().join(path);
+            let text = fs::read_to_string(&p).expect("read");
+            assert!(text.contains(from), "{from}");
+            fs::write(p, text.replacen(from, to, 1)).expect("write");
+        }
+
+        /// Pass 1 with a build program that returns what the fixture's types would
+        /// give, counting its runs.
+        fn pass1(&self, full: bool, runs: &Cell<u32>) -> Pass1 {
+            let session =
+                Session::open(self.dir.path(), &self.dir.path().join("cache")).expect("open");
+            let text = fs::read_to_string(self.dir.path().join("api/src/lib.rs")).expect("read");
+            session
+                .pass1(full, || {
+                    runs.set(runs.get() + 1);
+                    Ok(vec![built(&text)])
+                })
+                .expect("pass 1")
+        }
+    }
+
+    /// What a compiler would make of the fixture's one type (its doc comments read
+    /// the simple way the fixture writes them).
+    fn built(source: &str) -> Built {
+        let doc = |after: &str| {
+            source
+                .split(after)
+                .next()
+                .and_then(|s| s.lines().rev().find(|l| l.trim_start().starts_with("///")))
+                .map(|l| l.trim_start().trim_start_matches("///").trim().to_owned())
+                .unwrap_or_default()
+        };
+        Built {
+            kind: "Widget".into(),
+            plural: "widgets".into(),
+            group: "example.dev".into(),
+            crd: Ok(
+                json!({ "spec": { "versions": [{ "schema": { "openAPIV3Schema": {
+                "description": doc("pub struct Widget"),
+                "properties": { "count": { "description": doc("    pub count"), "type": "integer" } },
+            } } }] } }),
+            ),
+        }
+    }
+
+    fn description(p: &Pass1, field: bool) -> String {
+        let schema = &p.built[0].crd.as_ref().expect("built")["spec"]["versions"][0]["schema"]["openAPIV3Schema"];
+        let d = if field {
+            &schema["properties"]["count"]["description"]
+        } else {
+            &schema["description"]
+        };
+        d.as_str().unwrap_or_default().to_owned()
+    }
+
+    #[test]
+    fn compiles_once_then_reuses_then_applies_doc_edits_exactly() {
+        let f = Fixture::new();
+        let runs = Cell::new(0);
+        let first = f.pass1(false, &runs);
+        assert_eq!(first.how, How::Compiled("no earlier build".into()));
+        assert_eq!(f.pass1(false, &runs).how, How::Unchanged);
+        assert_eq!(runs.get(), 1);
+
+        f.edit(
+            "api/src/lib.rs",
+            "/// How many.",
+            "/// How many \"widgets\".\n    ///\n    /// At most 255.",
+        );
+        let p = f.pass1(false, &runs);
+        assert_eq!(p.how, How::DocEdits(1));
+        assert_eq!(runs.get(), 1, "no compile for a doc edit");
+        assert_eq!(
+            description(&p, true),
+            "How many \"widgets\".\n\nAt most 255."
+        );
+        assert_eq!(description(&p, false), "A widget.");
+        // Another edit is planned against the compiled output, not the edited one.
+        f.edit("api/src/lib.rs", "/// A widget.", "/// A small widget.");
+        let p = f.pass1(false, &runs);
+        assert_eq!(p.how, How::DocEdits(2));
+        assert_eq!(description(&p, false), "A small widget.");
+        // Comments and layout are no change at all.
+        f.edit(
+            "api/src/lib.rs",
+            "fn helper() {}",
+            "fn helper() {} // nothing",
+        );
+        assert_eq!(f.pass1(false, &runs).how, How::DocEdits(2));
+        assert_eq!(runs.get(), 1);
+    }
+
+    #[test]
+    fn anything_else_compiles_and_says_why() {
+        let f = Fixture::new();
+        let runs = Cell::new(0);
+        f.pass1(false, &runs);
+        let why = |f: &Fixture| match f.pass1(false, &Cell::new(0)).how {
+            How::Compiled(why) => why,
+            other => panic!("not compiled: {other:?}"),
+        };
+        assert_eq!(f.pass1(true, &runs).how, How::Compiled("--full".into()));
+
+        f.edit("api/src/lib.rs", "/// Helper.", "/// A helper.");
+        assert!(
+            why(&f).contains("is not a description in any CRD"),
+            "{}",
+            why(&f)
+        );
+        f.edit("api/src/lib.rs", "/// A helper.", "/// Helper.");
+
+        f.edit("api/src/lib.rs", "u8", "u16");
+        assert_eq!(why(&f), "api/src/lib.rs changed in more than doc comments");
+        f.pass1(false, &runs); // compiled: the cache follows
+        f.edit("api/src/lib.rs", "/// A widget.", "/// Set by a marker.");
+        assert_eq!(
+            f.pass1(false, &runs).how,
+            How::DocEdits(1),
+            "new text may be anything"
+        );
+        f.edit("api/src/lib.rs", "/// Set by a marker.", "/// A widget.");
+
+        fs::write(f.dir.path().join("api/src/extra.rs"), "").expect("write");
+        assert_eq!(why(&f), "files were added to or removed from api/src");
+        fs::remove_file(f.dir.path().join("api/src/extra.rs")).expect("rm");
+
+        f.edit("crdgen/src/lib.rs", "marker", "Marker");
+        assert_eq!(why(&f), "crdgen/src/lib.rs changed");
+    }
+
+    #[test]
+    fn doc_text_shared_with_a_generator_literal_is_refused() {
+        let f = Fixture::new();
+        f.edit("api/src/lib.rs", "/// How many.", "/// Set by a marker.");
+        let runs = Cell::new(0);
+        f.pass1(false, &runs);
+        f.edit("api/src/lib.rs", "/// Set by a marker.", "/// How many.");
+        match f.pass1(false, &runs).how {
+            How::Compiled(why) => assert!(why.contains("also reads"), "{why}"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn generated_files_are_reused_only_for_the_same_inputs() {
+        let f = Fixture::new();
+        let cache = f.dir.path().join("cache");
+        let session = Session::open(f.dir.path(), &cache).expect("open");
+        assert_eq!(session.generated(), None);
+        let generated = crate::Generated {
+            templates: vec![crate::RenderedCrd {
+                file_name: "a.yaml".into(),
+                text: "a: 1\né\n".into(),
+            }],
+            reference: vec![],
+            schemas: vec![crate::RenderedCrd {
+                file_name: "b.json".into(),
+                text: "{}".into(),
+            }],
+        };
+        session.save_generated(&generated).expect("save");
+        let again = Session::open(f.dir.path(), &cache).expect("open");
+        assert_eq!(again.generated(), Some(generated));
+        f.edit("api/src/lib.rs", "/// A widget.", "/// A widget!");
+        let changed = Session::open(f.dir.path(), &cache).expect("open");
+        assert_eq!(changed.generated(), None);
+    }
 }

@@ -160,6 +160,7 @@ fn text(out: &Output) -> String {
 
 const FAST: &str = "without compiling";
 const COMPILED: &str = "compiled the API types";
+const UNCHANGED: &str = "API types unchanged since their last build";
 
 /// Texts for edited doc comments: punctuation, quotes, backslashes, Helm braces,
 /// YAML 1.1 words, Markdown, non-ASCII.
@@ -258,7 +259,11 @@ fn fast_paths_give_the_compiled_output() {
         random_doc_edits(&ws, &mut rng, 1 + round % 3);
         let how = ws.regenerate();
         eprintln!("seed {seed}, round {round}: {how}");
-        assert!(how.contains(FAST) || how.contains(COMPILED), "{how}");
+        // An edit can restore a line an earlier round wrote: then nothing changed.
+        assert!(
+            how.contains(FAST) || how.contains(COMPILED) || how.contains(UNCHANGED),
+            "{how}"
+        );
         fast += usize::from(how.contains(FAST));
         ws.assert_compiled_agrees(&format!("seed {seed}, round {round}: {how}"));
     }
