@@ -244,6 +244,32 @@ fn fast_paths_give_the_compiled_output() {
     assert!(how.contains(FAST), "a unique doc edit compiled: {how}");
     ws.assert_compiled_agrees("unique doc edit");
 
+    // A new documented field: compiled.
+    edit(
+        &ws,
+        "api/src/v1alpha1/backend/mod.rs",
+        "pub struct StaticBackend {\n",
+        "pub struct StaticBackend {\n    /// A field added by the fast-path test.\n    #[serde(default, skip_serializing_if = \"Option::is_none\")]\n    pub fast_path_test: Option<String>,\n",
+    );
+    let how = ws.regenerate();
+    assert!(
+        how.contains(COMPILED),
+        "a structural edit was not compiled: {how}"
+    );
+    ws.assert_compiled_agrees("field added");
+
+    // The doc comment of a function is in no schema: compiled, not guessed.
+    edit(
+        &ws,
+        "api/src/lib.rs",
+        "/// Every CRD of the chart,",
+        "/// All the CRDs of the chart,",
+    );
+    let how = ws.regenerate();
+    assert!(how.contains(COMPILED), "{how}");
+    assert!(how.contains("not a description"), "{how}");
+    ws.assert_compiled_agrees("function doc");
+
     // Random doc edits: each round either takes the fast path or says why not.
     let seed = std::env::var("FAST_PATH_SEED")
         .ok()
@@ -271,30 +297,4 @@ fn fast_paths_give_the_compiled_output() {
         fast > 0,
         "seed {seed}: no random round took the fast path; the test proves nothing"
     );
-
-    // A new documented field: compiled.
-    edit(
-        &ws,
-        "api/src/v1alpha1/backend/mod.rs",
-        "pub struct StaticBackend {\n",
-        "pub struct StaticBackend {\n    /// A field added by the fast-path test.\n    #[serde(default, skip_serializing_if = \"Option::is_none\")]\n    pub fast_path_test: Option<String>,\n",
-    );
-    let how = ws.regenerate();
-    assert!(
-        how.contains(COMPILED),
-        "a structural edit was not compiled: {how}"
-    );
-    ws.assert_compiled_agrees("field added");
-
-    // The doc comment of a function is in no schema: compiled, not guessed.
-    edit(
-        &ws,
-        "api/src/lib.rs",
-        "/// Every CRD of the chart,",
-        "/// All the CRDs of the chart,",
-    );
-    let how = ws.regenerate();
-    assert!(how.contains(COMPILED), "{how}");
-    assert!(how.contains("not a description"), "{how}");
-    ws.assert_compiled_agrees("function doc");
 }
