@@ -1,0 +1,65 @@
+//! The command line of `agentgateway-translate`: usage, and files at the size limit.
+
+use agentgateway_translate::documents::MAX_INPUT_BYTES;
+use std::process::{Command, Output};
+
+fn translate(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_agentgateway-translate"))
+        .args(args)
+        .output()
+        .expect("runs")
+}
+
+#[test]
+fn without_files_it_prints_its_usage_and_fails_and_help_succeeds() {
+    let none = translate(&[]);
+    assert_eq!(none.status.code(), Some(2));
+    let usage = String::from_utf8_lossy(&none.stderr);
+    assert!(
+        usage.starts_with("usage: cargo xtask translate FILE..."),
+        "{usage}"
+    );
+    for help in ["--help", "-h"] {
+        let out = translate(&[help]);
+        assert!(out.status.success(), "{help}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).starts_with("usage:"),
+            "{help}"
+        );
+        assert!(out.stdout.is_empty(), "{help}");
+    }
+}
+
+#[test]
+fn a_file_of_exactly_the_limit_is_read_whole_and_one_byte_more_is_refused() {
+    // A backend whose last byte matters (`port: 80`, no final newline), after a
+    // comment that brings the file to exactly the limit.
+    let case = "apiVersion: agentgateway.dev/v1alpha1\nkind: AgentgatewayBackend\nmetadata:\n  namespace: default\n  name: b\nspec:\n  static:\n    host: example.com\n    port: 80";
+    let padding = MAX_INPUT_BYTES - case.len() - 2;
+    let text = format!("#{}\n{case}", "x".repeat(padding));
+    assert_eq!(text.len(), MAX_INPUT_BYTES);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("case.yaml");
+    std::fs::write(&path, &text).expect("write");
+    let out = translate(&[path.to_str().expect("utf-8 path")]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("port: 80"),
+        "the last byte was read: {stdout}"
+    );
+
+    std::fs::write(&path, format!("{text}\n")).expect("write");
+    let out = translate(&[path.to_str().expect("utf-8 path")]);
+    assert!(!out.status.success());
+    assert!(out.stdout.is_empty());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("over the limit"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
