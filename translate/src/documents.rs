@@ -324,6 +324,50 @@ pub fn expected(text: &str) -> Result<Option<Value>, String> {
 mod tests {
     use super::*;
 
+    fn nested(depth: usize) -> String {
+        format!("{}{}", "[".repeat(depth), "]".repeat(depth))
+    }
+
+    #[test]
+    fn flow_depth_counts_brackets_outside_strings_and_comments_only() {
+        let limit = MAX_FLOW_DEPTH;
+        assert_eq!(check_flow_depth(&format!("a: {}", nested(limit))), Ok(()));
+        // The line is counted through plain lines and comments.
+        let deep = format!("a: 1\n# a comment\nb: {}", nested(limit + 1));
+        assert_eq!(
+            check_flow_depth(&deep),
+            Err(format!(
+                "line 3: lists/maps nested more than {limit} deep; a Kubernetes object is never this deep"
+            ))
+        );
+        let open = "[".repeat(limit + 1);
+        for inside in [
+            format!("a: \"{open}\""),
+            format!("a: \"say \\\" {open}\""),
+            format!("a: 'it''s {open}'"),
+            format!("a: 1 # {open}"),
+        ] {
+            assert_eq!(check_flow_depth(&inside), Ok(()), "{inside}");
+        }
+        // After a string closes, brackets count again.
+        for after in [
+            format!("a: \"x\"\nb: {}", nested(limit + 1)),
+            format!("a: 'x'\nb: {}", nested(limit + 1)),
+            format!("a: 'it''s'\nb: {}", nested(limit + 1)),
+            format!("a: \"x\"'b {}", nested(limit + 1)),
+        ] {
+            assert!(check_flow_depth(&after).is_err(), "{after}");
+        }
+    }
+
+    #[test]
+    fn decode_takes_exactly_the_limit_and_refuses_one_byte_more() {
+        let at_limit = vec![b' '; MAX_INPUT_BYTES];
+        assert!(decode(&at_limit).is_ok());
+        let over = vec![b' '; MAX_INPUT_BYTES + 1];
+        assert_eq!(decode(&over), Err(too_big(MAX_INPUT_BYTES as u64 + 1)));
+    }
+
     const CASE: &str = "apiVersion: agentgateway.dev/v1alpha1
 kind: AgentgatewayBackend
 metadata:
