@@ -355,9 +355,17 @@ mod tests {
             format!("a: 'x'\nb: {}", nested(limit + 1)),
             format!("a: 'it''s'\nb: {}", nested(limit + 1)),
             format!("a: \"x\"'b {}", nested(limit + 1)),
+            // Not a comment, not a string: `#` and `'` inside plain text.
+            format!("a: x#{}", nested(limit + 1)),
+            format!("a: it's {}", nested(limit + 1)),
         ] {
             assert!(check_flow_depth(&after).is_err(), "{after}");
         }
+        // Closed brackets do not add up.
+        assert_eq!(
+            check_flow_depth(&format!("a: [{}]", "[], ".repeat(3 * limit))),
+            Ok(())
+        );
     }
 
     #[test]
