@@ -369,11 +369,18 @@ mod tests {
     }
 
     #[test]
-    fn decode_takes_exactly_the_limit_and_refuses_one_byte_more() {
+    fn decode_and_load_take_exactly_the_limit_and_refuse_one_byte_more() {
         let at_limit = vec![b' '; MAX_INPUT_BYTES];
         assert!(decode(&at_limit).is_ok());
         let over = vec![b' '; MAX_INPUT_BYTES + 1];
         assert_eq!(decode(&over), Err(too_big(MAX_INPUT_BYTES as u64 + 1)));
+        let text = " ".repeat(MAX_INPUT_BYTES);
+        let err = load(&text).map(|_| ()).expect_err("no backend in it");
+        assert_ne!(err, too_big(MAX_INPUT_BYTES as u64));
+        assert_eq!(
+            load(&format!("{text} ")).map(|_| ()),
+            Err(too_big(MAX_INPUT_BYTES as u64 + 1))
+        );
     }
 
     const CASE: &str = "apiVersion: agentgateway.dev/v1alpha1
@@ -437,6 +444,12 @@ output: []
         let t = run(CASE).expect("loads");
         let updated = with_output(CASE, &t).expect("renders");
         assert_eq!(updated.matches(OUTPUT_MARKER).count(), 1);
+        // One separator line between the inputs and the output, whatever the inputs end with.
+        assert!(updated.contains("port: 80\n---\n"), "{updated}");
+        let (input, _) = split(CASE);
+        let unterminated = with_output(input.trim_end(), &t).expect("renders");
+        assert!(unterminated.contains("port: 80\n---\n"), "{unterminated}");
+        assert!(with_output("", &t).expect("renders").starts_with("---\n"));
         assert_eq!(expected(&updated).expect("parses"), Some(render(&t)));
     }
 

@@ -76,6 +76,8 @@ mod tests {
         assert_eq!(p("1h"), "3600s");
         assert_eq!(p("1.5s"), "1.500s");
         assert_eq!(p("2us"), "0.000002s");
+        assert_eq!(p("2µs"), "0.000002s");
+        assert_eq!(p("1500ns"), "0.000001500s");
         assert_eq!(p("0"), "0s");
     }
 
