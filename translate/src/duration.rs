@@ -83,7 +83,7 @@ mod tests {
 
     #[test]
     fn rejects_what_is_not_a_duration() {
-        for bad in ["", "5", "s", "5x", "-1s", "1..5s", "1.2.3s"] {
+        for bad in ["", "5", "s", ".s", "5x", "-1s", "1..5s", "1.2.3s"] {
             assert!(parse(bad).is_err(), "{bad:?} should be rejected");
         }
     }
