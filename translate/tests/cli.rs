@@ -63,3 +63,37 @@ fn a_file_of_exactly_the_limit_is_read_whole_and_one_byte_more_is_refused() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn a_stream_longer_than_the_limit_is_refused_not_cut() {
+    // A named pipe has no size to check up front: the limit holds while reading.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let fifo = dir.path().join("case.yaml");
+    let made = Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo runs");
+    assert!(made.success());
+    let writer = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || {
+            use std::io::Write;
+            let mut pipe = std::fs::OpenOptions::new()
+                .write(true)
+                .open(&fifo)
+                .expect("open the pipe");
+            // The reader stops after the limit and one byte; the rest may not fit.
+            let _ = pipe.write_all(&vec![b' '; MAX_INPUT_BYTES + 1]);
+        })
+    };
+    let out = translate(&[fifo.to_str().expect("utf-8 path")]);
+    writer.join().expect("writer");
+    assert!(!out.status.success());
+    assert!(out.stdout.is_empty());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("over the limit"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
