@@ -62,7 +62,7 @@ impl CrdSource {
 
     /// The template file this CRD is written to: `<group>_<plural>.yaml`, as controller-gen names it.
     pub fn file_name(&self) -> String {
-        format!("{}_{}.yaml", self.meta.group, self.meta.plural)
+        template_file(&self.meta.plural, &self.meta.group)
     }
 
     /// The plural resource name, e.g. `agentgatewaybackends`.
@@ -107,13 +107,21 @@ pub struct Built {
 impl Built {
     /// The CRD's name, `<plural>.<group>`.
     pub fn crd_name(&self) -> String {
-        format!("{}.{}", self.plural, self.group)
+        crd_name(&self.plural, &self.group)
     }
 
     /// The template file this CRD is written to: `<group>_<plural>.yaml`.
     pub fn file_name(&self) -> String {
-        format!("{}_{}.yaml", self.group, self.plural)
+        template_file(&self.plural, &self.group)
     }
+}
+
+fn crd_name(plural: &str, group: &str) -> String {
+    format!("{plural}.{group}")
+}
+
+fn template_file(plural: &str, group: &str) -> String {
+    format!("{group}_{plural}.yaml")
 }
 
 /// Pass 1 of the custom resource `K` alone: what [`source`]`::<K>(description).built()`
@@ -179,7 +187,7 @@ impl Meta {
     }
 
     fn crd_name(&self) -> String {
-        format!("{}.{}", self.plural, self.group)
+        crd_name(&self.plural, &self.group)
     }
 }
 

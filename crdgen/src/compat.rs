@@ -31,16 +31,6 @@ pub fn parse_template(text: &str) -> Option<Value> {
     serde_yaml::from_str(text).ok()
 }
 
-#[cfg(feature = "generate")]
-/// [`breaking_changes`] between two CRD templates' texts; none when either is not YAML
-/// (a template that does not parse is reported by the drift check, not here).
-pub fn breaking_changes_between(old: &str, new: &str) -> Vec<Breaking> {
-    match (parse_template(old), parse_template(new)) {
-        (Some(old), Some(new)) => breaking_changes(&old, &new),
-        _ => Vec::new(),
-    }
-}
-
 /// The breaking changes from `old` to `new` (two CRDs as JSON values).
 pub fn breaking_changes(old: &Value, new: &Value) -> Vec<Breaking> {
     let mut out = Vec::new();

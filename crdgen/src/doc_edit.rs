@@ -88,7 +88,7 @@ pub fn scan(source: &str) -> Result<Scan, String> {
     let mut out = Tokens::default();
     scan_stream(tokens, &mut out);
     Ok(Scan {
-        skeleton: hash128(&out.skeleton),
+        skeleton: hash128(out.skeleton.as_bytes()),
         blocks: out.blocks,
         literals: out.literals,
     })
@@ -102,13 +102,15 @@ struct Tokens {
     literals: Vec<String>,
 }
 
-/// Two SipHash-1-3 hashes of `text` under different keys.
-fn hash128(text: &str) -> [u64; 2] {
+/// Two SipHash-1-3 hashes of `bytes` under different keys: the hash of the cache
+/// (file contents, token skeletons). Stable for a given Rust release, which is all a
+/// cache needs (another release only misses).
+pub(crate) fn hash128(bytes: &[u8]) -> [u64; 2] {
     use std::hash::{Hash, Hasher};
     [(0, 0), (0x9e37_79b9_7f4a_7c15, 0xbf58_476d_1ce4_e5b9)].map(|(k0, k1)| {
         #[allow(deprecated)] // the keyed SipHasher of std: stable for a given Rust release
         let mut h = std::hash::SipHasher::new_with_keys(k0, k1);
-        text.hash(&mut h);
+        bytes.hash(&mut h);
         h.finish()
     })
 }

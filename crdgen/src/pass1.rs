@@ -25,7 +25,6 @@ use serde::{Deserialize, Serialize};
 use std::{
     collections::BTreeMap,
     fs,
-    hash::{Hash, Hasher},
     path::{Path, PathBuf},
 };
 
@@ -58,7 +57,7 @@ const ENV_INPUTS: &[&str] = &[
 ];
 
 /// Bumped when the cache's format or meaning changes.
-const CACHE_FORMAT: u32 = 2;
+const CACHE_FORMAT: u32 = 3;
 
 /// How pass 1 was done.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -97,18 +96,9 @@ struct Inputs {
     format: u32,
     env: BTreeMap<String, String>,
     /// Other inputs, by path relative to the workspace root: a hash of the bytes.
-    other: BTreeMap<String, u64>,
+    other: BTreeMap<String, [u64; 2]>,
     /// `api/src` files, by path relative to the workspace root: a hash of the bytes.
-    api: BTreeMap<String, u64>,
-}
-
-fn hash(bytes: &[u8]) -> u64 {
-    // SipHash with fixed keys: stable for a given Rust release, which is all a cache
-    // needs (a different release only misses).
-    #[allow(deprecated)]
-    let mut h = std::hash::SipHasher::new();
-    bytes.hash(&mut h);
-    h.finish()
+    api: BTreeMap<String, [u64; 2]>,
 }
 
 /// Every file below `dir` (or `dir` itself when it is a file), sorted.
@@ -162,7 +152,9 @@ impl Inputs {
         }
         for path in other {
             let bytes = fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
-            inputs.other.insert(relative(root, &path), hash(&bytes));
+            inputs
+                .other
+                .insert(relative(root, &path), doc_edit::hash128(&bytes));
         }
         let mut api = Vec::new();
         files_below(&root.join(API_SOURCES), &mut api).context("listing api/src")?;
@@ -170,7 +162,7 @@ impl Inputs {
         for path in api {
             let bytes = fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
             let rel = relative(root, &path);
-            inputs.api.insert(rel.clone(), hash(&bytes));
+            inputs.api.insert(rel.clone(), doc_edit::hash128(&bytes));
             texts.insert(rel, bytes);
         }
         Ok((inputs, texts))
@@ -408,8 +400,9 @@ impl Session {
         files_below(&root.join("crdgen/src"), &mut generator).context("listing crdgen/src")?;
         for path in generator {
             let bytes = fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
-            if let Some(scan) = scan_file(&relative(root, &path), &bytes) {
-                scans.insert(relative(root, &path), scan);
+            let rel = relative(root, &path);
+            if let Some(scan) = scan_file(&rel, &bytes) {
+                scans.insert(rel, scan);
             }
         }
         for (path, bytes) in texts {
@@ -420,20 +413,17 @@ impl Session {
         let cache = &self.cache;
         fs::create_dir_all(cache).with_context(|| format!("creating {}", cache.display()))?;
         // Inputs last: a cache whose three files disagree is not used.
-        let tagged = |value| Tagged {
+        save(cache, BUILT_FILE, &self.tagged(built))?;
+        save(cache, SCANS_FILE, &self.tagged(scans))?;
+        save(cache, INPUTS_FILE, &self.now)
+    }
+
+    /// `value`, tagged with the inputs of this run.
+    fn tagged<T>(&self, value: T) -> Tagged<T> {
+        Tagged {
             inputs: self.now.clone(),
             value,
-        };
-        save(cache, BUILT_FILE, &tagged(built))?;
-        save(
-            cache,
-            SCANS_FILE,
-            &Tagged {
-                inputs: self.now.clone(),
-                value: scans,
-            },
-        )?;
-        save(cache, INPUTS_FILE, &self.now)
+        }
     }
 }
 

@@ -10,6 +10,14 @@ fn translate(args: &[&str]) -> Output {
         .expect("runs")
 }
 
+/// A refusal for size: non-zero exit, nothing on stdout, the limit named.
+fn assert_refused_as_too_big(out: &Output) {
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(out.stdout.is_empty());
+    assert!(stderr.contains("over the limit"), "{stderr}");
+}
+
 #[test]
 fn without_files_it_prints_its_usage_and_fails_and_help_succeeds() {
     let none = translate(&[]);
@@ -55,13 +63,7 @@ fn a_file_of_exactly_the_limit_is_read_whole_and_one_byte_more_is_refused() {
 
     std::fs::write(&path, format!("{text}\n")).expect("write");
     let out = translate(&[path.to_str().expect("utf-8 path")]);
-    assert!(!out.status.success());
-    assert!(out.stdout.is_empty());
-    assert!(
-        String::from_utf8_lossy(&out.stderr).contains("over the limit"),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_refused_as_too_big(&out);
 }
 
 #[cfg(unix)]
@@ -89,11 +91,5 @@ fn a_stream_longer_than_the_limit_is_refused_not_cut() {
     };
     let out = translate(&[fifo.to_str().expect("utf-8 path")]);
     writer.join().expect("writer");
-    assert!(!out.status.success());
-    assert!(out.stdout.is_empty());
-    assert!(
-        String::from_utf8_lossy(&out.stderr).contains("over the limit"),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_refused_as_too_big(&out);
 }

@@ -46,10 +46,14 @@ pub fn full(flag: bool) -> bool {
 }
 
 /// Every generated file for the workspace at `root`: the last run's when nothing
-/// changed since (and not `full`), else from pass 1 on. Says how on standard output.
-/// What was generated is remembered for the next run on another thread, which
-/// `Saving` waits for.
-pub fn generate(root: &Path, full: bool) -> anyhow::Result<(crdgen::Generated, Saving)> {
+/// changed since (and not `full`), else from pass 1 on, calling `on_work` first. Says
+/// how on standard output. What was generated is remembered for the next run on
+/// another thread, which `Saving` waits for.
+pub fn generate(
+    root: &Path,
+    full: bool,
+    on_work: impl FnOnce(),
+) -> anyhow::Result<(crdgen::Generated, Saving)> {
     use crate::timings::phase;
     use crdgen::pass1::{How, Session, cache_dir};
     let session = phase("read inputs", || Session::open(root, &cache_dir()?))?;
@@ -57,6 +61,7 @@ pub fn generate(root: &Path, full: bool) -> anyhow::Result<(crdgen::Generated, S
         println!("{}", How::Unchanged);
         return Ok((generated, Saving(None)));
     }
+    on_work();
     let pass1 = phase("pass 1", || {
         session.pass1(full, || {
             phase("compile and run the build program", || compile(root))
@@ -186,27 +191,37 @@ fn breaking_since(
         if old_text == crd.text {
             continue;
         }
-        for change in crdgen::compat::breaking_changes_between(&old_text, &crd.text) {
-            out.push(format!(
-                "{}: {change}",
-                shown_dir.join(&crd.file_name).display()
-            ));
+        if let Some(old) = crdgen::compat::parse_template(&old_text) {
+            out.extend(breaking_lines(shown_dir, crd, &old));
         }
     }
     out
 }
 
+/// The changes from the `old` CRD to the template `crd` that may break stored objects,
+/// each a line naming the template as a file of `dir`.
+fn breaking_lines(dir: &Path, crd: &crdgen::RenderedCrd, old: &serde_json::Value) -> Vec<String> {
+    let Some(new) = crdgen::compat::parse_template(&crd.text) else {
+        return Vec::new();
+    };
+    crdgen::compat::breaking_changes(old, &new)
+        .into_iter()
+        .map(|change| format!("{}: {change}", dir.join(&crd.file_name).display()))
+        .collect()
+}
+
 /// The templates in `dir` as they are before this run writes any (file name → text),
-/// and a thread parsing them into CRDs. Only runs that changed a template wait for the
-/// parse, which goes on beside generation meanwhile (see [`run`]).
+/// parsed into CRDs on another thread once generation has work to do (see [`run`]):
+/// only a run that changes a template waits for the parse, and a run that reuses the
+/// last generated files does not parse at all.
 struct Earlier {
     texts: BTreeMap<String, String>,
-    parsed: std::thread::JoinHandle<BTreeMap<String, serde_json::Value>>,
+    parsing: Option<std::thread::JoinHandle<BTreeMap<String, serde_json::Value>>>,
 }
 
 impl Earlier {
     fn read(dir: &Path) -> Self {
-        let texts: BTreeMap<String, String> = std::fs::read_dir(dir)
+        let texts = std::fs::read_dir(dir)
             .into_iter()
             .flatten()
             .filter_map(|e| {
@@ -216,15 +231,33 @@ impl Earlier {
                     .then(|| Some((name, std::fs::read_to_string(&path).ok()?)))?
             })
             .collect();
-        let copy = texts.clone();
-        let parsed = std::thread::spawn(move || {
-            crate::timings::phase("parse earlier templates", || {
-                copy.into_iter()
-                    .filter_map(|(name, text)| Some((name, crdgen::compat::parse_template(&text)?)))
-                    .collect()
-            })
-        });
-        Self { texts, parsed }
+        Self {
+            texts,
+            parsing: None,
+        }
+    }
+
+    fn parse(texts: BTreeMap<String, String>) -> BTreeMap<String, serde_json::Value> {
+        crate::timings::phase("parse earlier templates", || {
+            texts
+                .into_iter()
+                .filter_map(|(name, text)| Some((name, crdgen::compat::parse_template(&text)?)))
+                .collect()
+        })
+    }
+
+    /// Starts parsing on another thread.
+    fn parse_in_background(&mut self) {
+        let texts = self.texts.clone();
+        self.parsing = Some(std::thread::spawn(move || Self::parse(texts)));
+    }
+
+    /// The parsed templates: from the background parse, or parsed now.
+    fn parsed(self) -> BTreeMap<String, serde_json::Value> {
+        match self.parsing {
+            Some(parsing) => parsing.join().unwrap_or_default(),
+            None => Self::parse(self.texts),
+        }
     }
 }
 
@@ -244,20 +277,12 @@ fn breaking(dir: &Path, crds: &[crdgen::RenderedCrd], earlier: Earlier) -> Vec<S
         // The parse is not needed: left to finish (or be stopped at exit) on its own.
         return Vec::new();
     }
-    let parsed = earlier.parsed.join().unwrap_or_default();
-    let mut out = Vec::new();
-    for crd in changed {
-        let Some(old) = parsed.get(&crd.file_name) else {
-            continue;
-        };
-        let Some(new) = crdgen::compat::parse_template(&crd.text) else {
-            continue;
-        };
-        for change in crdgen::compat::breaking_changes(old, &new) {
-            out.push(format!("{}: {change}", dir.join(&crd.file_name).display()));
-        }
-    }
-    out
+    let parsed = earlier.parsed();
+    changed
+        .into_iter()
+        .filter_map(|crd| Some(breaking_lines(dir, crd, parsed.get(&crd.file_name)?)))
+        .flatten()
+        .collect()
 }
 
 #[derive(clap::Args)]
@@ -271,7 +296,7 @@ pub struct BreakingArgs {
 /// could break objects stored under the chart of `REV` (for review before merging).
 pub fn run_breaking(args: &BreakingArgs) -> anyhow::Result<ExitCode> {
     let root = crate::workspace_root();
-    let crds = generate(&root, full(false))?.0.templates;
+    let crds = generate(&root, full(false), || {})?.0.templates;
     let rev = &args.against;
     let resolved = std::process::Command::new("git")
         .args([
@@ -322,14 +347,16 @@ fn print_breaking(changes: &[String]) {
 }
 
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
-    // The templates as they are now, for the breaking-change report: read and parsed
-    // on another thread while the new ones are generated (and before any is written).
+    // The templates as they are now, for the breaking-change report: read before any
+    // is written, and parsed on another thread while the new ones are generated.
     let templates = match &args.out {
         Some(out) => out.clone(),
         None => crate::workspace_root().join(TEMPLATES),
     };
-    let earlier = Earlier::read(&templates);
-    let (generated, _saving) = generate(&crate::workspace_root(), full(args.full))?;
+    let mut earlier = Earlier::read(&templates);
+    let (generated, _saving) = generate(&crate::workspace_root(), full(args.full), || {
+        earlier.parse_in_background()
+    })?;
     let mut targets = targets(generated);
     match &args.out {
         // Only the templates, into the directory given (relative to where we are).

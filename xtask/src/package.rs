@@ -31,7 +31,7 @@ pub fn refuse_drift(root: &Path) -> anyhow::Result<()> {
     // The release is checked against the compiled types, never a reused build.
     let drift = gen_crds::drift_report(
         root,
-        &gen_crds::targets(gen_crds::generate(&crate::workspace_root(), true)?.0),
+        &gen_crds::targets(gen_crds::generate(&crate::workspace_root(), true, || {})?.0),
     )?;
     if !drift.is_empty() {
         anyhow::bail!(

@@ -212,6 +212,14 @@ fn random_doc_edits(ws: &Workspace, rng: &mut fastrand::Rng, n: usize) {
     }
 }
 
+/// The number in environment variable `name`, or `default`.
+fn env_number<T: std::str::FromStr>(name: &str, default: T) -> T {
+    std::env::var(name)
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(default)
+}
+
 fn edit(ws: &Workspace, file: &str, from: &str, to: &str) {
     let path = ws.root.join(file);
     let source = fs::read_to_string(&path).expect("read");
@@ -228,10 +236,7 @@ fn fast_paths_give_the_compiled_output() {
         first.contains(COMPILED) || first.contains("unchanged"),
         "{first}"
     );
-    assert_eq!(
-        ws.regenerate(),
-        "API types unchanged since their last build"
-    );
+    assert_eq!(ws.regenerate(), UNCHANGED);
 
     // A doc comment only one field has: taken without compiling.
     edit(
@@ -271,14 +276,8 @@ fn fast_paths_give_the_compiled_output() {
     ws.assert_compiled_agrees("function doc");
 
     // Random doc edits: each round either takes the fast path or says why not.
-    let seed = std::env::var("FAST_PATH_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(20261128);
-    let rounds = std::env::var("FAST_PATH_ROUNDS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(8);
+    let seed = env_number("FAST_PATH_SEED", 20261128);
+    let rounds = env_number("FAST_PATH_ROUNDS", 8);
     let mut rng = fastrand::Rng::with_seed(seed);
     let mut fast = 0;
     for round in 0..rounds {
