@@ -1,5 +1,6 @@
 //! Types and validation rules used by more than one CRD: object references, label
-//! selectors, conditions, credentials, header names, CEL expressions and byte sizes.
+//! selectors, conditions, credentials, header names, CEL expressions, byte sizes and
+//! durations.
 
 use crdgen::markers;
 use schemars::JsonSchema;
@@ -74,6 +75,74 @@ pub enum ByteSize {
     Int(i64),
     /// A quantity, e.g. `64Ki` (65536 bytes) or `2M` (2000000 bytes).
     String(String),
+}
+
+/// The duration syntax of the gateway: one to four `<number><unit>` groups, each
+/// number of at most five digits and each unit `h`, `m`, `s` or `ms`.
+pub const DURATION_PATTERN: &str = "^([0-9]{1,5}(h|m|s|ms)){1,4}$";
+
+/// A length of time, written as one to four groups of a number and a unit (`h`, `m`,
+/// `s`, `ms`), e.g. `500ms`, `30s`, `1m30s` or `2h`; at most 32 characters. No
+/// fractions, no spaces, no `us` or `d`.
+///
+/// A field of this type may add a lower bound with [`min_duration`].
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Duration(pub String);
+
+impl JsonSchema for Duration {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Duration".into()
+    }
+
+    fn inline_schema() -> bool {
+        true
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let mut s = schemars::json_schema!({ "type": "string" });
+        markers::max_length(32)(&mut s);
+        markers::pattern(DURATION_PATTERN)(&mut s);
+        s
+    }
+}
+
+impl std::ops::Deref for Duration {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl AsRef<str> for Duration {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for Duration {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl From<&str> for Duration {
+    fn from(s: &str) -> Self {
+        Self(s.to_owned())
+    }
+}
+
+impl From<String> for Duration {
+    fn from(s: String) -> Self {
+        Self(s)
+    }
+}
+
+/// The lower bound of a [`Duration`] field: at least `min` (a duration such as `1s`
+/// or `100ms`), with `message` reported otherwise.
+pub fn min_duration(min: &'static str, message: &'static str) -> impl FnMut(&mut schemars::Schema) {
+    markers::cel(format!("duration(self) >= duration('{min}')"), message)
 }
 
 /// A reference to an object in the same namespace, by name only.

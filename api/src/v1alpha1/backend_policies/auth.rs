@@ -9,7 +9,7 @@
 
 use crate::v1alpha1::shared::{
     BackendObjectReference, CredentialKeyRef, CredentialLocation, CredentialRef, CredentialSource,
-    cel_expression,
+    Duration, cel_expression, min_duration,
 };
 use crdgen::markers;
 use schemars::JsonSchema;
@@ -510,8 +510,10 @@ pub struct InMemoryTokenCache {
     /// Most tokens kept; the least recently used go first. The gateway's default
     /// when unset.
     pub max_entries: Option<i32>,
-    /// How long to keep a token whose response gives no lifetime, e.g. `5m`.
-    pub default_ttl: Option<String>,
+    /// How long to keep a token whose response gives no lifetime, e.g. `5m`. At
+    /// least `1s`.
+    #[schemars(transform = min_duration("1s", "defaultTtl must be at least 1 second"))]
+    pub default_ttl: Option<Duration>,
 }
 
 /// Cross-App Access (identity assertion authorization grant): two token exchanges,

@@ -2,7 +2,8 @@
 //! use (authorization), and external guardrails on MCP messages.
 
 use crate::v1alpha1::shared::{
-    BackendObjectReference, CredentialKeyRef, FailureMode, cel_expression, preserved_values,
+    BackendObjectReference, CredentialKeyRef, Duration, FailureMode, cel_expression, min_duration,
+    preserved_values,
     pseudo_header_name,
 };
 use crdgen::markers;
@@ -136,8 +137,8 @@ pub struct RemoteJwks {
     pub jwks_path: String,
     /// How long a fetched key set is used before it is fetched again. At least `5m`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(transform = markers::default("5m"), transform = markers::duration_at_least("5m", "cacheDuration must be at least 5m."))]
-    pub cache_duration: Option<String>,
+    #[schemars(transform = markers::default("5m"), transform = min_duration("5m", "cacheDuration must be at least 5m."))]
+    pub cache_duration: Option<Duration>,
 }
 
 /// Guardrail services for MCP messages.

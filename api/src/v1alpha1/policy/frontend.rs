@@ -3,7 +3,7 @@
 use crate::v1alpha1::{
     backend_policies::{tcp::Keepalive, tls::KeyExchangeGroup},
     policy::traffic::authorization::Authorization,
-    shared::{BackendObjectReference, ByteSize, cel_expression},
+    shared::{BackendObjectReference, ByteSize, Duration, cel_expression, min_duration},
 };
 use crdgen::markers;
 use schemars::JsonSchema;
@@ -64,8 +64,8 @@ pub struct FrontendTcp {
 pub struct FrontendTls {
     /// How long a client may take to complete the TLS handshake before the connection
     /// is closed, e.g. `10s`. At least `100ms`; `15s` when unset.
-    #[schemars(transform = markers::duration_at_least("100ms", "handshakeTimeout must be at least 100ms"))]
-    pub handshake_timeout: Option<String>,
+    #[schemars(transform = min_duration("100ms", "handshakeTimeout must be at least 100ms"))]
+    pub handshake_timeout: Option<Duration>,
     /// ALPN protocols the gateway offers to clients, in order of preference, e.g.
     /// `h2`, `http/1.1` (1 to 16). The gateway's own choice when unset.
     #[schemars(length(min = 1, max = 16), inner(length(min = 1, max = 64)))]
@@ -137,8 +137,8 @@ pub struct FrontendHttp {
     pub http1_max_headers: Option<i32>,
     /// How long an idle HTTP/1.1 connection (between requests) stays open, e.g.
     /// `60s`. At least `1s`; `10m` when unset.
-    #[schemars(transform = markers::duration_at_least("1s", "http1IdleTimeout must be at least 1 second"))]
-    pub http1_idle_timeout: Option<String>,
+    #[schemars(transform = min_duration("1s", "http1IdleTimeout must be at least 1 second"))]
+    pub http1_idle_timeout: Option<Duration>,
     /// How HTTP/1.1 header names are written towards clients: `Lowercase` (the
     /// default) or `Preserve` (as the backend wrote them, for clients that depend on
     /// the case).
@@ -159,17 +159,17 @@ pub struct FrontendHttp {
     pub http2_max_header_size: Option<ByteSize>,
     /// How often the gateway pings HTTP/2 clients to check that the connection is
     /// alive, e.g. `30s`. At least `1s`.
-    #[schemars(transform = markers::duration_at_least("1s", "http2KeepaliveInterval must be at least 1 second"))]
-    pub http2_keepalive_interval: Option<String>,
+    #[schemars(transform = min_duration("1s", "http2KeepaliveInterval must be at least 1 second"))]
+    pub http2_keepalive_interval: Option<Duration>,
     /// How long the gateway waits for a ping to be answered before closing the
     /// connection, e.g. `10s`. At least `1s`.
-    #[schemars(transform = markers::duration_at_least("1s", "http2KeepaliveTimeout must be at least 1 second"))]
-    pub http2_keepalive_timeout: Option<String>,
+    #[schemars(transform = min_duration("1s", "http2KeepaliveTimeout must be at least 1 second"))]
+    pub http2_keepalive_timeout: Option<Duration>,
     /// Longest a client connection may live, e.g. `1h`; the gateway then closes it
     /// gracefully so clients reconnect (useful to rebalance long-lived connections).
     /// At least `1s`; no limit when unset.
-    #[schemars(transform = markers::duration_at_least("1s", "maxConnectionDuration must be at least 1 second"))]
-    pub max_connection_duration: Option<String>,
+    #[schemars(transform = min_duration("1s", "maxConnectionDuration must be at least 1 second"))]
+    pub max_connection_duration: Option<Duration>,
 }
 
 /// Case of HTTP/1.1 header names sent to clients.
