@@ -145,6 +145,78 @@ pub fn min_duration(min: &'static str, message: &'static str) -> impl FnMut(&mut
     markers::cel(format!("duration(self) >= duration('{min}')"), message)
 }
 
+/// An `http://` or `https://` URL with a host and, optionally, a path: no user
+/// information, query or fragment, e.g. `https://auth.example.com/verify`.
+pub const HTTP_URL_PATTERN: &str = r"^https?://[^/?#@]+(/[^?#]*)?$";
+
+/// A URL the gateway calls directly instead of a `backendRef` (see
+/// [`HTTP_URL_PATTERN`]): 1 to 1024 characters.
+pub fn http_url(s: &mut schemars::Schema) {
+    markers::length(1, 1024)(s);
+    markers::pattern(HTTP_URL_PATTERN)(s);
+}
+
+/// The destination of a call the gateway makes: exactly one of `backendRef` and `url`
+/// (with the standard message).
+pub fn backend_ref_or_url(s: &mut schemars::Schema) {
+    markers::exactly_one_of(&["backendRef", "url"])(s)
+}
+
+/// The rule that the struct's `url` names only a host (and port), no path; `message`
+/// is reported otherwise.
+pub fn url_without_path(message: &'static str) -> impl FnMut(&mut schemars::Schema) {
+    markers::cel(
+        "!has(self.url) || self.url.matches('^https?://[^/?#]+$')",
+        message,
+    )
+}
+
+/// The rule that the struct's `url` may carry a path only when the CEL `condition`
+/// holds; `message` is reported otherwise.
+pub fn url_path_only_if(
+    condition: &'static str,
+    message: &'static str,
+) -> impl FnMut(&mut schemars::Schema) {
+    markers::cel(
+        format!("!has(self.url) || !self.url.matches('^https?://[^/?#]+/') || {condition}"),
+        message,
+    )
+}
+
+/// The rule that `field` (a path to call on a `backendRef`) is not set together with
+/// `url`, which carries its own path.
+pub fn not_with_url(field: &'static str) -> impl FnMut(&mut schemars::Schema) {
+    markers::cel(
+        format!("has(self.url) ? !has(self.{field}) : true"),
+        format!("{field} may not be set when url is set"),
+    )
+}
+
+/// A reference to the certificate authorities a peer's certificate must chain to:
+/// the PEM bundle under `ca.crt` of a ConfigMap or a Secret in the referring
+/// object's namespace.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[schemars(transform = markers::map_atomic)]
+pub struct CaCertificateRef {
+    /// Kind of the object holding `ca.crt`: `ConfigMap` (the default) or `Secret`.
+    #[serde(default)]
+    #[schemars(transform = markers::default("ConfigMap"))]
+    pub kind: CaCertificateKind,
+    /// Name of the ConfigMap or Secret, e.g. `internal-ca`.
+    #[schemars(length(min = 1, max = 253))]
+    pub name: String,
+}
+
+/// The kinds of object a [`CaCertificateRef`] may name.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum CaCertificateKind {
+    /// A ConfigMap (certificate authorities are public).
+    #[default]
+    ConfigMap,
+    /// A Secret, e.g. one a certificate manager keeps up to date.
+    Secret,
+}
+
 /// A reference to an object in the same namespace, by name only.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[schemars(transform = markers::map_atomic)]

@@ -3,8 +3,7 @@
 
 use crate::v1alpha1::shared::{
     BackendObjectReference, CredentialKeyRef, Duration, FailureMode, cel_expression, min_duration,
-    preserved_values,
-    pseudo_header_name,
+    preserved_values, pseudo_header_name,
 };
 use crdgen::markers;
 use schemars::JsonSchema;
