@@ -162,6 +162,15 @@ pub fn backend_ref_or_url(s: &mut schemars::Schema) {
     markers::exactly_one_of(&["backendRef", "url"])(s)
 }
 
+/// [`backend_ref_or_url`] with its own `message`, for the types whose upstream rule
+/// words it differently.
+pub fn backend_ref_or_url_as(message: &'static str) -> impl FnMut(&mut schemars::Schema) {
+    markers::cel(
+        "[has(self.backendRef),has(self.url)].filter(x,x==true).size() == 1",
+        message,
+    )
+}
+
 /// The rule that the struct's `url` names only a host (and port), no path; `message`
 /// is reported otherwise.
 pub fn url_without_path(message: &'static str) -> impl FnMut(&mut schemars::Schema) {
