@@ -3,7 +3,10 @@
 use crate::v1alpha1::{
     backend_policies::{tcp::Keepalive, tls::KeyExchangeGroup},
     policy::traffic::authorization::Authorization,
-    shared::{BackendObjectReference, ByteSize, Duration, cel_expression, min_duration},
+    shared::{
+        BackendObjectReference, ByteSize, Duration, backend_ref_or_url, cel_expression, http_url,
+        min_duration, url_path_only_if,
+    },
 };
 use crdgen::markers;
 use schemars::JsonSchema;
@@ -200,10 +203,16 @@ pub struct AccessLog {
 #[skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
-#[schemars(transform = otlp_path_rules)]
+#[schemars(transform = otlp_rules)]
 pub struct OtlpAccessLog {
-    /// The collector to send log entries to, e.g. a Service and its OTLP port.
-    pub backend_ref: BackendObjectReference,
+    /// The collector to send log entries to, e.g. a Service and its OTLP port. Set
+    /// exactly one of this and `url`.
+    pub backend_ref: Option<BackendObjectReference>,
+    /// The collector's URL, e.g. `http://otel-collector.observability:4317`. A path
+    /// (e.g. `https://otlp.example.com/v1/logs`) only with `protocol: HTTP`. Set
+    /// exactly one of this and `backendRef`.
+    #[schemars(transform = http_url)]
+    pub url: Option<String>,
     /// OTLP transport to the collector: `GRPC` (the default) or `HTTP`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(transform = markers::default("GRPC"))]
@@ -220,8 +229,10 @@ pub struct OtlpAccessLog {
     pub attributes: Option<LogAttributes>,
 }
 
-/// The rules of an OTLP exporter's `path`: it starts with `/` and is only for HTTP.
-fn otlp_path_rules(s: &mut schemars::Schema) {
+/// The rules of an OTLP exporter: `path` starts with `/` and is only for HTTP, a
+/// path in `url` too, and the collector is named by exactly one of `backendRef` and
+/// `url`.
+fn otlp_rules(s: &mut schemars::Schema) {
     markers::cel(
         "!has(self.path) || !has(self.protocol) || self.protocol == 'HTTP'",
         "path is only valid with protocol HTTP",
@@ -230,6 +241,11 @@ fn otlp_path_rules(s: &mut schemars::Schema) {
         "!has(self.path) || self.path.startsWith('/')",
         "path must start with /",
     )(s);
+    url_path_only_if(
+        "(has(self.protocol) && self.protocol == 'HTTP')",
+        "url path is only valid with protocol HTTP",
+    )(s);
+    backend_ref_or_url(s);
 }
 
 /// Changes to the attributes of a log entry or trace span. Set at least one of
@@ -280,10 +296,16 @@ pub struct MetricAttributes {
 #[skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
-#[schemars(transform = otlp_path_rules)]
+#[schemars(transform = otlp_rules)]
 pub struct Tracing {
-    /// The collector to send spans to, e.g. a Service and its OTLP port.
-    pub backend_ref: BackendObjectReference,
+    /// The collector to send spans to, e.g. a Service and its OTLP port. Set exactly
+    /// one of this and `url`.
+    pub backend_ref: Option<BackendObjectReference>,
+    /// The collector's URL, e.g. `http://otel-collector.observability:4317`. A path
+    /// (e.g. `https://otlp.example.com/v1/traces`) only with `protocol: HTTP`. Set
+    /// exactly one of this and `backendRef`.
+    #[schemars(transform = http_url)]
+    pub url: Option<String>,
     /// OTLP transport to the collector: `GRPC` (the default) or `HTTP`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(transform = markers::default("GRPC"))]
