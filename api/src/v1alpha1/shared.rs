@@ -1,5 +1,6 @@
 //! Types and validation rules used by more than one CRD: object references, label
-//! selectors, conditions, credentials, header names, CEL expressions and byte sizes.
+//! selectors, conditions, credentials, header names, CEL expressions, byte sizes and
+//! durations.
 
 use crdgen::markers;
 use schemars::JsonSchema;
@@ -74,6 +75,155 @@ pub enum ByteSize {
     Int(i64),
     /// A quantity, e.g. `64Ki` (65536 bytes) or `2M` (2000000 bytes).
     String(String),
+}
+
+/// The duration syntax of the gateway: one to four `<number><unit>` groups, each
+/// number of at most five digits and each unit `h`, `m`, `s` or `ms`.
+pub const DURATION_PATTERN: &str = "^([0-9]{1,5}(h|m|s|ms)){1,4}$";
+
+/// A length of time, written as one to four groups of a number and a unit (`h`, `m`,
+/// `s`, `ms`), e.g. `500ms`, `30s`, `1m30s` or `2h`; at most 32 characters. No
+/// fractions, no spaces, no `us` or `d`.
+///
+/// A field of this type may add a lower bound with [`min_duration`].
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Duration(pub String);
+
+impl JsonSchema for Duration {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Duration".into()
+    }
+
+    fn inline_schema() -> bool {
+        true
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let mut s = schemars::json_schema!({ "type": "string" });
+        markers::max_length(32)(&mut s);
+        markers::pattern(DURATION_PATTERN)(&mut s);
+        s
+    }
+}
+
+impl std::ops::Deref for Duration {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl AsRef<str> for Duration {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for Duration {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl From<&str> for Duration {
+    fn from(s: &str) -> Self {
+        Self(s.to_owned())
+    }
+}
+
+impl From<String> for Duration {
+    fn from(s: String) -> Self {
+        Self(s)
+    }
+}
+
+/// The lower bound of a [`Duration`] field: at least `min` (a duration such as `1s`
+/// or `100ms`), with `message` reported otherwise.
+pub fn min_duration(min: &'static str, message: &'static str) -> impl FnMut(&mut schemars::Schema) {
+    markers::cel(format!("duration(self) >= duration('{min}')"), message)
+}
+
+/// An `http://` or `https://` URL with a host and, optionally, a path: no user
+/// information, query or fragment, e.g. `https://auth.example.com/verify`.
+pub const HTTP_URL_PATTERN: &str = r"^https?://[^/?#@]+(/[^?#]*)?$";
+
+/// A URL the gateway calls directly instead of a `backendRef` (see
+/// [`HTTP_URL_PATTERN`]): 1 to 1024 characters.
+pub fn http_url(s: &mut schemars::Schema) {
+    markers::length(1, 1024)(s);
+    markers::pattern(HTTP_URL_PATTERN)(s);
+}
+
+/// The destination of a call the gateway makes: exactly one of `backendRef` and `url`
+/// (with the standard message).
+pub fn backend_ref_or_url(s: &mut schemars::Schema) {
+    markers::exactly_one_of(&["backendRef", "url"])(s)
+}
+
+/// [`backend_ref_or_url`] with its own `message`, for the types whose upstream rule
+/// words it differently.
+pub fn backend_ref_or_url_as(message: &'static str) -> impl FnMut(&mut schemars::Schema) {
+    markers::cel(
+        "[has(self.backendRef),has(self.url)].filter(x,x==true).size() == 1",
+        message,
+    )
+}
+
+/// The rule that the struct's `url` names only a host (and port), no path; `message`
+/// is reported otherwise.
+pub fn url_without_path(message: &'static str) -> impl FnMut(&mut schemars::Schema) {
+    markers::cel(
+        "!has(self.url) || self.url.matches('^https?://[^/?#]+$')",
+        message,
+    )
+}
+
+/// The rule that the struct's `url` may carry a path only when the CEL `condition`
+/// holds; `message` is reported otherwise.
+pub fn url_path_only_if(
+    condition: &'static str,
+    message: &'static str,
+) -> impl FnMut(&mut schemars::Schema) {
+    markers::cel(
+        format!("!has(self.url) || !self.url.matches('^https?://[^/?#]+/') || {condition}"),
+        message,
+    )
+}
+
+/// The rule that `field` (a path to call on a `backendRef`) is not set together with
+/// `url`, which carries its own path.
+pub fn not_with_url(field: &'static str) -> impl FnMut(&mut schemars::Schema) {
+    markers::cel(
+        format!("has(self.url) ? !has(self.{field}) : true"),
+        format!("{field} may not be set when url is set"),
+    )
+}
+
+/// A reference to the certificate authorities a peer's certificate must chain to:
+/// the PEM bundle under `ca.crt` of a ConfigMap or a Secret in the referring
+/// object's namespace.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[schemars(transform = markers::map_atomic)]
+pub struct CaCertificateRef {
+    /// Kind of the object holding `ca.crt`: `ConfigMap` (the default) or `Secret`.
+    #[serde(default)]
+    #[schemars(transform = markers::default("ConfigMap"))]
+    pub kind: CaCertificateKind,
+    /// Name of the ConfigMap or Secret, e.g. `internal-ca`.
+    #[schemars(length(min = 1, max = 253))]
+    pub name: String,
+}
+
+/// The kinds of object a [`CaCertificateRef`] may name.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum CaCertificateKind {
+    /// A ConfigMap (certificate authorities are public).
+    #[default]
+    ConfigMap,
+    /// A Secret, e.g. one a certificate manager keeps up to date.
+    Secret,
 }
 
 /// A reference to an object in the same namespace, by name only.

@@ -2,18 +2,20 @@
 //!
 //! [`BackendAuth`] is the full set of ways (backends, MCP targets, AI providers and
 //! `AgentgatewayPolicy` `backend.auth`); [`ModelAuth`] is the same without
-//! `crossAppAccess` (AgentgatewayModel). Both are declared by `auth_methods!`, which
+//! `crossAppAccess` and `jwtSign` (AgentgatewayModel). Both are declared by `auth_methods!`, which
 //! holds the ways they share. The guardrail services of AI
 //! prompt guards accept only the methods their provider understands:
 //! [`BedrockGuardrailAuth`], [`ModerationAuth`] and [`ModelArmorAuth`].
 
 use crate::v1alpha1::shared::{
     BackendObjectReference, CredentialKeyRef, CredentialLocation, CredentialRef, CredentialSource,
-    cel_expression,
+    Duration, backend_ref_or_url, cel_expression, http_url, min_duration, not_with_url,
+    preserved_values,
 };
 use crdgen::markers;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use serde_with::skip_serializing_none;
 use std::collections::BTreeMap;
 
@@ -27,6 +29,7 @@ const BACKEND_AUTH_KINDS: &[&str] = &[
     "gcp",
     "oauthTokenExchange",
     "crossAppAccess",
+    "jwtSign",
 ];
 
 /// The primary auth kinds of [`ModelAuth`]: at most one may be set.
@@ -95,8 +98,8 @@ macro_rules! auth_methods {
 auth_methods! {
     /// How the gateway authenticates to the backend: at most one primary way (`key`,
     /// `secretRef`, `passthrough`, `aws`, `azure`, `gcp`, `oauthTokenExchange`,
-    /// `crossAppAccess`), and/or a list of extra `credentials` to send alongside it.
-    /// Set at least one.
+    /// `crossAppAccess`, `jwtSign`), and/or a list of extra `credentials` to send
+    /// alongside it. Set at least one.
     #[skip_serializing_none]
     #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
     #[serde(rename_all = "camelCase")]
@@ -111,12 +114,15 @@ auth_methods! {
         /// identity provider for an ID-JAG, which the backend's authorization server
         /// exchanges for an access token.
         pub cross_app_access: Option<CrossAppAccess>,
+        /// Send a JWT the gateway signs itself with a key from a Secret, e.g. for
+        /// backends that trust the gateway as an issuer.
+        pub jwt_sign: Option<JwtSign>,
     }
 }
 
 auth_methods! {
     /// How the gateway authenticates to a model's provider: as [`BackendAuth`]
-    /// without `crossAppAccess`. Set at least one.
+    /// without `crossAppAccess` and `jwtSign`. Set at least one.
     #[skip_serializing_none]
     #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
     #[serde(rename_all = "camelCase")]
@@ -222,23 +228,27 @@ pub struct AzureAuth {
     /// A Secret holding a service principal's `tenantId`, `clientId` and
     /// `clientSecret`.
     pub secret_ref: Option<CredentialRef>,
-    /// A user-assigned managed identity of the machine the gateway runs on.
+    /// A managed identity of the machine the gateway runs on.
     pub managed_identity: Option<AzureManagedIdentity>,
     /// Azure workload identity federation, configured through the gateway pod's
     /// service account. Has no settings.
     pub workload_identity: Option<AzureWorkloadIdentity>,
 }
 
-/// A user-assigned managed identity, by all three of its identifiers.
+/// A managed identity of the machine the gateway runs on. Name a user-assigned
+/// identity by at most one of its identifiers; with none set, the system-assigned
+/// identity is used.
+#[skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
+#[schemars(transform = markers::at_most_one_of(&["clientId", "objectId", "resourceId"]))]
 pub struct AzureManagedIdentity {
     /// The identity's client (application) ID.
-    pub client_id: String,
+    pub client_id: Option<String>,
     /// The identity's object (principal) ID.
-    pub object_id: String,
+    pub object_id: Option<String>,
     /// The identity's Azure resource ID.
-    pub resource_id: String,
+    pub resource_id: Option<String>,
 }
 
 /// Azure workload identity. Has no settings.
@@ -276,7 +286,8 @@ pub enum GcpTokenType {
     IdToken,
 }
 
-/// OAuth 2.0 token exchange at an authorization server's token endpoint.
+/// OAuth 2.0 token exchange at an authorization server's token endpoint, named by
+/// exactly one of `backendRef` (with `path`) and `url`.
 #[skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
@@ -293,12 +304,18 @@ pub enum GcpTokenType {
         "!has(self.requestedTokenType) || self.requestedTokenType != 'IdJag'",
         "requestedTokenType IdJag is only supported by crossAppAccess"
     ),
+    transform = not_with_url("path"),
+    transform = backend_ref_or_url,
 )]
 pub struct OAuthTokenExchange {
-    /// The authorization server.
-    pub backend_ref: BackendObjectReference,
-    /// Path of its token endpoint, e.g. `/oauth2/token`. The server's default when
-    /// unset.
+    /// The authorization server as a Service (with its port) or an
+    /// AgentgatewayBackend.
+    pub backend_ref: Option<BackendObjectReference>,
+    /// The token endpoint's full URL, e.g. `https://idp.example.com/oauth2/token`.
+    #[schemars(transform = http_url)]
+    pub url: Option<String>,
+    /// Path of the token endpoint on `backendRef`, e.g. `/oauth2/token`. The
+    /// server's default when unset. Not with `url`.
     #[schemars(regex(pattern = "^/"))]
     pub path: Option<String>,
     /// The grant: `TokenExchange` (RFC 8693) or `JwtBearer` (RFC 7523).
@@ -510,8 +527,10 @@ pub struct InMemoryTokenCache {
     /// Most tokens kept; the least recently used go first. The gateway's default
     /// when unset.
     pub max_entries: Option<i32>,
-    /// How long to keep a token whose response gives no lifetime, e.g. `5m`.
-    pub default_ttl: Option<String>,
+    /// How long to keep a token whose response gives no lifetime, e.g. `5m`. At
+    /// least `1s`.
+    #[schemars(transform = min_duration("1s", "defaultTtl must be at least 1 second"))]
+    pub default_ttl: Option<Duration>,
 }
 
 /// Cross-App Access (identity assertion authorization grant): two token exchanges,
@@ -528,39 +547,70 @@ pub struct CrossAppAccess {
     /// The `audience` of the assertion: the backend authorization server's issuer.
     #[schemars(length(min = 1, max = 256))]
     pub audience: String,
-    /// The user's token to start from. The bearer token of the incoming request when
-    /// unset.
-    pub subject_token: Option<SubjectTokenSource>,
+    /// The user's token to start from, and its type. The bearer token of the
+    /// incoming request when unset. An ID-JAG cannot be the starting token.
+    #[schemars(transform = markers::cel(
+        "!has(self.tokenType) || (self.tokenType != 'IdJag' && self.tokenType != 'urn:ietf:params:oauth:token-type:id-jag')",
+        "tokenType IdJag is not supported by crossAppAccess"
+    ))]
+    pub subject_token: Option<SubjectToken>,
     /// `resource` URIs to ask the access token for (1 to 64).
     #[schemars(length(min = 1, max = 64))]
     pub resources: Option<Vec<String>>,
-    /// Scopes to ask the access token for (1 to 64).
+    /// Scopes to put in the identity assertion request at the identity provider (1
+    /// to 64).
     #[schemars(length(min = 1, max = 64))]
     pub scopes: Option<Vec<String>>,
+    /// Scopes to ask the access token for at the backend's authorization server (up
+    /// to 64). The scopes the assertion carries when unset.
+    #[schemars(length(max = 64))]
+    pub access_token_scopes: Option<Vec<String>>,
     /// Keep obtained tokens for reuse.
     pub cache: Option<TokenCache>,
 }
 
-/// Where the user's token of a Cross-App Access flow is found.
-#[skip_serializing_none]
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
-pub struct SubjectTokenSource {
-    /// Where in the incoming request the token is.
-    pub source: Option<CredentialSource>,
-}
-
-/// A token endpoint and how to authenticate to it.
+/// A token endpoint, named by exactly one of `backendRef` (with `path`) and `url`,
+/// and how to authenticate to it.
 #[skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
+#[schemars(transform = not_with_url("path"), transform = backend_ref_or_url)]
 pub struct TokenEndpoint {
-    /// The server.
-    pub backend_ref: BackendObjectReference,
-    /// Path of the token endpoint, e.g. `/oauth2/v1/token`.
+    /// The server as a Service (with its port) or an AgentgatewayBackend.
+    pub backend_ref: Option<BackendObjectReference>,
+    /// The token endpoint's full URL, e.g. `https://idp.example.com/oauth2/v1/token`.
+    #[schemars(transform = http_url)]
+    pub url: Option<String>,
+    /// Path of the token endpoint on `backendRef`, e.g. `/oauth2/v1/token`. Not with
+    /// `url`.
     #[schemars(regex(pattern = "^/"))]
     pub path: Option<String>,
     /// How the gateway authenticates itself to the endpoint.
     pub client_auth: ClientAuth,
+}
+
+/// A JWT the gateway signs for each request to the backend.
+#[skip_serializing_none]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct JwtSign {
+    /// A Secret holding the PEM private key to sign with.
+    pub signing_key_ref: CredentialRef,
+    /// The signing algorithm. Chosen from the key when unset.
+    pub alg: Option<SigningAlgorithm>,
+    /// The `kid` header of the token, naming the key to the backend.
+    pub kid: Option<String>,
+    /// Claims to put in the token, each of any JSON type, e.g. `iss: gateway` or
+    /// `aud: [orders]`.
+    #[schemars(transform = preserved_values)]
+    pub claims: Option<BTreeMap<String, Value>>,
+    /// How long each token is valid, e.g. `5m`. At least `1s`; the gateway's
+    /// default when unset.
+    #[schemars(transform = min_duration("1s", "ttl must be at least 1 second"))]
+    pub ttl: Option<Duration>,
+    /// Where the token goes in the request to the backend. `Authorization: Bearer
+    /// <token>` when unset.
+    pub location: Option<CredentialLocation>,
 }
 
 /// Credentials for AWS Bedrock guardrails: a key, or AWS signing. Set exactly one
@@ -637,7 +687,7 @@ mod tests {
         );
         assert_eq!(
             messages::<BackendAuth>()[2],
-            "at most one of the fields in [key secretRef passthrough aws azure gcp oauthTokenExchange crossAppAccess] may be set"
+            "at most one of the fields in [key secretRef passthrough aws azure gcp oauthTokenExchange crossAppAccess jwtSign] may be set"
         );
     }
 }

@@ -1,6 +1,6 @@
 //! Passive health checking: taking failing endpoints out of rotation.
 
-use crate::v1alpha1::shared::cel_expression;
+use crate::v1alpha1::shared::{Duration, cel_expression, min_duration};
 use crdgen::markers;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -34,9 +34,9 @@ pub struct Eviction {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(
         transform = markers::default("3s"),
-        transform = markers::duration_at_least("1s", "evictionDuration must be at least 1 second")
+        transform = min_duration("1s", "duration must be at least 1 second")
     )]
-    pub duration: Option<String>,
+    pub duration: Option<Duration>,
     /// Evict an endpoint when its health score (the percentage of recent requests
     /// that succeeded, 0 to 100) drops below this.
     #[schemars(range(min = 0, max = 100))]

@@ -1,6 +1,6 @@
 //! HTTP settings for backend connections.
 
-use crdgen::markers;
+use crate::v1alpha1::shared::{Duration, min_duration};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_with::skip_serializing_none;
@@ -14,8 +14,8 @@ pub struct HttpPolicy {
     /// of the incoming request where it can.
     pub version: Option<HttpVersion>,
     /// Maximum time for the backend to answer a request, e.g. `30s`. At least `1ms`.
-    #[schemars(transform = markers::duration_at_least("1ms", "requestTimeout must be at least 1ms"))]
-    pub request_timeout: Option<String>,
+    #[schemars(transform = min_duration("1ms", "requestTimeout must be at least 1ms"))]
+    pub request_timeout: Option<Duration>,
 }
 
 /// An HTTP protocol version.

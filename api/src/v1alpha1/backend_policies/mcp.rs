@@ -2,8 +2,9 @@
 //! use (authorization), and external guardrails on MCP messages.
 
 use crate::v1alpha1::shared::{
-    BackendObjectReference, CredentialKeyRef, FailureMode, cel_expression, preserved_values,
-    pseudo_header_name,
+    BackendObjectReference, CredentialKeyRef, Duration, FailureMode, backend_ref_or_url,
+    cel_expression, http_url, min_duration, not_with_url, preserved_values, pseudo_header_name,
+    url_without_path,
 };
 use crdgen::markers;
 use schemars::JsonSchema;
@@ -124,20 +125,34 @@ pub enum McpAuthenticationMode {
     Strict,
 }
 
-/// A JSON Web Key Set fetched from a backend.
+/// A JSON Web Key Set fetched over HTTP: from a `backendRef` at `jwksPath`, or from a
+/// `url` (set exactly one of `backendRef` and `url`).
 #[skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
+#[schemars(
+    transform = backend_ref_or_url,
+    transform = markers::cel(
+        "has(self.backendRef) ? has(self.jwksPath) : true",
+        "jwksPath is required when backendRef is set"
+    ),
+    transform = not_with_url("jwksPath"),
+)]
 pub struct RemoteJwks {
-    /// The backend serving the key set.
-    pub backend_ref: BackendObjectReference,
-    /// HTTP path of the key set on that backend, e.g. `/.well-known/jwks.json`.
-    #[schemars(length(min = 1, max = 2000))]
-    pub jwks_path: String,
+    /// The backend serving the key set, a Service (with its port) or an
+    /// AgentgatewayBackend.
+    pub backend_ref: Option<BackendObjectReference>,
+    /// The key set's full URL, e.g. `https://idp.example.com/.well-known/jwks.json`.
+    #[schemars(transform = http_url)]
+    pub url: Option<String>,
+    /// HTTP path of the key set on `backendRef`, e.g. `/.well-known/jwks.json`.
+    /// Required with `backendRef`, not with `url`.
+    #[schemars(length(min = 1, max = 1024))]
+    pub jwks_path: Option<String>,
     /// How long a fetched key set is used before it is fetched again. At least `5m`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(transform = markers::default("5m"), transform = markers::duration_at_least("5m", "cacheDuration must be at least 5m."))]
-    pub cache_duration: Option<String>,
+    #[schemars(transform = markers::default("5m"), transform = min_duration("5m", "cacheDuration must be at least 5m."))]
+    pub cache_duration: Option<Duration>,
 }
 
 /// Guardrail services for MCP messages.
@@ -179,13 +194,22 @@ pub enum GuardrailDirection {
     Response,
 }
 
-/// A guardrail service the gateway calls with each inspected MCP message.
+/// A guardrail service the gateway calls with each inspected MCP message, named by
+/// exactly one of `backendRef` and `url`.
 #[skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
+#[schemars(
+    transform = url_without_path("url must not include a path"),
+    transform = backend_ref_or_url,
+)]
 pub struct RemoteGuardrail {
     /// The service, usually a Service and port.
-    pub backend_ref: BackendObjectReference,
+    pub backend_ref: Option<BackendObjectReference>,
+    /// The service's address as a URL with no path, e.g.
+    /// `http://guardrails.example.com:8080`.
+    #[schemars(transform = http_url)]
+    pub url: Option<String>,
     /// What happens when the service fails or cannot be reached: `FailClosed`
     /// rejects the message, `FailOpen` lets it through unchecked.
     pub failure_mode: Option<FailureMode>,

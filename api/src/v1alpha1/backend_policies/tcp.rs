@@ -1,6 +1,6 @@
 //! TCP connection settings.
 
-use crdgen::markers;
+use crate::v1alpha1::shared::{Duration, min_duration};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_with::skip_serializing_none;
@@ -11,8 +11,8 @@ use serde_with::skip_serializing_none;
 #[serde(rename_all = "camelCase")]
 pub struct TcpPolicy {
     /// How long to wait for a connection to be established, e.g. `5s`. At least `100ms`.
-    #[schemars(transform = markers::duration_at_least("100ms", "connectTimeout must be at least 100ms"))]
-    pub connect_timeout: Option<String>,
+    #[schemars(transform = min_duration("100ms", "connectTimeout must be at least 100ms"))]
+    pub connect_timeout: Option<Duration>,
     /// Send TCP keepalive probes on idle connections, so dead peers are detected and
     /// middleboxes keep the connection open.
     pub keepalive: Option<Keepalive>,
@@ -26,9 +26,9 @@ pub struct Keepalive {
     #[schemars(range(min = 1, max = 64))]
     pub retries: Option<i32>,
     /// How long a connection must be idle before the first probe, e.g. `180s`. At least `1s`.
-    #[schemars(transform = markers::duration_at_least("1s", "time must be at least 1 second"))]
-    pub time: Option<String>,
+    #[schemars(transform = min_duration("1s", "time must be at least 1 second"))]
+    pub time: Option<Duration>,
     /// Time between probes, e.g. `75s`. At least `1s`.
-    #[schemars(transform = markers::duration_at_least("1s", "interval must be at least 1 second"))]
-    pub interval: Option<String>,
+    #[schemars(transform = min_duration("1s", "interval must be at least 1 second"))]
+    pub interval: Option<Duration>,
 }

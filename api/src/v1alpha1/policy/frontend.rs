@@ -3,7 +3,10 @@
 use crate::v1alpha1::{
     backend_policies::{tcp::Keepalive, tls::KeyExchangeGroup},
     policy::traffic::authorization::Authorization,
-    shared::{BackendObjectReference, ByteSize, cel_expression},
+    shared::{
+        BackendObjectReference, ByteSize, Duration, backend_ref_or_url, cel_expression, http_url,
+        min_duration, url_path_only_if,
+    },
 };
 use crdgen::markers;
 use schemars::JsonSchema;
@@ -64,8 +67,8 @@ pub struct FrontendTcp {
 pub struct FrontendTls {
     /// How long a client may take to complete the TLS handshake before the connection
     /// is closed, e.g. `10s`. At least `100ms`; `15s` when unset.
-    #[schemars(transform = markers::duration_at_least("100ms", "handshakeTimeout must be at least 100ms"))]
-    pub handshake_timeout: Option<String>,
+    #[schemars(transform = min_duration("100ms", "handshakeTimeout must be at least 100ms"))]
+    pub handshake_timeout: Option<Duration>,
     /// ALPN protocols the gateway offers to clients, in order of preference, e.g.
     /// `h2`, `http/1.1` (1 to 16). The gateway's own choice when unset.
     #[schemars(length(min = 1, max = 16), inner(length(min = 1, max = 64)))]
@@ -137,8 +140,8 @@ pub struct FrontendHttp {
     pub http1_max_headers: Option<i32>,
     /// How long an idle HTTP/1.1 connection (between requests) stays open, e.g.
     /// `60s`. At least `1s`; `10m` when unset.
-    #[schemars(transform = markers::duration_at_least("1s", "http1IdleTimeout must be at least 1 second"))]
-    pub http1_idle_timeout: Option<String>,
+    #[schemars(transform = min_duration("1s", "http1IdleTimeout must be at least 1 second"))]
+    pub http1_idle_timeout: Option<Duration>,
     /// How HTTP/1.1 header names are written towards clients: `Lowercase` (the
     /// default) or `Preserve` (as the backend wrote them, for clients that depend on
     /// the case).
@@ -159,17 +162,17 @@ pub struct FrontendHttp {
     pub http2_max_header_size: Option<ByteSize>,
     /// How often the gateway pings HTTP/2 clients to check that the connection is
     /// alive, e.g. `30s`. At least `1s`.
-    #[schemars(transform = markers::duration_at_least("1s", "http2KeepaliveInterval must be at least 1 second"))]
-    pub http2_keepalive_interval: Option<String>,
+    #[schemars(transform = min_duration("1s", "http2KeepaliveInterval must be at least 1 second"))]
+    pub http2_keepalive_interval: Option<Duration>,
     /// How long the gateway waits for a ping to be answered before closing the
     /// connection, e.g. `10s`. At least `1s`.
-    #[schemars(transform = markers::duration_at_least("1s", "http2KeepaliveTimeout must be at least 1 second"))]
-    pub http2_keepalive_timeout: Option<String>,
+    #[schemars(transform = min_duration("1s", "http2KeepaliveTimeout must be at least 1 second"))]
+    pub http2_keepalive_timeout: Option<Duration>,
     /// Longest a client connection may live, e.g. `1h`; the gateway then closes it
     /// gracefully so clients reconnect (useful to rebalance long-lived connections).
     /// At least `1s`; no limit when unset.
-    #[schemars(transform = markers::duration_at_least("1s", "maxConnectionDuration must be at least 1 second"))]
-    pub max_connection_duration: Option<String>,
+    #[schemars(transform = min_duration("1s", "maxConnectionDuration must be at least 1 second"))]
+    pub max_connection_duration: Option<Duration>,
 }
 
 /// Case of HTTP/1.1 header names sent to clients.
@@ -200,10 +203,16 @@ pub struct AccessLog {
 #[skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
-#[schemars(transform = otlp_path_rules)]
+#[schemars(transform = otlp_rules)]
 pub struct OtlpAccessLog {
-    /// The collector to send log entries to, e.g. a Service and its OTLP port.
-    pub backend_ref: BackendObjectReference,
+    /// The collector to send log entries to, e.g. a Service and its OTLP port. Set
+    /// exactly one of this and `url`.
+    pub backend_ref: Option<BackendObjectReference>,
+    /// The collector's URL, e.g. `http://otel-collector.observability:4317`. A path
+    /// (e.g. `https://otlp.example.com/v1/logs`) only with `protocol: HTTP`. Set
+    /// exactly one of this and `backendRef`.
+    #[schemars(transform = http_url)]
+    pub url: Option<String>,
     /// OTLP transport to the collector: `GRPC` (the default) or `HTTP`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(transform = markers::default("GRPC"))]
@@ -220,8 +229,10 @@ pub struct OtlpAccessLog {
     pub attributes: Option<LogAttributes>,
 }
 
-/// The rules of an OTLP exporter's `path`: it starts with `/` and is only for HTTP.
-fn otlp_path_rules(s: &mut schemars::Schema) {
+/// The rules of an OTLP exporter: `path` starts with `/` and is only for HTTP, a
+/// path in `url` too, and the collector is named by exactly one of `backendRef` and
+/// `url`.
+fn otlp_rules(s: &mut schemars::Schema) {
     markers::cel(
         "!has(self.path) || !has(self.protocol) || self.protocol == 'HTTP'",
         "path is only valid with protocol HTTP",
@@ -230,6 +241,11 @@ fn otlp_path_rules(s: &mut schemars::Schema) {
         "!has(self.path) || self.path.startsWith('/')",
         "path must start with /",
     )(s);
+    url_path_only_if(
+        "(has(self.protocol) && self.protocol == 'HTTP')",
+        "url path is only valid with protocol HTTP",
+    )(s);
+    backend_ref_or_url(s);
 }
 
 /// Changes to the attributes of a log entry or trace span. Set at least one of
@@ -280,10 +296,16 @@ pub struct MetricAttributes {
 #[skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
-#[schemars(transform = otlp_path_rules)]
+#[schemars(transform = otlp_rules)]
 pub struct Tracing {
-    /// The collector to send spans to, e.g. a Service and its OTLP port.
-    pub backend_ref: BackendObjectReference,
+    /// The collector to send spans to, e.g. a Service and its OTLP port. Set exactly
+    /// one of this and `url`.
+    pub backend_ref: Option<BackendObjectReference>,
+    /// The collector's URL, e.g. `http://otel-collector.observability:4317`. A path
+    /// (e.g. `https://otlp.example.com/v1/traces`) only with `protocol: HTTP`. Set
+    /// exactly one of this and `backendRef`.
+    #[schemars(transform = http_url)]
+    pub url: Option<String>,
     /// OTLP transport to the collector: `GRPC` (the default) or `HTTP`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(transform = markers::default("GRPC"))]

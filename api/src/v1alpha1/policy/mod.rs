@@ -126,6 +126,10 @@ Its status reports, per Gateway, whether the policy was accepted and attached.";
         pre_routing_rule
     ),
     transform = markers::exactly_one_of(&["targetRefs", "targetSelectors"]),
+    transform = markers::each_target_list(
+        "Service sectionName must be a numeric port from 1 to 65535",
+        service_port_section
+    ),
 )]
 pub struct AgentgatewayPolicySpec {
     /// The objects this policy applies to, by name (1 to 16, all of the same kind):
@@ -202,6 +206,13 @@ fn pre_routing_rule(list: &str) -> String {
         "has(self.{list}) && {} && self.traffic.phase == 'PreRouting' ? self.{list}.all(t, {}) : true",
         markers::field_set("traffic.phase"),
         markers::kind_in(&["Gateway", "ListenerSet"])
+    )
+}
+
+/// A Service target's `sectionName` names one of its ports by number (1 to 65535).
+fn service_port_section(list: &str) -> String {
+    format!(
+        "!has(self.{list}) || self.{list}.all(t, t.kind != 'Service' || !has(t.sectionName) || (int(t.sectionName) >= 1 && int(t.sectionName) <= 65535))"
     )
 }
 

@@ -1,7 +1,10 @@
 //! External services that take part in request handling: authorization servers and
 //! processing servers.
 
-use crate::v1alpha1::shared::{BackendObjectReference, ByteSize, FailureMode, cel_expression};
+use crate::v1alpha1::shared::{
+    BackendObjectReference, ByteSize, FailureMode, backend_ref_or_url_as, cel_expression, http_url,
+    url_path_only_if, url_without_path,
+};
 use crdgen::markers;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -13,16 +16,25 @@ fn small_map(s: &mut schemars::Schema) {
     markers::properties(None, Some(64))(s)
 }
 
-/// Declares an external authorization type: its own fields (the server's
-/// `backendRef`), followed by the settings shared by the traffic policy's [`ExtAuth`]
-/// and a backend's [`BackendExtAuth`](crate::v1alpha1::backend_policies::ext_auth::BackendExtAuth)
-/// (documented once here). Plain fields (no `#[serde(flatten)]`), so errors name the
-/// exact field and the rule markers see every field. Types using it also take
-/// [`forward_body_rule`].
+/// Declares an external authorization type: the fields shared by the traffic
+/// policy's [`ExtAuth`] and a backend's
+/// [`BackendExtAuth`](crate::v1alpha1::backend_policies::ext_auth::BackendExtAuth)
+/// (documented once here), followed by the type's own fields. Plain fields (no
+/// `#[serde(flatten)]`), so errors name the exact field and the rule markers see
+/// every field. Types using it also take [`ext_auth_rules`] and a rule that exactly
+/// one of `backendRef` and `url` is set.
 macro_rules! ext_auth_settings {
     ($(#[$meta:meta])* pub struct $name:ident { $($own_fields:tt)* }) => {
         $(#[$meta])*
         pub struct $name {
+            /// The authorization server as a Service (with its port) or an
+            /// AgentgatewayBackend. Set exactly one of this and `url`.
+            pub backend_ref: Option<$crate::v1alpha1::shared::BackendObjectReference>,
+            /// The authorization server's URL, e.g. `https://authz.example.com`. A path
+            /// (e.g. `https://authz.example.com/check`) is only allowed with `http`,
+            /// where it replaces `http.path`. Set exactly one of this and `backendRef`.
+            #[schemars(transform = $crate::v1alpha1::shared::http_url)]
+            pub url: Option<String>,
             $($own_fields)*
             /// Speak the gRPC `ext_authz` protocol to the server.
             pub grpc: Option<$crate::v1alpha1::policy::traffic::external::ExtAuthGrpc>,
@@ -42,12 +54,33 @@ macro_rules! ext_auth_settings {
 }
 pub(crate) use ext_auth_settings;
 
-/// The rule of every external authorization type: `forwardBody` and `http.body`
-/// both set what the server gets as body, so at most one of them.
-pub(crate) fn forward_body_rule(s: &mut schemars::Schema) {
+/// The rules of every external authorization type: `forwardBody` and `http.body`
+/// both set what the server gets as body, so at most one of them; a path in `url`
+/// only with `http`, and then not together with `http.path`.
+pub(crate) fn ext_auth_rules(s: &mut schemars::Schema) {
     markers::cel(
         "!(has(self.forwardBody) && has(self.http) && has(self.http.body))",
         "forwardBody cannot be used with http.body",
+    )(s);
+    url_path_only_if("has(self.http)", "url path is only valid with http")(s);
+    url_path_only_if(
+        "!has(self.http) || !has(self.http.path)",
+        "http.path may not be set when url includes a path",
+    )(s);
+}
+
+/// The message of the destination rule of [`ExtAuth`] and [`ExtProc`]; outside
+/// `conditional` entries, [`conditional_destination`] rewrites it.
+const DESTINATION_REQUIRED: &str = "exactly one of backendRef or url is required";
+
+/// The destination rule of a conditional [`ExtAuth`] or [`ExtProc`]: exactly one
+/// of `backendRef` and `url` when the policy is set directly, neither with
+/// `conditional` (each entry names its own).
+pub(crate) fn conditional_destination(s: &mut schemars::Schema) {
+    markers::replace_rule(
+        DESTINATION_REQUIRED,
+        "has(self.conditional) ? (!has(self.backendRef) && !has(self.url)) : [has(self.backendRef),has(self.url)].filter(x,x==true).size() == 1",
+        "exactly one of backendRef or url must be set unless conditional is set",
     )(s)
 }
 
@@ -59,14 +92,11 @@ ext_auth_settings! {
     #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
     #[serde(rename_all = "camelCase")]
     #[schemars(
+        transform = backend_ref_or_url_as(DESTINATION_REQUIRED),
         transform = markers::exactly_one_of(&["grpc", "http"]),
-        transform = forward_body_rule,
+        transform = ext_auth_rules,
     )]
-    pub struct ExtAuth {
-        /// The authorization server: a Service (with its port) or an
-        /// AgentgatewayBackend.
-        pub backend_ref: BackendObjectReference,
-    }
+    pub struct ExtAuth {}
 }
 
 /// Settings for gRPC authorization servers.
@@ -150,13 +180,22 @@ pub struct ExtAuthBody {
 
 /// External processing: the gateway streams each request and response through a
 /// processing server speaking Envoy's `ext_proc` gRPC protocol, which may inspect
-/// and change headers and bodies, or answer the request itself.
+/// and change headers and bodies, or answer the request itself. Name the server with
+/// exactly one of `backendRef` and `url`.
 #[skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
+#[schemars(
+    transform = backend_ref_or_url_as(DESTINATION_REQUIRED),
+    transform = url_without_path("url must not include a path"),
+)]
 pub struct ExtProc {
-    /// The processing server: a Service (with its port) or an AgentgatewayBackend.
-    pub backend_ref: BackendObjectReference,
+    /// The processing server as a Service (with its port) or an AgentgatewayBackend.
+    pub backend_ref: Option<BackendObjectReference>,
+    /// The processing server's address as a URL with no path, e.g.
+    /// `http://ext-proc.example.com:9002`.
+    #[schemars(transform = http_url)]
+    pub url: Option<String>,
     /// What happens when the server fails or cannot be reached: `FailClosed` rejects
     /// the request, `FailOpen` lets it continue unprocessed.
     pub failure_mode: Option<FailureMode>,

@@ -41,12 +41,15 @@ pub struct TrafficPolicies {
     /// transformation per request with `conditional`.
     pub transformation: Option<Conditional<transformation::Transformation>>,
     /// Send each request through an external processing server (Envoy's `ext_proc`
-    /// protocol), which may inspect and change headers and bodies. Set `backendRef`,
-    /// or choose the server per request with `conditional`.
+    /// protocol), which may inspect and change headers and bodies. Set exactly one
+    /// of `backendRef` and `url`, or choose the server per request with
+    /// `conditional`.
+    #[schemars(transform = external::conditional_destination)]
     pub ext_proc: Option<Conditional<external::ExtProc>>,
     /// Ask an external authorization server whether to allow each request. Set
-    /// `backendRef` and exactly one of `grpc` and `http`, or choose the server per
-    /// request with `conditional`.
+    /// exactly one of `backendRef` and `url` and exactly one of `grpc` and `http`, or
+    /// choose the server per request with `conditional`.
+    #[schemars(transform = external::conditional_destination)]
     pub ext_auth: Option<Conditional<external::ExtAuth>>,
     /// Limit how many requests, or LLM tokens, clients may use per period: locally in
     /// each gateway replica, or globally through a rate limit service. Set at least

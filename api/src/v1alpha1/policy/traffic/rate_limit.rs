@@ -1,7 +1,10 @@
 //! Rate limits: local to each gateway replica, or global through a rate limit
 //! service.
 
-use crate::v1alpha1::shared::{BackendObjectReference, FailureMode, cel_expression};
+use crate::v1alpha1::shared::{
+    BackendObjectReference, FailureMode, backend_ref_or_url, cel_expression, http_url,
+    url_without_path,
+};
 use crdgen::markers;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -38,8 +41,9 @@ pub struct LocalRateLimit {
     pub tokens: Option<i32>,
     /// The period the limit refers to.
     pub unit: RateLimitPeriod,
-    /// Extra requests (or tokens) allowed in a short burst above the steady rate.
-    /// No burst allowance when unset.
+    /// Extra requests (or tokens) allowed in a short burst above the steady rate (0
+    /// or more). No burst allowance when unset.
+    #[schemars(range(min = 0))]
     pub burst: Option<i32>,
 }
 
@@ -56,13 +60,23 @@ pub enum RateLimitPeriod {
     Hours,
 }
 
-/// A rate limit service and what to ask it.
+/// A rate limit service, named by exactly one of `backendRef` and `url`, and what to
+/// ask it.
 #[skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
+#[schemars(
+    transform = url_without_path("url must not include a path"),
+    transform = backend_ref_or_url,
+)]
 pub struct GlobalRateLimit {
-    /// The rate limit service: a Service (with its port) or an AgentgatewayBackend.
-    pub backend_ref: BackendObjectReference,
+    /// The rate limit service as a Service (with its port) or an
+    /// AgentgatewayBackend.
+    pub backend_ref: Option<BackendObjectReference>,
+    /// The rate limit service's address as a URL with no path, e.g.
+    /// `http://ratelimit.example.com:8081`.
+    #[schemars(transform = http_url)]
+    pub url: Option<String>,
     /// The domain sent to the service, which groups its limits per application, e.g.
     /// `agentgateway`.
     #[schemars(length(min = 1, max = 256))]
@@ -80,6 +94,7 @@ pub struct GlobalRateLimit {
 /// costs.
 #[skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
 pub struct RateLimitDescriptor {
     /// The entries of the descriptor (1 to 16).
     #[schemars(length(min = 1, max = 16))]
@@ -90,6 +105,11 @@ pub struct RateLimitDescriptor {
     /// `2` for expensive requests. One request (or its tokens) when unset.
     #[schemars(transform = cel_expression)]
     pub cost: Option<String>,
+    /// A CEL expression computing a limit for this descriptor that replaces the one
+    /// configured in the service, e.g. `jwt.tier == 'gold' ? 1000 : 100`. The
+    /// service's limit when unset.
+    #[schemars(transform = cel_expression)]
+    pub limit_override: Option<String>,
 }
 
 /// One named value of a descriptor.

@@ -1,21 +1,20 @@
 //! Request timeouts and retries.
 
-use crate::v1alpha1::shared::cel_expression;
+use crate::v1alpha1::shared::{DURATION_PATTERN, Duration, cel_expression, min_duration};
 use crdgen::markers;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_with::skip_serializing_none;
 
-/// Time limits for requests.
+/// Time limits for requests. Set at least one.
 #[skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[schemars(transform = markers::at_least_one_field(&[]))]
 pub struct Timeouts {
     /// Longest time from when the gateway starts sending a request to the backend
-    /// until the whole response has arrived, e.g. `30s`. At least `100ms`.
-    // Upstream quirk kept on purpose (docs/api-fidelity.md): the rule enforces 100ms
-    // while its message says 1ms.
-    #[schemars(transform = markers::duration_at_least("100ms", "request must be at least 1ms"))]
-    pub request: Option<String>,
+    /// until the whole response has arrived, e.g. `30s`. At least `1ms`.
+    #[schemars(transform = min_duration("1ms", "request must be at least 1ms"))]
+    pub request: Option<Duration>,
 }
 
 /// Retrying requests that failed. The request body is buffered so it can be sent
@@ -32,7 +31,7 @@ pub struct Retry {
     pub attempts: Option<i64>,
     /// Least time to wait between attempts, e.g. `100ms`, in the same duration
     /// syntax as elsewhere (`h`, `m`, `s`, `ms`).
-    #[schemars(regex(pattern = markers::DURATION_PATTERN))]
+    #[schemars(regex(pattern = DURATION_PATTERN))]
     pub backoff: Option<String>,
     /// A CEL expression over the response deciding whether to retry, e.g.
     /// `response.code == 503`; used together with `codes`.
