@@ -15,8 +15,8 @@ use agentgateway_api::v1alpha1::{
     backend_policies::ai::{
         AiPolicy, RouteType as ApiRouteType,
         prompt_guard::{
-            BuiltinPattern, GuardResponse, HeaderMatchType, RegexAction as ApiRegexAction,
-            RegexGuard, WebhookGuard,
+            BuiltinPattern, GuardResponse, GuardScope, HeaderMatchType,
+            RegexAction as ApiRegexAction, RegexGuard, WebhookGuard,
         },
     },
     shared::FailureMode,
@@ -79,14 +79,18 @@ pub fn translate(ctx: &mut Ctx<'_>, ai: &ApiAiBackend) -> AiBackend {
 
 /// Translates one provider; `path` is where it is in the backend (for messages).
 fn provider(ctx: &mut Ctx<'_>, name: &str, path: &str, llm: &LlmProvider) -> Option<Provider> {
-    // v1.4.1 provider kinds and fields that agentgateway's backend model of this
-    // translation cannot express yet: reject the backend naming the field rather
-    // than sending a provider without them.
+    // Provider kinds and fields (of v1.4.1, and inline moderation since) that
+    // agentgateway's backend model of this translation cannot express yet: reject
+    // the backend naming the field rather than sending a provider without them.
     let mut unsupported = false;
     for (set, field) in [
         (llm.azure.is_some(), "azure"),
         (llm.custom.is_some(), "custom"),
         (llm.path_prefix.is_some(), "pathPrefix"),
+        (
+            llm.openai.as_ref().is_some_and(|o| o.moderation.is_some()),
+            "openai.moderation",
+        ),
     ] {
         if set {
             ctx.unsupported(format!("{path}.{field}"));
@@ -233,6 +237,11 @@ pub fn policy(ctx: &mut Ctx<'_>, p: &AiPolicy) -> Result<model::Ai, Vec<String>>
                 errs.push("request guard sets none of regex, webhook, openAIModeration, bedrockGuardrails and googleModelArmor".into());
                 None
             };
+            // The model's guards check the system prompt and the messages, which is
+            // the default scope; any other scope (tool calls) cannot be expressed.
+            if r.scope.as_ref().is_some_and(|s| !is_default_scope(s)) {
+                ctx.unsupported("policies.ai.promptGuard.request.scope");
+            }
             guard.request.push(model::RequestGuard {
                 rejection: r.response.as_ref().map(rejection),
                 kind,
@@ -285,6 +294,9 @@ pub fn policy(ctx: &mut Ctx<'_>, p: &AiPolicy) -> Result<model::Ai, Vec<String>>
     if p.transformations.is_some() {
         ctx.unsupported("policies.ai.transformations");
     }
+    if p.final_transformations.is_some() {
+        ctx.unsupported("policies.ai.finalTransformations");
+    }
     out.model_aliases = p.model_aliases.clone().unwrap_or_default();
     if let Some(c) = &p.prompt_caching {
         if c.cache_message_offset.is_some_and(|o| o != 0) {
@@ -318,8 +330,9 @@ pub fn policy(ctx: &mut Ctx<'_>, p: &AiPolicy) -> Result<model::Ai, Vec<String>>
     if errs.is_empty() { Ok(out) } else { Err(errs) }
 }
 
-/// The route type in agentgateway's model; `None` for the v1.4.1 kinds it cannot
-/// express yet (`Detect`, `Realtime`, `Rerank`).
+/// The route type in agentgateway's model; `None` for the kinds it cannot express
+/// yet (`Detect`, `Realtime`, `Rerank`, and Gemini's native `GenerateContent` and
+/// `GeminiCountTokens`).
 fn route_type(t: ApiRouteType) -> Option<RouteType> {
     Some(match t {
         ApiRouteType::Completions => RouteType::Completions,
@@ -329,8 +342,20 @@ fn route_type(t: ApiRouteType) -> Option<RouteType> {
         ApiRouteType::Responses => RouteType::Responses,
         ApiRouteType::AnthropicTokenCount => RouteType::AnthropicTokenCount,
         ApiRouteType::Embeddings => RouteType::Embeddings,
-        ApiRouteType::Detect | ApiRouteType::Realtime | ApiRouteType::Rerank => return None,
+        ApiRouteType::Detect
+        | ApiRouteType::Realtime
+        | ApiRouteType::Rerank
+        | ApiRouteType::GenerateContent
+        | ApiRouteType::GeminiCountTokens => return None,
     })
+}
+
+/// Whether a request guard's scope is the default one: the system prompt and the
+/// messages, nothing else (the list holds each value at most once).
+fn is_default_scope(scope: &[GuardScope]) -> bool {
+    scope.len() == 2
+        && scope.contains(&GuardScope::SystemPrompt)
+        && scope.contains(&GuardScope::Messages)
 }
 
 fn rejection(r: &GuardResponse) -> RequestRejection {

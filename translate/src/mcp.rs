@@ -30,9 +30,27 @@ pub const APP_PROTOCOL_SSE: &str = "kgateway.dev/mcp-sse";
 pub const PATH_ANNOTATION: &str = "kgateway.dev/mcp-path";
 
 /// Translates an MCP backend: the backends of its static targets, and the MCP backend.
+///
+/// Target names must be unique: the CRD keys the target list by name (so the
+/// apiserver refuses a second target of the same name), a host target's backend is
+/// keyed by it, and the gateway routes tool calls by it. Input that did not pass the
+/// apiserver may still repeat a name: each repeated name is reported once and the
+/// backend is not accepted, instead of two targets sharing one backend key.
 pub fn translate(ctx: &mut Ctx<'_>, mcp: &ApiMcpBackend) -> (Vec<Backend>, McpBackend) {
     let mut backends = Vec::new();
     let mut targets = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
+    let mut repeated = std::collections::BTreeSet::new();
+    for target in &mcp.targets {
+        if !seen.insert(target.name.as_str()) {
+            repeated.insert(target.name.as_str());
+        }
+    }
+    for name in repeated {
+        ctx.errors.push(format!(
+            "mcp target name {name} is used by more than one target"
+        ));
+    }
     for target in &mcp.targets {
         if let Some(s) = &target.static_ {
             let Some(backend) = static_target_backend(ctx, &target.name, s, &mut backends) else {
@@ -245,4 +263,81 @@ fn service_targets(svc: &Service) -> Vec<McpTarget> {
             })
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{Inputs, REASON_TRANSLATION_ERROR, model::Resource, translate};
+    use agentgateway_api::v1alpha1::backend::{
+        AgentgatewayBackend, AgentgatewayBackendSpec,
+        mcp::{McpBackend, McpStaticTarget, McpTarget},
+    };
+
+    fn backend(names: &[String]) -> AgentgatewayBackend {
+        let targets = names
+            .iter()
+            .enumerate()
+            .map(|(i, name)| McpTarget {
+                name: name.clone(),
+                static_: Some(McpStaticTarget {
+                    host: Some(format!("tools-{i}.example.com")),
+                    port: 3000,
+                    ..Default::default()
+                }),
+                ..Default::default()
+            })
+            .collect();
+        let mut b = AgentgatewayBackend::new(
+            "toolbox",
+            AgentgatewayBackendSpec {
+                mcp: Some(McpBackend {
+                    targets,
+                    ..Default::default()
+                }),
+                ..Default::default()
+            },
+        );
+        b.metadata.namespace = Some("tools".into());
+        b
+    }
+
+    #[test]
+    fn the_most_targets_the_crd_allows_each_get_a_backend_of_their_own() {
+        let names: Vec<String> = (0..128).map(|i| format!("t{i}")).collect();
+        let t = translate(&backend(&names), &Inputs::default(), "now");
+        assert!(t.accepted(), "{:?}", t.status);
+        // 128 target backends, then the MCP backend itself.
+        assert_eq!(t.resources.len(), 129);
+        let keys: std::collections::BTreeSet<&str> = t
+            .resources
+            .iter()
+            .map(|r| {
+                let Resource::Backend(b) = r;
+                b.key.as_str()
+            })
+            .collect();
+        assert_eq!(keys.len(), 129, "backend keys are unique");
+        assert!(keys.contains("tools/toolbox/t127"));
+        let Resource::Backend(mcp) = &t.resources[128];
+        let Some(crate::model::BackendKind::Mcp(m)) = &mcp.kind else {
+            panic!("the last resource is the MCP backend: {mcp:?}");
+        };
+        assert_eq!(m.targets.len(), 128);
+        assert_eq!(m.targets[127].name, "t127");
+    }
+
+    #[test]
+    fn a_repeated_target_name_is_refused_once_naming_it() {
+        let names: Vec<String> = ["a", "b", "a", "c", "b", "a"].map(String::from).to_vec();
+        let t = translate(&backend(&names), &Inputs::default(), "now");
+        assert!(!t.accepted());
+        assert!(t.resources.is_empty(), "no half backend: {:?}", t.resources);
+        let c = &t.status.conditions.as_ref().expect("a condition")[0];
+        assert_eq!(c.reason, REASON_TRANSLATION_ERROR);
+        assert_eq!(
+            c.message,
+            "failed to translate backend: mcp target name a is used by more than one target\n\
+             mcp target name b is used by more than one target"
+        );
+    }
 }

@@ -23,11 +23,13 @@ use agentgateway_api::v1alpha1::{
             McpIdentityProvider, McpPolicy,
         },
         tcp::TcpPolicy,
-        tls::{InsecureSkipVerify, TlsPolicy},
+        tls::{CertificateSource, InsecureSkipVerify, TlsPolicy},
         tunnel::TunnelPolicy,
     },
     policy::traffic::transformation::Transformation,
-    shared::{BackendObjectReference, CredentialKeyRef, CredentialRef},
+    shared::{
+        BackendObjectReference, CaCertificateKind, CredentialKeyRef, CredentialRef, Duration,
+    },
 };
 
 /// The policies of one container (backend, MCP target, AI provider, guardrail call).
@@ -263,7 +265,7 @@ fn http(http: &HttpPolicy) -> Result<PolicyKind, Vec<String>> {
 
 fn tcp(tcp: &TcpPolicy) -> Result<PolicyKind, Vec<String>> {
     let mut errs = Vec::new();
-    let mut dur = |field: &str, v: &Option<String>| {
+    let mut dur = |field: &str, v: &Option<Duration>| {
         v.as_deref().and_then(|t| {
             duration::parse(t)
                 .map_err(|e| errs.push(format!("tcp.{field}: {e}")))
@@ -297,6 +299,11 @@ fn has_pem(bytes: &[u8], what: &str) -> bool {
 fn tls(ctx: &mut Ctx<'_>, set: &PolicySet<'_>, tls: &TlsPolicy) -> Result<PolicyKind, Vec<String>> {
     if tls.key_exchange_groups.is_some() {
         ctx.unsupported(set.field("tls.keyExchangeGroups"));
+    }
+    // The gateway's SPIFFE identity is not part of this translation's TLS model:
+    // accepting the policy would send a connection with the system roots instead.
+    if tls.certificate_source == Some(CertificateSource::Spiffe) {
+        ctx.unsupported(set.field("tls.certificateSource: SPIFFE"));
     }
     let mut errs = Vec::new();
     let mut p = BackendTls::default();
@@ -344,19 +351,32 @@ fn tls(ctx: &mut Ctx<'_>, set: &PolicySet<'_>, tls: &TlsPolicy) -> Result<Policy
             }
         }
     }
-    // CA bundles from ConfigMaps replace a `ca.crt` of the client certificate Secret.
+    // CA bundles from a ConfigMap or Secret replace a `ca.crt` of the client
+    // certificate Secret.
     let mut bundle = Vec::new();
     for r in tls.ca_certificate_refs.iter().flatten() {
-        match ctx.inputs.config_map(ns, &r.name) {
-            None => errs.push(format!("ConfigMap {ns}/{} not found", r.name)),
-            Some(cm) => match cm.data.as_ref().and_then(|d| d.get("ca.crt")) {
-                Some(pem) if has_pem(pem.as_bytes(), "CERTIFICATE") => bundle.push(pem.clone()),
-                Some(_) => errs.push(format!(
-                    "ConfigMap {ns}/{}: ca.crt holds no PEM certificate",
-                    r.name
-                )),
-                None => errs.push(format!("ConfigMap {ns}/{} has no ca.crt", r.name)),
-            },
+        let (kind, pem) = match r.kind {
+            CaCertificateKind::ConfigMap => (
+                "ConfigMap",
+                ctx.inputs
+                    .config_map(ns, &r.name)
+                    .map(|cm| cm.data.as_ref().and_then(|d| d.get("ca.crt")).cloned()),
+            ),
+            CaCertificateKind::Secret => (
+                "Secret",
+                ctx.inputs
+                    .secret(ns, &r.name)
+                    .map(|s| secret_value(s, "ca.crt")),
+            ),
+        };
+        match pem {
+            None => errs.push(format!("{kind} {ns}/{} not found", r.name)),
+            Some(Some(pem)) if has_pem(pem.as_bytes(), "CERTIFICATE") => bundle.push(pem),
+            Some(Some(_)) => errs.push(format!(
+                "{kind} {ns}/{}: ca.crt holds no PEM certificate",
+                r.name
+            )),
+            Some(None) => errs.push(format!("{kind} {ns}/{} has no ca.crt", r.name)),
         }
     }
     if !bundle.is_empty() {
@@ -434,6 +454,7 @@ impl<'a> AuthParts<'a> {
             (m.gcp.is_some(), "auth.gcp"),
             (m.oauth_token_exchange.is_some(), "auth.oauthTokenExchange"),
             (a.cross_app_access.is_some(), "auth.crossAppAccess"),
+            (a.jwt_sign.is_some(), "auth.jwtSign"),
         ]
         .into_iter()
         .filter_map(|(set, f)| set.then_some(f))
@@ -588,7 +609,20 @@ fn mcp_authentication(
         .jwks_store
         .as_ref()
         .ok_or_else(|| vec!["jwks store hasn't been initialized".to_string()])?;
-    let url = jwks_url(ctx, &authn.jwks.backend_ref, &authn.jwks.jwks_path).map_err(|e| vec![e])?;
+    let url = match (&authn.jwks.url, &authn.jwks.backend_ref) {
+        (Some(url), None) => url.clone(),
+        (None, Some(r)) => {
+            let path = authn.jwks.jwks_path.as_deref().ok_or_else(|| {
+                vec!["mcp.authentication.jwks: jwksPath is required with backendRef".to_string()]
+            })?;
+            jwks_url(ctx, r, path).map_err(|e| vec![e])?
+        }
+        _ => {
+            return Err(vec![
+                "mcp.authentication.jwks must set exactly one of backendRef and url".into(),
+            ]);
+        }
+    };
     let jwks = store
         .get(&url)
         .ok_or_else(|| vec![format!("jwks {url} is not available in the jwks store")])?;

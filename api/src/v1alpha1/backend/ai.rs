@@ -132,12 +132,12 @@ pub struct LlmProvider {
     pub path_prefix: Option<String>,
 }
 
-/// A provider that needs no settings but, optionally, the model: OpenAI,
-/// Anthropic and Gemini.
+/// A provider that needs no settings but, optionally, the model: Anthropic and
+/// Gemini.
 #[skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ModelOnlyProvider {
-    /// Model to use for every request, e.g. `gpt-4o`, `claude-sonnet-4-5` or
+    /// Model to use for every request, e.g. `claude-sonnet-4-5` or
     /// `gemini-2.5-flash`, replacing the one the client asked for. When unset, the
     /// client's `model` is used.
     #[schemars(length(min = 1, max = 256))]
@@ -145,7 +145,63 @@ pub struct ModelOnlyProvider {
 }
 
 /// OpenAI's API, or a server that speaks it.
-pub type OpenAi = ModelOnlyProvider;
+#[skip_serializing_none]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct OpenAi {
+    /// Model to use for every request, e.g. `gpt-4o`, replacing the one the client
+    /// asked for. When unset, the client's `model` is used.
+    #[schemars(length(min = 1, max = 256))]
+    pub model: Option<String>,
+    /// Have OpenAI's moderation API check the traffic to and from this provider,
+    /// with the provider's own connection and credentials, instead of a separate
+    /// `openAIModeration` prompt guard.
+    pub moderation: Option<InlineModeration>,
+}
+
+/// Moderation of a provider's traffic by OpenAI's moderation API, over the
+/// provider's connection.
+#[skip_serializing_none]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct InlineModeration {
+    /// Moderation model to call. `omni-moderation-latest` when unset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(
+        transform = markers::default("omni-moderation-latest"),
+        length(min = 1, max = 256)
+    )]
+    pub model: Option<String>,
+    /// What the gateway does with the verdicts on prompts (`input`) and on the
+    /// model's answers (`output`). A direction without an entry is not moderated.
+    pub policy: Option<ModerationPolicy>,
+}
+
+/// What moderation does for each direction of the traffic.
+#[skip_serializing_none]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ModerationPolicy {
+    /// Moderation of the prompts the clients send.
+    pub input: Option<ModerationAction>,
+    /// Moderation of the answers the model returns.
+    pub output: Option<ModerationAction>,
+}
+
+/// How one direction of the traffic is moderated.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ModerationAction {
+    /// `Block` refuses content OpenAI flags; `Score` lets it through and only
+    /// records the moderation scores (for logs and metrics).
+    pub mode: ModerationMode,
+}
+
+/// What happens to content the moderation API flags.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum ModerationMode {
+    /// Refuse flagged content.
+    Block,
+    /// Let content through and record its scores.
+    Score,
+}
+
 /// Anthropic's API.
 pub type Anthropic = ModelOnlyProvider;
 /// Google's Gemini API.

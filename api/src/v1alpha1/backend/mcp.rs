@@ -15,12 +15,9 @@ use serde_with::skip_serializing_none;
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct McpBackend {
-    /// The MCP servers, each with a name unique within this backend (1 to 32).
-    #[schemars(
-        length(min = 1, max = 32),
-        transform = markers::list_map(&["name"]),
-        transform = markers::cel("self.all(t1, self.exists_one(t2, t1.name == t2.name))", "target names must be unique"),
-    )]
+    /// The MCP servers, each with a name unique within this backend (1 to 128). The
+    /// list is keyed by `name`: the apiserver refuses two targets of the same name.
+    #[schemars(length(min = 1, max = 128), transform = markers::list_map(&["name"]))]
     pub targets: Vec<McpTarget>,
     /// How the gateway handles MCP sessions.
     ///

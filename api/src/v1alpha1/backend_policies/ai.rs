@@ -43,6 +43,12 @@ pub struct AiPolicy {
     /// `overrides`.
     #[schemars(length(min = 1, max = 64))]
     pub transformations: Option<Vec<FieldTransformation>>,
+    /// Request body fields computed by CEL expressions after the gateway has
+    /// converted the request into the provider's own API, e.g. to set a field only
+    /// that provider knows (1 to 64 entries). Where `transformations` see the request
+    /// as the client sent it, these see what the provider will receive.
+    #[schemars(length(min = 1, max = 64))]
+    pub final_transformations: Option<Vec<FieldTransformation>>,
     /// Model names clients may use, mapped to the model the provider is asked for,
     /// e.g. `fast: gpt-4o-mini`. A requested model that is not a key here is passed on
     /// unchanged. At most 64 aliases.
@@ -155,6 +161,11 @@ pub enum RouteType {
     Detect,
     /// Embeddings (`/v1/embeddings`).
     Embeddings,
+    /// Gemini's native token counting (`models/{model}:countTokens`).
+    GeminiCountTokens,
+    /// Gemini's native content generation (`models/{model}:generateContent` and its
+    /// streaming form), for clients that use Google's own API.
+    GenerateContent,
     /// Anthropic messages (`/v1/messages`).
     Messages,
     /// Listing the available models (`/v1/models`).

@@ -232,6 +232,11 @@ pub struct ModelPolicies {
     /// e.g. setting `user` from a claim of the caller's token.
     #[schemars(length(min = 1, max = 64), transform = markers::list_map(&["field"]))]
     pub transformations: Option<Vec<FieldTransformation>>,
+    /// Request body fields computed by CEL expressions after the request has been
+    /// converted into the provider's own API (1 to 64, one per `field`), e.g. a field
+    /// only this provider understands.
+    #[schemars(length(min = 1, max = 64), transform = markers::list_map(&["field"]))]
+    pub final_transformations: Option<Vec<FieldTransformation>>,
     /// Reach the provider through an HTTP CONNECT proxy.
     pub tunnel: Option<TunnelPolicy>,
 }

@@ -113,6 +113,59 @@ pub struct AgentgatewayParametersSpec {
     /// Where the proxy finds the catalog of model metadata (context windows, prices,
     /// capabilities) it uses for AI traffic, in addition to its built-in one.
     pub model_catalog: Option<ModelCatalog>,
+    /// SPIFFE workload identity: the proxy gets its X.509 identity (SVID) and trust
+    /// bundles from a SPIFFE Workload API socket on the node, as SPIRE's agent
+    /// serves it, and uses them for mutual TLS.
+    pub spiffe: Option<Spiffe>,
+}
+
+/// Whether and how the proxy reaches a SPIFFE Workload API.
+#[skip_serializing_none]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Spiffe {
+    /// Whether to mount the Workload API socket into the proxy and use the
+    /// identity it serves. The controller's setting when unset.
+    pub enabled: Option<bool>,
+    /// Where the Workload API socket comes from and where the proxy finds it.
+    /// The controller's defaults when unset.
+    pub source: Option<SpiffeSource>,
+}
+
+/// How the Workload API socket gets into the proxy's pod: through a CSI driver
+/// (such as the SPIFFE CSI driver) or a directory of the node. Set at most one of
+/// `csi` and `hostPath`; with neither, the controller's default source is used.
+#[skip_serializing_none]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+#[schemars(transform = markers::at_most_one_of(&["csi", "hostPath"]))]
+pub struct SpiffeSource {
+    /// Mount the socket with a CSI volume.
+    pub csi: Option<SpiffeCsi>,
+    /// Mount the socket from a directory on the node.
+    pub host_path: Option<SpiffeHostPath>,
+    /// Absolute path in the proxy container where the socket's directory is
+    /// mounted, e.g. `/run/spire/sockets`.
+    #[schemars(transform = markers::pattern("^/"))]
+    pub mount_path: Option<String>,
+    /// File name of the socket within `mountPath`, e.g. `agent.sock`.
+    pub socket_name: Option<String>,
+}
+
+/// A CSI volume that provides the Workload API socket.
+#[skip_serializing_none]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct SpiffeCsi {
+    /// Name of the CSI driver, e.g. `csi.spiffe.io`. The controller's default when
+    /// unset.
+    pub driver: Option<String>,
+}
+
+/// A directory of the node holding the Workload API socket.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct SpiffeHostPath {
+    /// Path of the directory on the node, e.g. `/run/spire/agent-sockets`.
+    #[schemars(length(min = 1))]
+    pub path: String,
 }
 
 /// The kind of workload that runs the proxy.

@@ -37,17 +37,24 @@ pub enum GuardStreaming {
 }
 
 /// One check on requests. Set exactly one of `regex`, `webhook`,
-/// `openAIModeration`, `bedrockGuardrails` and `googleModelArmor`.
+/// `openAIModeration`, `bedrockGuardrails` and `googleModelArmor`. Only `regex` and
+/// `bedrockGuardrails` take a `scope` other than the default.
 #[skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
-#[schemars(transform = markers::exactly_one_of(&[
-    "regex",
-    "webhook",
-    "openAIModeration",
-    "bedrockGuardrails",
-    "googleModelArmor",
-]))]
+#[schemars(
+    transform = markers::cel(
+        "!has(self.scope) || has(self.regex) || has(self.bedrockGuardrails) || (self.scope.size() == 2 && 'SystemPrompt' in self.scope && 'Messages' in self.scope)",
+        "scope: only regex and bedrockGuardrails guards support a non-default scope; other guard kinds always inspect the default (SystemPrompt + Messages)"
+    ),
+    transform = markers::exactly_one_of(&[
+        "regex",
+        "webhook",
+        "openAIModeration",
+        "bedrockGuardrails",
+        "googleModelArmor",
+    ]),
+)]
 pub struct RequestGuard {
     /// What the client receives when this guard rejects the request. A `403` with
     /// a generic message when unset.
@@ -64,6 +71,27 @@ pub struct RequestGuard {
     pub bedrock_guardrails: Option<BedrockGuardrails>,
     /// Check the prompt with a Google Cloud Model Armor template.
     pub google_model_armor: Option<GoogleModelArmor>,
+    /// Which parts of the request the guard looks at, each listed once (1 to 4).
+    /// When unset, the system prompt and the conversation messages
+    /// (`[SystemPrompt, Messages]`). Add `ToolInput` and `ToolOutput` to also check
+    /// the arguments of tool calls and the results tools returned. Only `regex` and
+    /// `bedrockGuardrails` guards accept another scope than the default.
+    #[schemars(length(min = 1, max = 4), transform = markers::list_set)]
+    pub scope: Option<Vec<GuardScope>>,
+}
+
+/// A part of an LLM request a request guard can inspect.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum GuardScope {
+    /// The conversation's user and assistant messages.
+    Messages,
+    /// The system prompt (system or developer instructions).
+    SystemPrompt,
+    /// The arguments of tool calls the model asked for, as sent back in the
+    /// conversation.
+    ToolInput,
+    /// What tools returned, as sent back to the model.
+    ToolOutput,
 }
 
 /// One check on responses. Set exactly one of `regex`, `webhook`,
