@@ -3,9 +3,12 @@
 //! (the command a maintainer runs, drift check included), then `helm show chart` and
 //! `helm install` from the `oci://` reference on the test apiserver.
 //!
-//! What a second push of a version does: `helm push` alone (Helm 3.20 with distribution)
-//! moves the tag to the new upload without a word, so `cargo xtask package --push`
-//! looks first (`helm show chart REF --version V`) and refuses unless `--force`.
+//! What a second push of a version does, with Helm 3.20 and distribution: `helm push`
+//! of the same archive file again changes nothing (the manifest holds the archive's
+//! bytes and file time, so it is the same manifest), but a rebuilt archive of the same
+//! version (`helm package` stamps the time) moves the tag to the new upload without a
+//! word. So `cargo xtask package --push`, which always builds anew, looks first
+//! (`helm show chart REF --version V`) and refuses unless `--force`.
 
 use crate::{
     chart,

@@ -484,26 +484,32 @@ fn release_path(
         },
     );
     report.check(
-        "helm push alone replaces a pushed version (so package checks first)",
+        "helm push alone: the same archive again changes nothing, a rebuilt one replaces the version",
         || {
-            let before = rel.digest_in_registry()?;
-            // Helm stamps the manifest with the time in seconds: make it another.
-            std::thread::sleep(std::time::Duration::from_millis(1100));
-            let archive = rel.out.join(format!("agentgateway-crds-{v}.tgz"));
             let plain = Helm::new(bins, None, &rel.helm_home);
-            plain.run(&[
-                "push",
-                &archive.display().to_string(),
-                &rel.target(),
-                "--plain-http",
-            ])?;
+            let push = |archive: &Path| -> anyhow::Result<()> {
+                plain
+                    .run(&["push", &archive.display().to_string(), &rel.target(), "--plain-http"])
+                    .map(drop)
+            };
+            let first = rel.digest_in_registry()?;
+            // Helm's manifest holds the archive's bytes and file time: the same file
+            // gives the same manifest.
+            push(&rel.out.join(format!("agentgateway-crds-{v}.tgz")))?;
+            if rel.digest_in_registry()? != first {
+                anyhow::bail!("pushing the same archive again changed the registry");
+            }
+            // `helm package` stamps the time: a rebuild is other bytes, same version.
+            std::thread::sleep(std::time::Duration::from_millis(1100));
+            let rebuilt = crate::package::package(helm, root, &rel.out.join("rebuilt"), Some(&v))?;
+            push(&rebuilt.archive)?;
             let after = rel.digest_in_registry()?;
-            if after == before {
-                anyhow::bail!("the registry still holds {before:?}: helm push did not replace it");
+            if after == first {
+                anyhow::bail!("the registry still holds {first:?}: helm push did not replace it");
             }
             Ok(format!(
-                "{} -> {}",
-                before.unwrap_or_default(),
+                "{} -> {}, no error",
+                first.unwrap_or_default(),
                 after.unwrap_or_default()
             ))
         },
@@ -530,6 +536,22 @@ fn release_path(
                 );
             }
             Ok("refused, registry unchanged; forced, registry holds the new digest".into())
+        },
+    );
+    report.check(
+        "an unreachable registry is an error, not a version it lacks",
+        || {
+            let [port] = crate::cluster::free_ports()?;
+            let plain = Helm::new(bins, None, &rel.helm_home);
+            let chart_ref = format!("oci://127.0.0.1:{port}/charts/agentgateway-crds");
+            let opts = crate::package::PushOptions {
+                plain_http: true,
+                force: false,
+            };
+            match crate::package::published(&plain, &chart_ref, &v, opts) {
+                Err(e) if format!("{e:#}").contains("cannot tell whether") => Ok(String::new()),
+                other => anyhow::bail!("wanted an error, got {other:?}"),
+            }
         },
     );
     report.check(
