@@ -37,7 +37,8 @@ struct PackageArgs {
     /// Chart version (SemVer, no `v`); appVersion becomes `v<VERSION>`. Default: Chart.yaml's.
     #[arg(long, value_name = "VERSION")]
     version: Option<String>,
-    /// Directory to write `agentgateway-crds-<version>.tgz` into.
+    /// Directory to write `agentgateway-crds-<version>.tgz` and its `-schemas.tar.gz`
+    /// and `-reference.tar.gz` into.
     #[arg(long, value_name = "DIR")]
     out: std::path::PathBuf,
     /// Push the archive with `helm push` to this OCI registry path (oci://REGISTRY/PATH).

@@ -19,7 +19,8 @@ pub struct Args {
     /// Default: `version` in Chart.yaml.
     #[arg(long, value_name = "VERSION")]
     version: Option<String>,
-    /// Directory to write `agentgateway-crds-<version>.tgz` into.
+    /// Directory to write `agentgateway-crds-<version>.tgz` and its `-schemas.tar.gz`
+    /// and `-reference.tar.gz` into.
     #[arg(long, value_name = "DIR", default_value = "target/charts")]
     out: PathBuf,
     /// Push the chart with `helm push` (uses your `helm registry login`). Refuses a
