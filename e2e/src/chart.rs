@@ -280,6 +280,61 @@ pub fn install(helm: &Helm, kubectl: &Kubectl, chart: &Path) -> anyhow::Result<(
     Ok(())
 }
 
+/// `helm uninstall --wait` of the release installed from `chart`, then waits until its
+/// CRDs (and with them every object of theirs) are gone. Returns how many.
+pub fn uninstall(helm: &Helm, kubectl: &Kubectl, chart: &Path) -> anyhow::Result<String> {
+    helm.run(&["uninstall", RELEASE, "--namespace", NAMESPACE, "--wait"])?;
+    let names: Vec<String> = crds(chart)?.into_iter().map(|c| c.name).collect();
+    let deadline = Instant::now() + ESTABLISHED_TIMEOUT;
+    loop {
+        let mut left = vec![];
+        for name in &names {
+            let out = kubectl.try_run(&["get", "crd", name, "-o", "name"], None)?;
+            if out.success {
+                left.push(name.as_str());
+            } else if !out.stderr.contains("NotFound") {
+                bail!("`kubectl get crd {name}`: {}", out.stderr.trim());
+            }
+        }
+        if left.is_empty() {
+            return Ok(format!("{} CRDs deleted", names.len()));
+        }
+        if Instant::now() > deadline {
+            bail!("CRDs still present {ESTABLISHED_TIMEOUT:?} after `helm uninstall`: {left:?}");
+        }
+        thread::sleep(Duration::from_millis(200));
+    }
+}
+
+/// `helm list` of one release: the chart's name, its version and its app version
+/// (Helm prints `chart` as `NAME-VERSION`).
+pub fn release_versions(
+    helm: &Helm,
+    release: &str,
+    namespace: &str,
+) -> anyhow::Result<(String, String, String)> {
+    let out = helm.run(&["list", "--namespace", namespace, "--output", "json"])?;
+    let list: Vec<Value> =
+        serde_json::from_str(&out).context("parsing `helm list --output json`")?;
+    let r = list
+        .iter()
+        .find(|r| r["name"] == release)
+        .with_context(|| format!("no release {release} in namespace {namespace}: {out}"))?;
+    let chart = r["chart"].as_str().unwrap_or_default();
+    let app = r["app_version"].as_str().unwrap_or_default().to_owned();
+    // The version is what follows the last `-` that starts a digit.
+    let split = chart
+        .match_indices('-')
+        .map(|(i, _)| i)
+        .find(|&i| chart[i + 1..].starts_with(|c: char| c.is_ascii_digit()))
+        .with_context(|| format!("`helm list` chart {chart:?} is not NAME-VERSION"))?;
+    Ok((
+        chart[..split].to_owned(),
+        chart[split + 1..].to_owned(),
+        app,
+    ))
+}
+
 /// Waits until the CRD `name` is Established; fails early with the apiserver's message
 /// when its names are not accepted.
 pub fn wait_established(kubectl: &Kubectl, name: &str) -> anyhow::Result<()> {

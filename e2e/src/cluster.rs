@@ -256,7 +256,7 @@ pub fn down(dir: &Path) -> anyhow::Result<String> {
 }
 
 /// `count` distinct free TCP ports on 127.0.0.1.
-fn free_ports<const N: usize>() -> anyhow::Result<[u16; N]> {
+pub(crate) fn free_ports<const N: usize>() -> anyhow::Result<[u16; N]> {
     // Hold all listeners until every port is chosen, so they differ.
     let listeners: Vec<TcpListener> = (0..N)
         .map(|_| TcpListener::bind("127.0.0.1:0"))
@@ -292,7 +292,7 @@ fn wait_for_etcd(etcd: &mut Process, port: u16) -> anyhow::Result<()> {
 }
 
 /// A plain HTTP/1.0 GET on loopback, returning the whole response.
-fn http_get(port: u16, path: &str) -> std::io::Result<String> {
+pub(crate) fn http_get(port: u16, path: &str) -> std::io::Result<String> {
     let mut s = TcpStream::connect(("127.0.0.1", port))?;
     s.set_read_timeout(Some(Duration::from_secs(2)))?;
     write!(s, "GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")?;

@@ -2,7 +2,8 @@
 //! real Helm, built from pinned Go modules (see [`tools`]).
 //!
 //! Entry points: `cargo xtask cluster up|down` ([`cluster`]) and `cargo xtask e2e`
-//! ([`suite`]). The case table lives in `e2e/cases` ([`cases`]).
+//! ([`suite`]). The case table lives in `e2e/cases` ([`cases`]); the release path
+//! (`cargo xtask package --push` to a real OCI registry) is [`release`].
 
 pub mod cases;
 pub mod chart;
@@ -11,6 +12,8 @@ pub mod kube;
 pub mod offline;
 pub mod package;
 pub mod procs;
+pub mod registry;
+pub mod release;
 pub mod suite;
 pub mod tools;
 

@@ -26,8 +26,9 @@ enum Command {
     Run,
     /// Build (or reuse) the pinned kube-apiserver, etcd, kubectl and helm.
     Tools,
-    /// Lint and package the chart with the pinned helm, print the archive and its
-    /// SHA-256, optionally push it (run by `cargo xtask package` after its drift check).
+    /// Lint and package the chart with the pinned helm, write the schemas and reference
+    /// archives beside it, print the archives and their SHA-256, optionally push the
+    /// chart (run by `cargo xtask package` after its drift check).
     Package(PackageArgs),
 }
 
@@ -36,12 +37,19 @@ struct PackageArgs {
     /// Chart version (SemVer, no `v`); appVersion becomes `v<VERSION>`. Default: Chart.yaml's.
     #[arg(long, value_name = "VERSION")]
     version: Option<String>,
-    /// Directory to write `agentgateway-crds-<version>.tgz` into.
+    /// Directory to write `agentgateway-crds-<version>.tgz` and its `-schemas.tar.gz`
+    /// and `-reference.tar.gz` into.
     #[arg(long, value_name = "DIR")]
     out: std::path::PathBuf,
     /// Push the archive with `helm push` to this OCI registry path (oci://REGISTRY/PATH).
     #[arg(long, value_name = "oci://REGISTRY/PATH")]
     push: Option<String>,
+    /// The registry speaks plain HTTP (a local registry); passed to helm as `--plain-http`.
+    #[arg(long, requires = "push")]
+    plain_http: bool,
+    /// Replace the version when the registry has it already.
+    #[arg(long, requires = "push")]
+    force: bool,
 }
 
 #[derive(Subcommand)]
@@ -119,26 +127,33 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Package(args) => {
             if let Some(target) = &args.push {
                 e2e::package::check_push_target(target)?;
+                let (_, chart_version, _) = e2e::package::chart_versions(&root.join(e2e::CHART))?;
+                e2e::package::check_pushable_version(
+                    args.version.as_deref().unwrap_or(&chart_version),
+                )?;
             }
             let bins = tools::ensure(&root)?;
             let state = tempfile::tempdir().context("creating a temporary Helm home")?;
             let helm = e2e::kube::Helm::new(&bins, None, state.path());
-            let out = e2e::package::package(
-                &helm,
-                &root.join(e2e::CHART),
-                &args.out,
-                args.version.as_deref(),
-            )?;
+            let out = e2e::package::package(&helm, &root, &args.out, args.version.as_deref())?;
             println!(
                 "packaged {} (version {}, appVersion {})",
                 out.archive.display(),
                 out.version,
                 out.app_version
             );
+            // `sha256sum -c` reads these lines.
             println!("sha256 {}  {}", out.sha256, out.archive.display());
+            for d in &out.docs {
+                println!("sha256 {}  {}", d.sha256, d.archive.display());
+            }
             if let Some(target) = &args.push {
                 let helm = e2e::kube::Helm::with_user_config(&bins);
-                println!("{}", e2e::package::push(&helm, &out.archive, target)?);
+                let opts = e2e::package::PushOptions {
+                    plain_http: args.plain_http,
+                    force: args.force,
+                };
+                println!("{}", e2e::package::push(&helm, &out, target, opts)?);
             }
             Ok(ExitCode::SUCCESS)
         }

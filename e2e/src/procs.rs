@@ -103,6 +103,18 @@ impl Process {
         log: &Path,
         die_with_parent: bool,
     ) -> anyhow::Result<Self> {
+        Self::spawn_with_env(name, program, args, &[], log, die_with_parent)
+    }
+
+    /// [`Process::spawn`] with extra environment variables.
+    pub fn spawn_with_env(
+        name: &str,
+        program: &Path,
+        args: &[String],
+        env: &[(&str, &str)],
+        log: &Path,
+        die_with_parent: bool,
+    ) -> anyhow::Result<Self> {
         use std::os::unix::process::CommandExt;
         let out = fs::File::create(log).with_context(|| format!("creating {}", log.display()))?;
         let err = out.try_clone()?;
@@ -114,6 +126,7 @@ impl Process {
             Command::new(program)
         };
         cmd.args(args)
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(out)
             .stderr(err)

@@ -3,12 +3,15 @@
 //! 1. Helm alone: `helm lint --strict`, `helm template` equals the CRDs generated
 //!    from the types, generated text that looks like a Go template comes out
 //!    literally, `helm package`.
-//! 2. On a fresh etcd + kube-apiserver: install an older copy of the chart
-//!    (`e2e/upgrade/base-chart`), create the objects of `e2e/upgrade/objects`, upgrade
-//!    to the current chart with `helm upgrade --install`, and read them back.
+//! 2. On a fresh etcd + kube-apiserver, for each released chart of [`UPGRADES`]
+//!    (0.1.0, then 1.4.1): install it, create its objects, upgrade to the current
+//!    chart with `helm upgrade --install`, and read them back; then uninstall before
+//!    the next one (the CRDs are cluster-wide: one chart at a time).
 //! 3. The case table of `e2e/cases` against the current chart, each case also judged
 //!    by the offline validator ([`crate::offline`]), which must agree.
 //! 4. The table itself: every CRD has cases, every validation kind used is covered.
+//! 5. The release path ([`crate::release`]): a real OCI registry, `cargo xtask package
+//!    --push`, `helm install` from the `oci://` reference.
 
 use crate::{
     cases::{self, Case, Expect},
@@ -28,8 +31,48 @@ use std::{
 
 /// Namespace of the case objects.
 const CASES_NAMESPACE: &str = "e2e-cases";
-/// Namespace of the upgrade objects.
-const UPGRADE_NAMESPACE: &str = "e2e-upgrade";
+
+/// A released chart the current one must upgrade: objects created under it survive
+/// `helm upgrade` and read back through the Rust types.
+pub struct Upgrade {
+    /// The released chart version.
+    pub from: &'static str,
+    /// The released chart, copied unchanged (relative to the workspace root).
+    pub chart: &'static str,
+    /// The git revision it was copied from.
+    pub revision: &'static str,
+    /// Objects created under it (the case format: `expect:` lines hold after the upgrade).
+    pub objects: &'static str,
+    /// Each object, created again under the current chart, is accepted too (the API
+    /// still takes what users wrote for this release).
+    pub still_valid: bool,
+}
+
+/// The upgrades tested, oldest first.
+pub const UPGRADES: &[Upgrade] = &[
+    Upgrade {
+        from: "0.1.0",
+        chart: "e2e/upgrade/base-chart",
+        revision: "1fe5422",
+        objects: "e2e/upgrade/objects",
+        // Some of its objects hold fields v1.4.1 removed.
+        still_valid: false,
+    },
+    Upgrade {
+        from: "1.4.1",
+        chart: "e2e/upgrade/base-chart-1.4.1",
+        revision: "80af639",
+        objects: "e2e/upgrade/objects-1.4.1",
+        still_valid: true,
+    },
+];
+
+impl Upgrade {
+    /// Namespace of its objects, e.g. `e2e-upgrade-1-4-1`.
+    fn namespace(&self) -> String {
+        format!("e2e-upgrade-{}", self.from.replace('.', "-"))
+    }
+}
 
 /// Passed and failed checks, printed as they happen.
 #[derive(Default)]
@@ -127,8 +170,8 @@ pub fn run(root: &Path) -> anyhow::Result<Report> {
         },
     );
     report.check(
-        "cargo xtask package: archive, versions, templates, sha256, helm show chart",
-        || package_is_releasable(&helm, &chart_dir, &run_dir.0.join("package")),
+        "cargo xtask package: archive, versions, templates, sha256, helm show chart, schemas and reference",
+        || package_is_releasable(&helm, root, &run_dir.0.join("package")),
     );
 
     // The table must be well-formed before a cluster is worth starting.
@@ -175,41 +218,26 @@ pub fn run(root: &Path) -> anyhow::Result<Report> {
         || broken_crd_is_reported(&kubectl, &run_dir.0, &chart_crds),
     );
 
-    let upgrade = root.join("e2e/upgrade");
-    let base_chart = upgrade.join("base-chart");
-    let upgrade_objects = cases::load_files(&upgrade.join("objects"), true)?;
-    let base_ok = report.check("install the older chart (e2e/upgrade/base-chart)", || {
-        let crds_of = |dir: &Path| -> anyhow::Result<Vec<Value>> {
-            Ok(chart::crds(dir)?.into_iter().map(|c| c.crd).collect())
-        };
-        if crds_of(&base_chart)? == chart_crds {
-            anyhow::bail!(
-                "the older chart's CRDs equal the current ones: the upgrade would test nothing"
+    for (i, upgrade) in UPGRADES.iter().enumerate() {
+        if i > 0 {
+            let removed = report.check(
+                "helm uninstall: the CRDs and their objects are gone",
+                || chart::uninstall(&helm, &kubectl, &chart_dir),
             );
+            if !removed {
+                return Ok(report);
+            }
         }
-        chart::install(&helm, &kubectl, &base_chart)?;
-        create_namespace(&kubectl, UPGRADE_NAMESPACE)?;
-        for obj in &upgrade_objects {
-            create(&kubectl, obj, UPGRADE_NAMESPACE)
-                .with_context(|| format!("creating {}", obj.file.display()))?;
-        }
-        Ok(format!("{} objects created", upgrade_objects.len()))
-    });
-    let installed = report.check("helm upgrade --install the current chart", || {
-        chart::install(&helm, &kubectl, &chart_dir)?;
-        Ok(format!("{} CRDs Established", chart_crds.len()))
-    });
-    if !installed {
-        return Ok(report);
-    }
-    if base_ok {
-        for obj in &upgrade_objects {
-            let name = format!("after upgrade: {}", rel(root, &obj.file));
-            report.check(&name, || {
-                let back = read_back(&kubectl, &crds, obj, UPGRADE_NAMESPACE)?;
-                check_read_back(&crds, obj, &back)?;
-                Ok(String::new())
-            });
+        if !upgrade_from(
+            &mut report,
+            root,
+            upgrade,
+            &helm,
+            &kubectl,
+            &crds,
+            &chart_crds,
+        )? {
+            return Ok(report);
         }
     }
 
@@ -243,18 +271,351 @@ pub fn run(root: &Path) -> anyhow::Result<Report> {
         agreement.values().map(|(_, a)| a).sum::<usize>(),
         summary.join(", ")
     );
+
+    // 5. The release path: a real registry, `cargo xtask package --push`, `helm install`
+    //    from it (last: it replaces the installed release).
+    release_path(
+        &mut report,
+        root,
+        &bins,
+        &run_dir.0,
+        &helm,
+        &kubectl,
+        &crds,
+        &table,
+    )?;
     drop(cluster);
     println!("e2e: finished in {:.0?}", started.elapsed());
     Ok(report)
 }
 
+/// Installs the released chart of `upgrade`, creates its objects, upgrades to the
+/// current chart and reads them back. Returns whether the current chart is installed
+/// (the rest of the suite needs it).
+fn upgrade_from(
+    report: &mut Report,
+    root: &Path,
+    upgrade: &Upgrade,
+    helm: &Helm,
+    kubectl: &Kubectl,
+    crds: &[crdgen::CrdSource],
+    chart_crds: &[Value],
+) -> anyhow::Result<bool> {
+    let base_chart = root.join(upgrade.chart);
+    let chart_dir = root.join(crate::CHART);
+    let objects = cases::load_files(&root.join(upgrade.objects), true)?;
+    let ns = upgrade.namespace();
+    let from = upgrade.from;
+    let base_ok = report.check(
+        &format!("install the {from} chart ({})", upgrade.chart),
+        || {
+            let detail = base_differs(&base_chart, &chart_dir, chart_crds)?;
+            chart::install(helm, kubectl, &base_chart)?;
+            let (_, version, _) = installed_release(helm)?;
+            if version != from {
+                anyhow::bail!("helm lists chart version {version}, not {from}");
+            }
+            create_namespace(kubectl, &ns)?;
+            for obj in &objects {
+                create(kubectl, obj, &ns)
+                    .with_context(|| format!("creating {}", obj.file.display()))?;
+            }
+            Ok(format!("{detail}; {} objects created", objects.len()))
+        },
+    );
+    let installed = report.check(
+        &format!("helm upgrade --install the current chart (from {from})"),
+        || {
+            chart::install(helm, kubectl, &chart_dir)?;
+            let (_, version, _) = installed_release(helm)?;
+            let (_, current, _) = crate::package::chart_versions(&chart_dir)?;
+            if version != current {
+                anyhow::bail!("helm lists chart version {version}, not {current}");
+            }
+            Ok(format!(
+                "{} CRDs Established, chart {version}",
+                chart_crds.len()
+            ))
+        },
+    );
+    if !installed {
+        return Ok(false);
+    }
+    if base_ok {
+        for obj in &objects {
+            let name = format!("after upgrade from {from}: {}", rel(root, &obj.file));
+            report.check(&name, || {
+                let back = read_back(kubectl, crds, obj, &ns)?;
+                check_read_back(crds, obj, &back)?;
+                if !upgrade.still_valid {
+                    return Ok(String::new());
+                }
+                // Created anew, the current chart checks every field (an update would
+                // only check the changed ones).
+                let mut again = obj.clone();
+                again.object["metadata"]["name"] = format!("{}-again", obj.name()).into();
+                create(kubectl, &again, &ns)
+                    .context("the current chart rejects the object created anew")?;
+                Ok("read back, round trip, still accepted when created anew".into())
+            });
+        }
+    }
+    Ok(true)
+}
+
+/// How the released chart at `base` differs from the current one: `k of n CRDs
+/// change`. Fails when it is the current chart (the same version): the upgrade would
+/// test nothing.
+fn base_differs(base: &Path, current: &Path, chart_crds: &[Value]) -> anyhow::Result<String> {
+    let (_, base_version, _) =
+        crate::package::chart_versions(base).or_else(|_| -> anyhow::Result<_> {
+            // 0.1.0 predates the `appVersion: v<version>` rule.
+            let doc: Value = serde_yaml::from_str(&fs::read_to_string(base.join("Chart.yaml"))?)?;
+            Ok((
+                String::new(),
+                doc["version"].as_str().unwrap_or("?").to_owned(),
+                String::new(),
+            ))
+        })?;
+    let (_, current_version, _) = crate::package::chart_versions(current)?;
+    if base_version == current_version {
+        anyhow::bail!(
+            "{} is chart version {base_version}, the current chart's: the upgrade would test nothing",
+            base.display()
+        );
+    }
+    let base_crds: BTreeMap<String, Value> = chart::crds(base)?
+        .into_iter()
+        .map(|c| (c.name, c.crd))
+        .collect();
+    let changed = chart_crds
+        .iter()
+        .filter(|c| base_crds.get(c["metadata"]["name"].as_str().unwrap_or_default()) != Some(*c))
+        .count();
+    Ok(format!(
+        "{changed} of {} CRDs change by the upgrade",
+        chart_crds.len()
+    ))
+}
+
+/// `helm list` of the chart's release: chart name, version and app version.
+fn installed_release(helm: &Helm) -> anyhow::Result<(String, String, String)> {
+    chart::release_versions(helm, chart::RELEASE, chart::NAMESPACE)
+}
+
+/// The release path on a real OCI registry (see [`crate::release`]): push with
+/// `cargo xtask package`, read back with `helm show chart`, a second push refused and
+/// forced, `-dev` refused, then `helm install` from the registry in place of the
+/// installed release, its CRDs served.
+#[allow(clippy::too_many_arguments)]
+fn release_path(
+    report: &mut Report,
+    root: &Path,
+    bins: &tools::Bins,
+    run_dir: &Path,
+    helm: &Helm,
+    kubectl: &Kubectl,
+    crds: &[crdgen::CrdSource],
+    table: &[cases::CrdCases],
+) -> anyhow::Result<()> {
+    use crate::release::{self, Release};
+    let t = Instant::now();
+    let registry = match crate::registry::Registry::start(bins, &run_dir.join("registry")) {
+        Ok(r) => {
+            report.record("OCI registry (distribution) ready", t, Ok(r.host()));
+            r
+        }
+        Err(e) => {
+            report.record("OCI registry (distribution) ready", t, Err(e));
+            return Ok(());
+        }
+    };
+    let chart_dir = root.join(crate::CHART);
+    let (_, current, _) = crate::package::chart_versions(&chart_dir)?;
+    let core = current.split(['-', '+']).next().unwrap_or(&current);
+    let rel = Release {
+        root,
+        registry: &registry,
+        version: format!("{core}-e2e.1"),
+        helm_home: run_dir.join("release-helm"),
+        out: run_dir.join("release"),
+    };
+    let v = rel.version.clone();
+    let pushed = report.check(
+        &format!(
+            "cargo xtask package --version {v} --push oci://127.0.0.1:PORT/charts --plain-http"
+        ),
+        || {
+            let run = rel.push(&[])?;
+            if !run.success {
+                anyhow::bail!("it failed:\n{}", run.output);
+            }
+            let digest = release::pushed_digest(&run.output)
+                .with_context(|| format!("no `Digest:` line in its output:\n{}", run.output))?;
+            let held = rel
+                .digest_in_registry()?
+                .context("the registry has no manifest for the version")?;
+            if held != digest {
+                anyhow::bail!("helm pushed {digest}, the registry holds {held}");
+            }
+            check_docs_archives_in(root, &rel.out, &v)?;
+            Ok(format!(
+                "{} {digest}; schemas and reference archives beside it",
+                rel.chart_ref()
+            ))
+        },
+    );
+    if !pushed {
+        return Ok(());
+    }
+    report.check(
+        "helm show chart oci://...: the stamped version and appVersion",
+        || {
+            let doc = release::show_chart(helm, &rel.chart_ref(), &v)?;
+            let app = crate::package::app_version_of(&v);
+            if doc["version"] != v.as_str() || doc["appVersion"] != app.as_str() {
+                anyhow::bail!(
+                    "version {} appVersion {}, wanted {v} and {app}",
+                    doc["version"],
+                    doc["appVersion"]
+                );
+            }
+            Ok(format!("{v}/{app}"))
+        },
+    );
+    report.check(
+        "helm push alone: the same archive again changes nothing, a rebuilt one replaces the version",
+        || {
+            let plain = Helm::new(bins, None, &rel.helm_home);
+            let push = |archive: &Path| -> anyhow::Result<()> {
+                plain
+                    .run(&["push", &archive.display().to_string(), &rel.target(), "--plain-http"])
+                    .map(drop)
+            };
+            let first = rel.digest_in_registry()?;
+            // Helm's manifest holds the archive's bytes and file time: the same file
+            // gives the same manifest.
+            push(&rel.out.join(format!("agentgateway-crds-{v}.tgz")))?;
+            if rel.digest_in_registry()? != first {
+                anyhow::bail!("pushing the same archive again changed the registry");
+            }
+            // `helm package` stamps the time: a rebuild is other bytes, same version.
+            std::thread::sleep(std::time::Duration::from_millis(1100));
+            let rebuilt = crate::package::package(helm, root, &rel.out.join("rebuilt"), Some(&v))?;
+            push(&rebuilt.archive)?;
+            let after = rel.digest_in_registry()?;
+            if after == first {
+                anyhow::bail!("the registry still holds {first:?}: helm push did not replace it");
+            }
+            Ok(format!(
+                "{} -> {}, no error",
+                first.unwrap_or_default(),
+                after.unwrap_or_default()
+            ))
+        },
+    );
+    report.check(
+        "a second cargo xtask package --push of the version is refused; --force replaces it",
+        || {
+            let before = rel.digest_in_registry()?;
+            let again = rel.push(&[])?;
+            release::expect_refusal(&again, &["is in the registry already", "--force"])?;
+            if rel.digest_in_registry()? != before {
+                anyhow::bail!("the refused push changed what the registry holds");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(1100));
+            let forced = rel.push(&["--force"])?;
+            if !forced.success || !forced.output.contains("(--force)") {
+                anyhow::bail!("--force did not replace the version:\n{}", forced.output);
+            }
+            let digest = release::pushed_digest(&forced.output).context("no `Digest:` line")?;
+            let held = rel.digest_in_registry()?;
+            if held.as_deref() != Some(digest.as_str()) || held == before {
+                anyhow::bail!(
+                    "after --force the registry holds {held:?} (before {before:?}, pushed {digest})"
+                );
+            }
+            Ok("refused, registry unchanged; forced, registry holds the new digest".into())
+        },
+    );
+    report.check(
+        "an unreachable registry is an error, not a version it lacks",
+        || {
+            let [port] = crate::cluster::free_ports()?;
+            let plain = Helm::new(bins, None, &rel.helm_home);
+            let chart_ref = format!("oci://127.0.0.1:{port}/charts/agentgateway-crds");
+            let opts = crate::package::PushOptions {
+                plain_http: true,
+                force: false,
+            };
+            match crate::package::published(&plain, &chart_ref, &v, opts) {
+                Err(e) if format!("{e:#}").contains("cannot tell whether") => Ok(String::new()),
+                other => anyhow::bail!("wanted an error, got {other:?}"),
+            }
+        },
+    );
+    report.check(
+        "cargo xtask package --push refuses main's -dev version",
+        || {
+            if !current.ends_with("-dev") {
+                return Ok(format!(
+                    "Chart.yaml has {current}, a release version: nothing to refuse"
+                ));
+            }
+            let run = rel.xtask_package(&["--push", &rel.target(), "--plain-http"])?;
+            release::expect_refusal(&run, &[&format!("refusing to push {current}"), "--version"])?;
+            Ok(format!("{current} refused"))
+        },
+    );
+    report.check(
+        &format!("helm install oci://.../agentgateway-crds --version {v}: CRDs served"),
+        || {
+            chart::uninstall(helm, kubectl, &chart_dir)?;
+            release::install_from_registry(helm, kubectl, root, &rel.chart_ref(), &v)?;
+            let listed = chart::release_versions(helm, chart::RELEASE, chart::NAMESPACE)?;
+            let want = (
+                "agentgateway-crds".to_owned(),
+                v.clone(),
+                crate::package::app_version_of(&v),
+            );
+            if listed != want {
+                anyhow::bail!("helm list shows {listed:?}, wanted {want:?}");
+            }
+            // Served: the first valid case of every CRD is stored and reads back.
+            let mut kinds = vec![];
+            for t in table {
+                let case = t
+                    .cases
+                    .iter()
+                    .find(|c| matches!(c.expect, Expect::Accepted { .. }))
+                    .with_context(|| format!("{} has no valid case", t.plural))?;
+                create(kubectl, case, CASES_NAMESPACE)
+                    .with_context(|| format!("creating {}", case.file.display()))?;
+                let back = read_back(kubectl, crds, case, CASES_NAMESPACE)?;
+                check_read_back(crds, case, &back)?;
+                kinds.push(case.kind().to_owned());
+            }
+            Ok(format!(
+                "helm list: {} {} {}; {} created and read back",
+                listed.0,
+                listed.1,
+                listed.2,
+                kinds.join(", ")
+            ))
+        },
+    );
+    Ok(())
+}
+
 /// What `cargo xtask package` ships: the archive of Chart.yaml's version (and of an
 /// overriding `--version`), holding the chart's templates unchanged, its SHA-256 as
 /// `sha256sum` computes it, and versions `helm show chart` reads back.
-fn package_is_releasable(helm: &Helm, chart: &Path, out: &Path) -> anyhow::Result<String> {
+fn package_is_releasable(helm: &Helm, root: &Path, out: &Path) -> anyhow::Result<String> {
     use crate::package;
+    let chart = &root.join(crate::CHART);
     let (_, version, app_version) = package::chart_versions(chart)?;
     let mut shown = Vec::new();
+    let mut docs_sums = Vec::new();
     for (wanted, (v, app)) in [
         (None, (version.clone(), app_version)),
         (
@@ -262,7 +623,17 @@ fn package_is_releasable(helm: &Helm, chart: &Path, out: &Path) -> anyhow::Resul
             ("9.8.7-rc.1".to_owned(), "v9.8.7-rc.1".to_owned()),
         ),
     ] {
-        let p = package::package(helm, chart, out, wanted)?;
+        let p = package::package(helm, root, out, wanted)?;
+        let names: Vec<_> = p.docs.iter().map(|d| d.archive.clone()).collect();
+        let want: Vec<_> = package::DOCS
+            .iter()
+            .map(|(suffix, _, _)| out.join(format!("agentgateway-crds-{v}-{suffix}.tar.gz")))
+            .collect();
+        if names != want {
+            anyhow::bail!("docs archives {names:?}, wanted {want:?}");
+        }
+        check_docs_archives_in(root, out, &v)?;
+        docs_sums.push(p.docs.iter().map(|d| d.sha256.clone()).collect::<Vec<_>>());
         if p.archive != out.join(format!("agentgateway-crds-{v}.tgz")) {
             anyhow::bail!("unexpected archive name {}", p.archive.display());
         }
@@ -293,7 +664,42 @@ fn package_is_releasable(helm: &Helm, chart: &Path, out: &Path) -> anyhow::Resul
         }
         shown.push(format!("{v}/{app}"));
     }
-    Ok(shown.join(", "))
+    // The same files give the same archives, whatever the version.
+    if docs_sums.windows(2).any(|w| w[0] != w[1]) {
+        anyhow::bail!("the schemas and reference archives differ between runs: {docs_sums:?}");
+    }
+    Ok(format!(
+        "{}; schemas and reference archives the same bytes on both runs",
+        shown.join(", ")
+    ))
+}
+
+/// The schemas and reference archives of `version` in `out`: named by version, and
+/// holding every generated file of `schemas/agentgateway.dev` and `docs/reference`
+/// byte for byte.
+fn check_docs_archives_in(root: &Path, out: &Path, version: &str) -> anyhow::Result<()> {
+    use crate::package;
+    for (suffix, dir, inside) in package::DOCS {
+        let archive = out.join(format!("agentgateway-crds-{version}-{suffix}.tar.gz"));
+        let files = package::archive_files(&archive)?;
+        let mut want = BTreeMap::new();
+        for entry in fs::read_dir(root.join(dir))? {
+            let path = entry?.path();
+            if path.is_file() {
+                let name = path.file_name().unwrap_or_default().to_string_lossy();
+                want.insert(format!("{inside}/{name}"), fs::read(&path)?);
+            }
+        }
+        if files != want {
+            let got: Vec<_> = files.keys().collect();
+            let wanted: Vec<_> = want.keys().collect();
+            anyhow::bail!(
+                "{} does not hold {dir} byte for byte: it has {got:?}, the repository {wanted:?}",
+                archive.display()
+            );
+        }
+    }
+    Ok(())
 }
 
 /// `kubectl explain` on the test cluster shows our description of
@@ -601,9 +1007,70 @@ mod tests {
     #[test]
     fn the_upgrade_objects_parse() {
         let root = crate::workspace_root();
-        let objects = cases::load_files(&root.join("e2e/upgrade/objects"), true).expect("objects");
-        assert!(!objects.is_empty());
-        let base = chart::crds(&root.join("e2e/upgrade/base-chart")).expect("base chart");
-        assert!(!base.is_empty());
+        for u in UPGRADES {
+            let objects = cases::load_files(&root.join(u.objects), true).expect("objects");
+            assert!(!objects.is_empty(), "{}", u.objects);
+            let base = chart::crds(&root.join(u.chart)).expect("base chart");
+            assert!(!base.is_empty(), "{}", u.chart);
+            // Every kind of the released chart has objects.
+            for crd in &base {
+                let kind = crd.crd["spec"]["names"]["kind"].as_str().expect("kind");
+                assert!(
+                    objects.iter().any(|o| o.kind() == kind),
+                    "{} has no {kind} object",
+                    u.objects
+                );
+            }
+        }
+    }
+
+    /// The released charts are the files of their revision, unchanged (when git has
+    /// the revision: a shallow clone may not).
+    #[test]
+    fn the_released_charts_are_unchanged_copies() {
+        let root = crate::workspace_root();
+        for u in UPGRADES {
+            let exists = std::process::Command::new("git")
+                .args(["cat-file", "-e", &format!("{}^{{commit}}", u.revision)])
+                .current_dir(&root)
+                .output()
+                .is_ok_and(|o| o.status.success());
+            if !exists {
+                eprintln!("skipped: git does not have {} (shallow clone?)", u.revision);
+                continue;
+            }
+            let mut compared = 0;
+            for file in ["Chart.yaml", "values.yaml"]
+                .into_iter()
+                .map(String::from)
+                .chain(
+                    chart::crds(&root.join(u.chart))
+                        .expect("crds")
+                        .into_iter()
+                        .map(|c| {
+                            format!(
+                                "templates/{}",
+                                c.file.file_name().unwrap_or_default().to_string_lossy()
+                            )
+                        }),
+                )
+            {
+                let old = std::process::Command::new("git")
+                    .args(["show", &format!("{}:{}/{file}", u.revision, crate::CHART)])
+                    .current_dir(&root)
+                    .output()
+                    .expect("git show");
+                assert!(old.status.success(), "{}:{file}", u.revision);
+                let copy = fs::read(root.join(u.chart).join(&file)).expect("copy");
+                assert!(
+                    old.stdout == copy,
+                    "{}/{file} differs from {}",
+                    u.chart,
+                    u.revision
+                );
+                compared += 1;
+            }
+            assert!(compared > 2, "{}", u.chart);
+        }
     }
 }

@@ -1,4 +1,5 @@
-//! The pinned binaries the suite runs: `kube-apiserver`, `etcd`, `kubectl` and `helm`.
+//! The pinned binaries the suite runs: `kube-apiserver`, `etcd`, `kubectl`, `helm` and
+//! distribution's OCI `registry` (the release path pushes the chart to it).
 //!
 //! They are built from Go modules pinned in `e2e/tools/go.mod` (with `go.sum`) and
 //! cached in `.cache/e2e/bin`. A stamp file beside them records the recipe and the
@@ -13,12 +14,14 @@ use std::{
 };
 
 /// Bump when the way the binaries are built changes (flags, list of tools).
-const RECIPE: &str = "recipe 1: CGO_ENABLED=0 -trimpath -ldflags='-s -w' + version stamps";
+const RECIPE: &str =
+    "recipe 2: CGO_ENABLED=0 -trimpath -ldflags='-s -w' + version stamps; + distribution registry";
 
 /// Go module (and package) of each tool. The versions come from `e2e/tools/go.mod`.
 const KUBERNETES_MODULE: &str = "k8s.io/kubernetes";
 const HELM_MODULE: &str = "helm.sh/helm/v3";
 const ETCD_MODULE: &str = "go.etcd.io/etcd/server/v3";
+const DISTRIBUTION_MODULE: &str = "github.com/distribution/distribution/v3";
 
 /// Paths of the cached binaries.
 #[derive(Clone, Debug)]
@@ -27,6 +30,8 @@ pub struct Bins {
     pub etcd: PathBuf,
     pub kubectl: PathBuf,
     pub helm: PathBuf,
+    /// distribution's OCI registry (`registry serve CONFIG`).
+    pub registry: PathBuf,
 }
 
 impl Bins {
@@ -36,11 +41,18 @@ impl Bins {
             etcd: dir.join("etcd"),
             kubectl: dir.join("kubectl"),
             helm: dir.join("helm"),
+            registry: dir.join("registry"),
         }
     }
 
-    fn all(&self) -> [&PathBuf; 4] {
-        [&self.kube_apiserver, &self.etcd, &self.kubectl, &self.helm]
+    fn all(&self) -> [&PathBuf; 5] {
+        [
+            &self.kube_apiserver,
+            &self.etcd,
+            &self.kubectl,
+            &self.helm,
+            &self.registry,
+        ]
     }
 }
 
@@ -50,6 +62,7 @@ pub struct Pins {
     pub kubernetes: String,
     pub helm: String,
     pub etcd: String,
+    pub distribution: String,
 }
 
 impl Pins {
@@ -71,6 +84,7 @@ impl Pins {
             kubernetes: version_of(KUBERNETES_MODULE)?,
             helm: version_of(HELM_MODULE)?,
             etcd: version_of(ETCD_MODULE)?,
+            distribution: version_of(DISTRIBUTION_MODULE)?,
         })
     }
 
@@ -161,6 +175,15 @@ fn builds(pins: &Pins) -> anyhow::Result<Vec<Build>> {
             package: "k8s.io/kubernetes/cmd/kubectl",
             version_flags: kube_version,
         },
+        Build {
+            name: "registry",
+            package: "github.com/distribution/distribution/v3/cmd/registry",
+            // Otherwise `registry --version` says `v3.0.0+unknown`.
+            version_flags: vec![format!(
+                "-X {DISTRIBUTION_MODULE}/version.version={}",
+                pins.distribution
+            )],
+        },
     ])
 }
 
@@ -184,12 +207,13 @@ pub fn ensure(root: &Path) -> anyhow::Result<Bins> {
     // A half-finished build must not pass for a finished one.
     let _ = fs::remove_file(&stamp_path);
     eprintln!(
-        "e2e: building pinned tools into {} (kubernetes {}, etcd {}, helm {}); \
+        "e2e: building pinned tools into {} (kubernetes {}, etcd {}, helm {}, registry {}); \
          a cold build takes about 7 minutes on 2 cores",
         bin_dir.display(),
         pins.kubernetes,
         pins.etcd,
-        pins.helm
+        pins.helm,
+        pins.distribution
     );
     let started = Instant::now();
     for b in builds(&pins)? {
@@ -257,7 +281,7 @@ pub fn check_openssl() -> anyhow::Result<()> {
 mod tests {
     use super::*;
 
-    const GO_MOD: &str = "module x\n\ngo 1.25.0\n\nrequire (\n\thelm.sh/helm/v3 v3.20.2\n\tk8s.io/kubernetes v1.35.4\n)\n\nrequire (\n\tgo.etcd.io/etcd/server/v3 v3.6.5 // indirect\n)\n\nreplace (\n\tk8s.io/api => k8s.io/api v0.35.4\n)\n";
+    const GO_MOD: &str = "module x\n\ngo 1.25.0\n\nrequire (\n\tgithub.com/distribution/distribution/v3 v3.0.0\n\thelm.sh/helm/v3 v3.20.2\n\tk8s.io/kubernetes v1.35.4\n)\n\nrequire (\n\tgo.etcd.io/etcd/server/v3 v3.6.5 // indirect\n)\n\nreplace (\n\tk8s.io/api => k8s.io/api v0.35.4\n)\n";
 
     #[test]
     fn pins_are_read_from_go_mod() {
@@ -268,6 +292,7 @@ mod tests {
                 kubernetes: "v1.35.4".into(),
                 helm: "v3.20.2".into(),
                 etcd: "v3.6.5".into(),
+                distribution: "v3.0.0".into(),
             }
         );
         assert_eq!(
@@ -309,7 +334,10 @@ mod tests {
         let pins = Pins::from_go_mod(&go_mod).expect("pins");
         let builds = builds(&pins).expect("builds");
         let names: Vec<_> = builds.iter().map(|b| b.name).collect();
-        assert_eq!(names, ["kube-apiserver", "etcd", "helm", "kubectl"]);
+        assert_eq!(
+            names,
+            ["kube-apiserver", "etcd", "helm", "kubectl", "registry"]
+        );
         // The staging modules must be pinned to the matching v0.X.Y release.
         let staging = pins.kubernetes.replacen("v1.", "v0.", 1);
         assert!(

@@ -28,8 +28,9 @@ enum Command {
     /// Fail when the CRDs the types produce could break objects stored under the chart
     /// of a git revision (removed fields, tightened validation, ...).
     Breaking(gen_crds::BreakingArgs),
-    /// Package the chart for release (refuses on drift; `helm lint --strict`; prints
-    /// the archive and its SHA-256; `--push oci://...` runs `helm push`).
+    /// Package the chart for release (refuses on drift; `helm lint --strict`; writes the
+    /// schemas and reference archives beside it; prints the archives and their SHA-256;
+    /// `--push oci://...` runs `helm push`, refusing a version the registry has).
     Package(package::Args),
     /// Run the whole test suite, as CI does.
     Test,

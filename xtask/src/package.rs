@@ -1,8 +1,9 @@
-//! `cargo xtask package [--version V] [--out DIR] [--push oci://REGISTRY/PATH]`:
-//! refuses when the generated files drift from the types (the `gen-crds --check`
-//! comparison), then has `agentgateway-e2e package` lint (`helm lint --strict`) and
-//! package the chart with the pinned Helm, print the archive and its SHA-256, and
-//! push it when asked. Versions: see `e2e/src/package.rs`.
+//! `cargo xtask package [--version V] [--out DIR] [--push oci://REGISTRY/PATH
+//! [--plain-http] [--force]]`: refuses when the generated files drift from the types
+//! (the `gen-crds --check` comparison), then has `agentgateway-e2e package` lint
+//! (`helm lint --strict`) and package the chart with the pinned Helm, write the
+//! schemas and reference archives beside it, print the archives and their SHA-256,
+//! and push the chart when asked. Versions and pushing: see `e2e/src/package.rs`.
 
 use crate::gen_crds;
 use anyhow::Context;
@@ -18,12 +19,20 @@ pub struct Args {
     /// Default: `version` in Chart.yaml.
     #[arg(long, value_name = "VERSION")]
     version: Option<String>,
-    /// Directory to write `agentgateway-crds-<version>.tgz` into.
+    /// Directory to write `agentgateway-crds-<version>.tgz` and its `-schemas.tar.gz`
+    /// and `-reference.tar.gz` into.
     #[arg(long, value_name = "DIR", default_value = "target/charts")]
     out: PathBuf,
-    /// Push the archive with `helm push` (uses your `helm registry login`).
+    /// Push the chart with `helm push` (uses your `helm registry login`). Refuses a
+    /// version the registry has already (see --force) and main's `X.Y.Z-dev`.
     #[arg(long, value_name = "oci://REGISTRY/PATH")]
     push: Option<String>,
+    /// The registry speaks plain HTTP, not HTTPS (a local registry): `helm --plain-http`.
+    #[arg(long, requires = "push")]
+    plain_http: bool,
+    /// Overwrite the version when the registry has it already.
+    #[arg(long, requires = "push")]
+    force: bool,
 }
 
 /// Fails, listing the drift, when any generated file under `root` is out of date.
@@ -59,6 +68,12 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     }
     if let Some(p) = &args.push {
         forwarded.extend(["--push".into(), p.into()]);
+    }
+    if args.plain_http {
+        forwarded.push("--plain-http".into());
+    }
+    if args.force {
+        forwarded.push("--force".into());
     }
     let forwarded: Vec<&std::ffi::OsStr> = forwarded.iter().map(OsString::as_os_str).collect();
     crate::forward("agentgateway-e2e", &forwarded, Some(&root))
