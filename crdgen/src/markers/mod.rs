@@ -8,7 +8,7 @@
 //! pub struct McpBackend { /* ... */ }
 //! ```
 //!
-//! Markers that are used in many places (bounded strings, durations, ports) are
+//! Markers that are used in many places (bounded strings, ports, field groups) are
 //! defined once here so the API types never repeat a rule by hand.
 
 mod auth_kinds;
@@ -699,31 +699,6 @@ pub fn one_of_strings(values: &'static [&'static str]) -> impl FnMut(&mut Schema
     }
 }
 
-/// The duration syntax the gateway accepts: up to four `<number><unit>` groups,
-/// unit `h`, `m`, `s` or `ms`.
-pub const DURATION_RULE: &str = "matches(self, '^([0-9]{1,5}(h|m|s|ms)){1,4}$')";
-/// Message for a string that does not follow [`DURATION_RULE`].
-pub const DURATION_MESSAGE: &str = "invalid duration value";
-
-/// The field is a duration (see [`DURATION_RULE`]) of at most 32 characters.
-pub fn duration(s: &mut Schema) {
-    object(s).insert("maxLength".into(), 32.into());
-    push_cel(s, DURATION_RULE, DURATION_MESSAGE);
-}
-
-/// The field is a duration no shorter than `min` (a CEL duration literal such as
-/// `1s`); `message` is reported otherwise.
-pub fn duration_at_least(min: &'static str, message: &'static str) -> impl FnMut(&mut Schema) {
-    move |s| {
-        duration(s);
-        push_cel(s, format!("duration(self) >= duration('{min}')"), message);
-    }
-}
-
-/// The bare regular expression of [`DURATION_RULE`], for fields that validate the
-/// duration syntax with `pattern` rather than CEL.
-pub const DURATION_PATTERN: &str = "^([0-9]{1,5}(h|m|s|ms)){1,4}$";
-
 /// Applies `marker` to every element: the `items` of a list, or the values
 /// (`additionalProperties`) of a map. For validations schemars' `inner(...)` cannot
 /// express, such as CEL rules on list items or limits on map values. Refused on a
@@ -824,7 +799,8 @@ mod tests {
     fn rules_accumulate_in_declaration_order() {
         let mut s = Schema::from(json_object(json!({ "type": "string" })));
         cel("self != ''", "must not be empty")(&mut s);
-        duration_at_least("1s", "t must be at least 1 second")(&mut s);
+        cel_rule("size(self) <= 8")(&mut s);
+        cel("self.startsWith('a')", "must start with a")(&mut s);
         let rules: Vec<&str> = s
             .get(VALIDATIONS)
             .and_then(Value::as_array)
@@ -832,11 +808,7 @@ mod tests {
             .unwrap_or_default();
         assert_eq!(
             rules,
-            [
-                "self != ''",
-                DURATION_RULE,
-                "duration(self) >= duration('1s')"
-            ]
+            ["self != ''", "size(self) <= 8", "self.startsWith('a')"]
         );
     }
 
@@ -869,7 +841,6 @@ mod tests {
                 .and_then(|a| a.get(VALIDATIONS)),
             Some(&json!([{ "rule": "self != ''" }]))
         );
-        assert!(DURATION_RULE.contains(DURATION_PATTERN));
     }
 
     #[test]
