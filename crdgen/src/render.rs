@@ -348,6 +348,20 @@ mod quoting {
         to_yaml(&json!(s)).expect("emits")
     }
 
+    /// Document markers are strings to every reader as a value; serde_yaml quotes them
+    /// at the start of a document, where they would end it.
+    #[test]
+    fn document_markers_read_back_as_strings() {
+        for s in ["---", "..."] {
+            assert!(!needs_quoting(s), "{s:?}");
+            let doc = to_yaml(&json!({ "k": s })).expect("emits");
+            let back: serde_json::Value = serde_yaml::from_str(&doc).expect("reads");
+            assert_eq!(back, json!({ "k": s }), "{doc}");
+            let alone: serde_json::Value = serde_yaml::from_str(&emitted(s)).expect("reads");
+            assert_eq!(alone, json!(s), "{s:?}");
+        }
+    }
+
     #[test]
     fn the_non_strings_of_both_specs_need_quoting_and_are_single_quoted() {
         for s in NON_STRINGS {
@@ -419,7 +433,12 @@ mod quoting {
         /// their syntax needs quotes), so templates without such strings do not change.
         #[test]
         fn quoting_only_when_a_reader_needs_it(s in "[-+0-9a-zA-Z._:~<=]{0,8}") {
-            let plain: serde_yaml::Value = serde_yaml::from_str(&s).unwrap_or(serde_yaml::Value::String(s.clone()));
+            // The string as a mapping's value, where the generator writes strings: read
+            // alone, `---` or `...` would be a document marker, not a scalar.
+            let plain: serde_yaml::Value = serde_yaml::from_str::<serde_yaml::Mapping>(&format!("k: {s}"))
+                .ok()
+                .and_then(|m| m.get("k").cloned())
+                .unwrap_or(serde_yaml::Value::String(s.clone()));
             if matches!(plain, serde_yaml::Value::Bool(_) | serde_yaml::Value::Number(_) | serde_yaml::Value::Null) {
                 prop_assert!(needs_quoting(&s), "serde_yaml reads {s:?} as {plain:?}");
             }
