@@ -21,6 +21,8 @@
 //! problem ([`markers::MARKER_ERROR`]); pass 2 reports it with that path.
 
 pub mod build;
+#[cfg(feature = "generate")]
+pub mod cel_cost;
 pub mod compat;
 pub mod coverage;
 #[cfg(feature = "generate")]
