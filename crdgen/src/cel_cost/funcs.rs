@@ -207,7 +207,6 @@ _[_] optional_map_index_value opt(map(K,V)) K -> opt(V)
 strings.quote strings_quote string -> string
 .join list_join list(string) -> string
 .join list_join_string list(string) string -> string
-.reverse string_reverse string -> string
 sets.contains list_sets_contains_list list(T) list(T) -> bool
 sets.equivalent list_sets_equivalent_list list(T) list(T) -> bool
 sets.intersects list_sets_intersects_list list(T) list(T) -> bool
@@ -254,7 +253,7 @@ isURL is_url_string string -> bool
 .lastIndexOf list_a_last_index_of_int list(A) A -> int
 quantity string_to_quantity string -> Quantity
 isQuantity is_quantity_string string -> bool
-.sign quantity_sign Quantity -> int
+sign quantity_sign Quantity -> int
 .isGreaterThan quantity_is_greater_than Quantity Quantity -> bool
 .isLessThan quantity_is_less_than Quantity Quantity -> bool
 .compareTo quantity_compare_to Quantity Quantity -> int

@@ -16,8 +16,9 @@ mod decl;
 mod funcs;
 mod types;
 
+pub mod ceiling;
 
-use cel::common::ast::{ComprehensionExpr, Expr, IdedExpr, ListExpr, LiteralValue};
+
 use serde::Serialize;
 use serde_json::Value;
 use std::rc::Rc;
@@ -153,7 +154,7 @@ pub fn estimate_crd(crd: &Value) -> Result<CrdCost, EstimateError> {
 /// Every rule of one `openAPIV3Schema`, and their total.
 pub fn estimate_schema(schema: &Value) -> Result<(Vec<RuleCost>, u64), EstimateError> {
     let mut out = Vec::new();
-    walk(schema, ".", Some(1), &mut Vec::new(), &mut out)?;
+    walk(schema, ".", Some(1), &mut Vec::new(), &mut out, None)?;
     let total = out.iter().fold(0u64, |a, r| a.saturating_add(r.total));
     Ok((out, total))
 }
@@ -180,15 +181,18 @@ fn max_elements(s: &Value) -> (Option<&'static str>, Option<u64>) {
 
 /// Walks the schema as the apiserver's validation does (properties, additionalProperties,
 /// items), carrying the cardinality (`None` once some enclosing list or map is unbounded).
+/// With `only`, estimates only the nodes [`ceiling::related`] to that path.
 fn walk(
     s: &Value,
     path: &str,
     card: Option<u64>,
     mults: &mut Vec<Multiplier>,
     out: &mut Vec<RuleCost>,
+    only: Option<&str>,
 ) -> Result<(), EstimateError> {
     if let Some(rules) = s.get("x-kubernetes-validations").and_then(Value::as_array)
         && !rules.is_empty()
+        && only.is_none_or(|b| ceiling::related(path, b))
     {
         estimate_node(s, path, path == ".", card, mults, rules, out)?;
     }
@@ -205,7 +209,7 @@ fn walk(
                 value: max,
             });
         }
-        let r = walk(c, &p, child_card, mults, out);
+        let r = walk(c, &p, child_card, mults, out, only);
         if keyword.is_some() {
             mults.pop();
         }
@@ -315,12 +319,12 @@ fn estimate_expression(
     root: &Rc<decl::Decl>,
     node_path: &str,
 ) -> Result<(u64, Vec<Read>), String> {
-    let mut ast = cel::parser::Parser::new()
+    // The apiserver's environment has no `cel.bind` (ext.Bindings is not in it): a
+    // rule using it is refused there, and here by the checker (undeclared `cel`).
+    let ast = cel::parser::Parser::new()
         .enable_optional_syntax(true)
         .parse(src)
         .map_err(|e| format!("syntax: {e}"))?;
-    let mut next_id = max_id(&ast) + 1;
-    rewrite_binds(&mut ast, &mut next_id)?;
     let checked = check::Checker::new(env).check_all(&ast)?;
     let coster = cost::Coster::new(&checked, root);
     let (cost, paths) = coster.estimate(&ast);
@@ -365,124 +369,6 @@ fn read_of(root: &Rc<decl::Decl>, node_path: &str, path: &[Rc<str>]) -> Option<R
     })
 }
 
-fn max_id(e: &IdedExpr) -> u64 {
-    let mut m = e.id;
-    visit(e, &mut |x| m = m.max(x.id));
-    m
-}
-
-fn visit(e: &IdedExpr, f: &mut dyn FnMut(&IdedExpr)) {
-    f(e);
-    match &e.expr {
-        Expr::Call(c) => {
-            if let Some(t) = &c.target {
-                visit(t, f);
-            }
-            c.args.iter().for_each(|a| visit(a, f));
-        }
-        Expr::Select(s) => visit(&s.operand, f),
-        Expr::List(l) => l.elements.iter().for_each(|a| visit(a, f)),
-        Expr::Map(m) => {
-            for en in &m.entries {
-                if let cel::common::ast::EntryExpr::MapEntry(me) = &en.expr {
-                    visit(&me.key, f);
-                    visit(&me.value, f);
-                }
-            }
-        }
-        Expr::Struct(s) => {
-            for en in &s.entries {
-                if let cel::common::ast::EntryExpr::StructField(sf) = &en.expr {
-                    visit(&sf.value, f);
-                }
-            }
-        }
-        Expr::Comprehension(c) => {
-            visit(&c.iter_range, f);
-            visit(&c.accu_init, f);
-            visit(&c.loop_cond, f);
-            visit(&c.loop_step, f);
-            visit(&c.result, f);
-        }
-        _ => {}
-    }
-}
-
-/// Expands `cel.bind(var, init, body)` as cel-go's bind macro does: a comprehension
-/// over an empty list whose accumulator is the variable.
-fn rewrite_binds(e: &mut IdedExpr, next_id: &mut u64) -> Result<(), String> {
-    let mut new_id = || {
-        let id = *next_id;
-        *next_id += 1;
-        id
-    };
-    if let Expr::Call(c) = &mut e.expr
-        && c.func_name == "bind"
-        && c.args.len() == 3
-        && matches!(c.target.as_deref().map(|t| &t.expr), Some(Expr::Ident(n)) if n == "cel")
-    {
-        let mut args = std::mem::take(&mut c.args);
-        let body = args.pop().expect("three args");
-        let init = args.pop().expect("three args");
-        let Expr::Ident(var) = &args[0].expr else {
-            return Err("cel.bind() variable name must be a simple identifier".into());
-        };
-        let var = var.clone();
-        e.expr = Expr::Comprehension(Box::new(ComprehensionExpr {
-            iter_range: IdedExpr {
-                id: new_id(),
-                expr: Expr::List(ListExpr::new(vec![])),
-            },
-            iter_var: "#unused".into(),
-            iter_var2: None,
-            accu_var: var.clone(),
-            accu_init: init,
-            loop_cond: IdedExpr {
-                id: new_id(),
-                expr: Expr::Literal(LiteralValue::Boolean(false.into())),
-            },
-            loop_step: IdedExpr {
-                id: new_id(),
-                expr: Expr::Ident(var),
-            },
-            result: body,
-        }));
-    }
-    match &mut e.expr {
-        Expr::Call(c) => {
-            if let Some(t) = &mut c.target {
-                rewrite_binds(t, next_id)?;
-            }
-            for a in &mut c.args {
-                rewrite_binds(a, next_id)?;
-            }
-        }
-        Expr::Select(s) => rewrite_binds(&mut s.operand, next_id)?,
-        Expr::List(l) => {
-            for a in &mut l.elements {
-                rewrite_binds(a, next_id)?;
-            }
-        }
-        Expr::Map(m) => {
-            for en in &mut m.entries {
-                if let cel::common::ast::EntryExpr::MapEntry(me) = &mut en.expr {
-                    rewrite_binds(&mut me.key, next_id)?;
-                    rewrite_binds(&mut me.value, next_id)?;
-                }
-            }
-        }
-        Expr::Comprehension(c) => {
-            rewrite_binds(&mut c.iter_range, next_id)?;
-            rewrite_binds(&mut c.accu_init, next_id)?;
-            rewrite_binds(&mut c.loop_cond, next_id)?;
-            rewrite_binds(&mut c.loop_step, next_id)?;
-            rewrite_binds(&mut c.result, next_id)?;
-        }
-        _ => {}
-    }
-    Ok(())
-}
-
 /// The apiserver's `getCostErrorMessage`.
 pub fn cost_error_message(cost_name: &str, cost: u64, limit: u64) -> String {
     let factor = cost as f64 / limit as f64;
@@ -496,4 +382,163 @@ pub fn cost_error_message(cost_name: &str, cost: u64, limit: u64) -> String {
     format!(
         "{cost_name} exceeds budget by factor of {shown} (try simplifying the rule, or adding maxItems, maxProperties, and maxLength where arrays, maps, and strings are declared)"
     )
+}
+
+/// The key under which [`annotate`] puts a rule's cost, for the API reference.
+pub const COST_KEY: &str = "x-crdgen-cel-cost";
+
+/// `crd` with each rule's estimated cost beside it (under [`COST_KEY`]), for the
+/// reference page: `cost C per evaluation, up to N evaluations: T (P% of the per-rule
+/// limit)`.
+pub fn annotate(crd: &Value, cost: &CrdCost) -> Value {
+    let mut out = crd.clone();
+    let Some(versions) = out
+        .pointer_mut("/spec/versions")
+        .and_then(Value::as_array_mut)
+    else {
+        return out;
+    };
+    for v in versions {
+        let name = v.get("name").and_then(Value::as_str).unwrap_or_default();
+        let Some(vc) = cost.versions.iter().find(|c| c.name == name) else {
+            continue;
+        };
+        let Some(schema) = v.pointer_mut("/schema/openAPIV3Schema") else {
+            continue;
+        };
+        crate::walk::walk_mut(schema, |path, node| {
+            let path = path.to_string();
+            let Some(rules) = node
+                .get_mut(crate::markers::VALIDATIONS)
+                .and_then(Value::as_array_mut)
+            else {
+                return;
+            };
+            for (i, r) in rules.iter_mut().enumerate() {
+                let mut text = Vec::new();
+                for rc in vc.rules.iter().filter(|rc| rc.path == path && rc.index == i) {
+                    text.push(describe(rc));
+                }
+                if !text.is_empty()
+                    && let Some(o) = r.as_object_mut()
+                {
+                    o.insert(COST_KEY.into(), Value::String(text.join("; ")));
+                }
+            }
+        });
+    }
+    out
+}
+
+fn describe(rc: &RuleCost) -> String {
+    let share = rc.total as f64 * 100.0 / PER_RULE_LIMIT as f64;
+    let what = if rc.message_expression.is_some() {
+        "message expression: "
+    } else {
+        ""
+    };
+    if rc.message_expression.is_some() || rc.cardinality == 1 {
+        format!("{what}{} ({share:.2}% of the per-rule limit)", rc.total)
+    } else {
+        format!(
+            "{what}{} × {} = {} ({share:.2}% of the per-rule limit)",
+            rc.cost, rc.cardinality, rc.total
+        )
+    }
+}
+
+/// What multiplies or enters a rule's cost, in words: the enclosing lists and maps
+/// with their bounds, and the bounds its expression reads.
+pub fn explain(rc: &RuleCost) -> String {
+    let bound = |kw: &str, v: Option<u64>| match v {
+        Some(v) => format!("{kw} {v}"),
+        None => format!("no {kw}"),
+    };
+    let mut parts = Vec::new();
+    if rc.message_expression.is_none() {
+        let m: Vec<String> = rc
+            .multipliers
+            .iter()
+            .map(|m| format!("{} ({})", m.path, bound(m.keyword, m.value)))
+            .collect();
+        if m.is_empty() {
+            parts.push("it runs once per object".to_owned());
+        } else {
+            parts.push(format!(
+                "it runs up to {} times: once per element of {}",
+                rc.cardinality,
+                m.join(", ")
+            ));
+        }
+    }
+    let reads: Vec<String> = rc
+        .reads
+        .iter()
+        .map(|r| format!("{} ({})", r.path, bound(r.keyword, r.value)))
+        .collect();
+    if !reads.is_empty() {
+        parts.push(format!("one evaluation ({}) reads {}", rc.cost, reads.join(", ")));
+    } else {
+        parts.push(format!("one evaluation costs {}", rc.cost));
+    }
+    parts.join("; ")
+}
+
+/// What the apiserver refuses for cost in one CRD: `(path, message)` per refusal, in
+/// the apiserver's words and figures, with what multiplies the cost and what to change.
+pub fn refusals(cost: &CrdCost) -> Vec<(String, String)> {
+    const FIX: &str = "lower the bounds above where the API allows it (markers::max_items / \
+        markers::length / markers::properties on the fields), or simplify the rule; \
+        `cargo xtask cel-cost` shows how far each bound can go";
+    let mut out = Vec::new();
+    for v in &cost.versions {
+        for rc in &v.rules {
+            if rc.over_limit() {
+                let name = if rc.message_expression.is_some() {
+                    "estimated messageExpression cost"
+                } else {
+                    "estimated rule cost"
+                };
+                let expr = rc.message_expression.as_deref().unwrap_or(&rc.rule);
+                out.push((
+                    rc.path.clone(),
+                    format!(
+                        "x-kubernetes-validations[{}].{} `{}`: the apiserver refuses this CRD: {} (cost {} > limit {}); {}; {FIX}",
+                        rc.index,
+                        rc.field(),
+                        expr,
+                        cost_error_message(name, rc.total, PER_RULE_LIMIT),
+                        rc.total,
+                        PER_RULE_LIMIT,
+                        explain(rc),
+                    ),
+                ));
+            }
+        }
+        if v.total > PER_CRD_LIMIT {
+            let mut top: Vec<&RuleCost> = v.rules.iter().collect();
+            top.sort_by(|a, b| b.total.cmp(&a.total));
+            let top: Vec<String> = top
+                .iter()
+                .take(4)
+                .map(|r| format!("{} `{}` ({})", r.path, r.rule, r.total))
+                .collect();
+            out.push((
+                ".".to_owned(),
+                format!(
+                    "version {}: the apiserver refuses this CRD: {} (total {} > limit {}); the most expensive rules: {}; {FIX}",
+                    v.name,
+                    cost_error_message(
+                        "x-kubernetes-validations estimated rule cost total for entire OpenAPIv3 schema",
+                        v.total,
+                        PER_CRD_LIMIT
+                    ),
+                    v.total,
+                    PER_CRD_LIMIT,
+                    top.join(", ")
+                ),
+            ));
+        }
+    }
+    out
 }
