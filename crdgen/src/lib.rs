@@ -83,10 +83,10 @@ pub fn generate(
     let mut out = Vec::new();
     for src in sources {
         let built = src.built();
-        match built
-            .normalized()
-            .and_then(|crd| template(&built, &crd, command))
-        {
+        match built.normalized().and_then(|crd| {
+            cel_costs(&built, &crd)?;
+            template(&built, &crd, command)
+        }) {
             Ok(t) => out.push(t),
             Err(mut p) => problems.append(&mut p),
         }
@@ -127,15 +127,45 @@ type OneCrd = (
 );
 
 #[cfg(feature = "generate")]
+/// The apiserver's CEL cost estimate of every rule of `crd`; the problems, in the
+/// apiserver's words, when it would refuse the CRD for cost.
+fn cel_costs(
+    src: &Built,
+    crd: &serde_json::Value,
+) -> Result<cel_cost::CrdCost, Vec<normalize::Problem>> {
+    let problem = |path: String, message: String| normalize::Problem {
+        crd: src.crd_name(),
+        path,
+        message,
+    };
+    let cost = cel_cost::estimate_crd(crd).map_err(|e| {
+        vec![problem(
+            e.path.clone(),
+            format!(
+                "cannot estimate the CEL cost of rule `{}`: {} (the apiserver would refuse a rule it cannot compile; fix the rule)",
+                e.rule, e.message
+            ),
+        )]
+    })?;
+    let refusals = cel_cost::refusals(&cost);
+    if refusals.is_empty() {
+        Ok(cost)
+    } else {
+        Err(refusals.into_iter().map(|(p, m)| problem(p, m)).collect())
+    }
+}
+
+#[cfg(feature = "generate")]
 /// The normalized CRD of `src`, its template, its reference page and its JSON Schemas.
 fn generate_one(src: &Built, command: &str) -> Result<OneCrd, Vec<normalize::Problem>> {
     let crd = src.normalized()?;
+    let cost = cel_costs(src, &crd)?;
     let template = template(src, &crd, command)?;
     let page = RenderedCrd {
         file_name: reference::file_name(
             crd["spec"]["names"]["plural"].as_str().unwrap_or_default(),
         ),
-        text: reference::page(&crd, command),
+        text: reference::page(&cel_cost::annotate(&crd, &cost), command),
     };
     let schemas = json_schema::schemas(&crd, command)
         .into_iter()

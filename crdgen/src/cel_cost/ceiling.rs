@@ -129,7 +129,10 @@ fn try_value(
             fits: false,
             worst: Some(SetBy {
                 path: r.path.clone(),
-                rule: r.message_expression.clone().unwrap_or_else(|| r.rule.clone()),
+                rule: r
+                    .message_expression
+                    .clone()
+                    .unwrap_or_else(|| r.rule.clone()),
                 cost: r.total,
                 limit: PER_RULE_LIMIT,
             }),

@@ -65,7 +65,11 @@ fn field_type(env: &Env, struct_name: &str, field: &str) -> Option<Ty> {
         return None;
     };
     let f = fields.get(field)?;
-    Some(cel_type(f, &format!("{struct_name}.{field}"), &mut HashMap::new()))
+    Some(cel_type(
+        f,
+        &format!("{struct_name}.{field}"),
+        &mut HashMap::new(),
+    ))
 }
 
 pub struct Checker<'a> {
@@ -156,7 +160,8 @@ impl<'a> Checker<'a> {
             Expr::Ident(name) => match self.lookup_ident(name) {
                 Some(t) => self.set(e, t),
                 None => {
-                    self.errors.push(format!("undeclared reference to '{name}'"));
+                    self.errors
+                        .push(format!("undeclared reference to '{name}'"));
                     self.set(e, Ty::Error);
                 }
             },
@@ -250,8 +255,7 @@ impl<'a> Checker<'a> {
             Ty::Struct(name) => match field_type(self.env, name, field) {
                 Some(t) => t,
                 None => {
-                    self.errors
-                        .push(format!("undefined field '{field}'"));
+                    self.errors.push(format!("undefined field '{field}'"));
                     Ty::Error
                 }
             },
@@ -358,7 +362,10 @@ impl<'a> Checker<'a> {
                     let v = self.new_var();
                     subs.add(&Ty::Param(p.clone()), v);
                 }
-                sig = sig.iter().map(|t| types::substitute(&subs, t, false)).collect();
+                sig = sig
+                    .iter()
+                    .map(|t| types::substitute(&subs, t, false))
+                    .collect();
                 res = types::substitute(&subs, &res, false);
             }
             if types::is_assignable_list(&mut self.mappings, &arg_types, &sig) {
@@ -411,8 +418,9 @@ impl<'a> Checker<'a> {
                 (Ty::Dyn, c.iter_var2.as_ref().map(|_| Ty::Dyn))
             }
             t => {
-                self.errors
-                    .push(format!("expression of type '{t}' cannot be the range of a comprehension"));
+                self.errors.push(format!(
+                    "expression of type '{t}' cannot be the range of a comprehension"
+                ));
                 (Ty::Error, c.iter_var2.as_ref().map(|_| Ty::Error))
             }
         };
@@ -440,4 +448,3 @@ impl<'a> Checker<'a> {
         }
     }
 }
-

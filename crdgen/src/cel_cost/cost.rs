@@ -302,7 +302,11 @@ impl<'a> Coster<'a> {
             Expr::List(list) => {
                 let mut sum = fixed(0);
                 let mut item = Est {
-                    min: if list.elements.is_empty() { 0 } else { u64::MAX },
+                    min: if list.elements.is_empty() {
+                        0
+                    } else {
+                        u64::MAX
+                    },
                     max: 0,
                 };
                 for el in &list.elements {
@@ -615,7 +619,10 @@ impl<'a> Coster<'a> {
         let size = |n: &Node| n.computed.unwrap_or(UNKNOWN);
         match overload {
             "string_format" if target.is_some() => {
-                return (size(target.unwrap()).factor(STRING_TRAVERSAL).add(arg_sum), None);
+                return (
+                    size(target.unwrap()).factor(STRING_TRAVERSAL).add(arg_sum),
+                    None,
+                );
             }
             "string_to_bytes" if args.len() == 1 => {
                 let sz = size(&args[0]);
@@ -696,20 +703,24 @@ impl<'a> Coster<'a> {
                 }
                 return (rs.factor(STRING_TRAVERSAL).add(arg_sum), Some(rs));
             }
-            "less_string" | "greater_string" | "less_equals_string" | "greater_equals_string"
-            | "less_bytes" | "greater_bytes" | "less_equals_bytes" | "greater_equals_bytes"
-            | "equals" | "not_equals" => {
+            "less_string"
+            | "greater_string"
+            | "less_equals_string"
+            | "greater_equals_string"
+            | "less_bytes"
+            | "greater_bytes"
+            | "less_equals_bytes"
+            | "greater_equals_bytes"
+            | "equals"
+            | "not_equals" => {
                 let l = size(&args[0]);
                 let r = size(&args[1]);
                 let smallest = l.max.min(r.max);
                 let min = u64::from(smallest > 0);
                 return (
-                    Est {
-                        min,
-                        max: smallest,
-                    }
-                    .factor(STRING_TRAVERSAL)
-                    .add(arg_sum),
+                    Est { min, max: smallest }
+                        .factor(STRING_TRAVERSAL)
+                        .add(arg_sum),
                     None,
                 );
             }
@@ -814,8 +825,7 @@ impl<'a> Coster<'a> {
                 let sz = self.k8s_size(target?);
                 let mut max = sz.max;
                 if args.len() > 1
-                    && let Some(Expr::Literal(LiteralValue::Int(i))) =
-                        args[1].expr.map(|x| &x.expr)
+                    && let Some(Expr::Literal(LiteralValue::Int(i))) = args[1].expr.map(|x| &x.expr)
                 {
                     max = **i as u64;
                 }
@@ -842,12 +852,17 @@ impl<'a> Coster<'a> {
                 let sz = self.k8s_size(target?);
                 let s = sz.add(fixed(1)).factor(STRING_TRAVERSAL);
                 let r = self.k8s_size(&args[0]).factor(REGEX_STRING_LENGTH);
-                Some((s.mul(r), Some(Est { min: 0, max: sz.max })))
+                Some((
+                    s.mul(r),
+                    Some(Est {
+                        min: 0,
+                        max: sz.max,
+                    }),
+                ))
             }
-            "cidr" | "isIP" | "isCIDR" if !args.is_empty() => Some((
-                self.k8s_size(&args[0]).factor(STRING_TRAVERSAL),
-                None,
-            )),
+            "cidr" | "isIP" | "isCIDR" if !args.is_empty() => {
+                Some((self.k8s_size(&args[0]).factor(STRING_TRAVERSAL), None))
+            }
             "ip" => {
                 if overload == "cidr_ip" {
                     return one;
@@ -855,10 +870,9 @@ impl<'a> Coster<'a> {
                 let a = args.first()?;
                 Some((self.k8s_size(a).factor(STRING_TRAVERSAL), None))
             }
-            "ip.isCanonical" if !args.is_empty() => Some((
-                self.k8s_size(&args[0]).factor(2.0 * STRING_TRAVERSAL),
-                None,
-            )),
+            "ip.isCanonical" if !args.is_empty() => {
+                Some((self.k8s_size(&args[0]).factor(2.0 * STRING_TRAVERSAL), None))
+            }
             "masked"
             | "prefixLength"
             | "family"
@@ -885,10 +899,9 @@ impl<'a> Coster<'a> {
                 }
                 Some((c, None))
             }
-            "quantity" | "isQuantity" | "semver" | "isSemver" if !args.is_empty() => Some((
-                self.k8s_size(&args[0]).factor(STRING_TRAVERSAL),
-                None,
-            )),
+            "quantity" | "isQuantity" | "semver" | "isSemver" if !args.is_empty() => {
+                Some((self.k8s_size(&args[0]).factor(STRING_TRAVERSAL), None))
+            }
             "validate" if !args.is_empty() => Some((
                 self.k8s_size(&args[0])
                     .factor(STRING_TRAVERSAL)
@@ -898,8 +911,9 @@ impl<'a> Coster<'a> {
             "format.named" => one,
             "sign" | "asInteger" | "isInteger" | "asApproximateFloat" | "isGreaterThan"
             | "isLessThan" | "compareTo" | "add" | "sub" | "major" | "minor" | "patch" => one,
-            "getScheme" | "getHostname" | "getHost" | "getPort" | "getEscapedPath"
-            | "getQuery" => one,
+            "getScheme" | "getHostname" | "getHost" | "getPort" | "getEscapedPath" | "getQuery" => {
+                one
+            }
             "_==_" if args.len() == 2 => {
                 let (l, r) = (&args[0], &args[1]);
                 if l.ty != r.ty {

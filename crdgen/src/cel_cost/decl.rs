@@ -202,7 +202,7 @@ pub fn schema_decl(s: &Value, is_resource_root: bool) -> Option<Rc<Decl>> {
                 kind: DeclKind::Scalar(Ty::Duration),
                 max_elements: MAX_DURATION_SIZE_JSON,
                 min_size: MIN_DURATION_SIZE_JSON,
-            
+
                 bound_kw: None,
                 bound: None,
             },
@@ -210,7 +210,7 @@ pub fn schema_decl(s: &Value, is_resource_root: bool) -> Option<Rc<Decl>> {
                 kind: DeclKind::Scalar(Ty::Timestamp),
                 max_elements: JSON_DATE_SIZE,
                 min_size: JSON_DATE_SIZE,
-            
+
                 bound_kw: None,
                 bound: None,
             },
@@ -218,7 +218,7 @@ pub fn schema_decl(s: &Value, is_resource_root: bool) -> Option<Rc<Decl>> {
                 kind: DeclKind::Scalar(Ty::Timestamp),
                 max_elements: MAX_DATETIME_SIZE_JSON,
                 min_size: MIN_DATETIME_SIZE_JSON,
-            
+
                 bound_kw: None,
                 bound: None,
             },

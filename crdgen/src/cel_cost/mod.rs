@@ -18,7 +18,6 @@ mod types;
 
 pub mod ceiling;
 
-
 use serde::Serialize;
 use serde_json::Value;
 use std::rc::Rc;
@@ -249,7 +248,10 @@ fn estimate_node(
     rules: &[Value],
     out: &mut Vec<RuleCost>,
 ) -> Result<(), EstimateError> {
-    let embedded = s.get("x-kubernetes-embedded-resource").and_then(Value::as_bool) == Some(true);
+    let embedded = s
+        .get("x-kubernetes-embedded-resource")
+        .and_then(Value::as_bool)
+        == Some(true);
     let err = |rule: &str, message: String| EstimateError {
         path: path.to_owned(),
         rule: rule.to_owned(),
@@ -268,9 +270,7 @@ fn estimate_node(
     };
     let env = check::Env::new(&root, false);
     let env_opt = check::Env::new(&root, true);
-    let card = card.unwrap_or(
-        (decl::MAX_REQUEST_SIZE_BYTES / (root.min_size + 1)) as u64,
-    );
+    let card = card.unwrap_or((decl::MAX_REQUEST_SIZE_BYTES / (root.min_size + 1)) as u64);
     for (index, r) in rules.iter().enumerate() {
         let rule = r.get("rule").and_then(Value::as_str).unwrap_or_default();
         let optional = r.get("optionalOldSelf").and_then(Value::as_bool) == Some(true);
@@ -416,7 +416,11 @@ pub fn annotate(crd: &Value, cost: &CrdCost) -> Value {
             };
             for (i, r) in rules.iter_mut().enumerate() {
                 let mut text = Vec::new();
-                for rc in vc.rules.iter().filter(|rc| rc.path == path && rc.index == i) {
+                for rc in vc
+                    .rules
+                    .iter()
+                    .filter(|rc| rc.path == path && rc.index == i)
+                {
                     text.push(describe(rc));
                 }
                 if !text.is_empty()
@@ -477,7 +481,11 @@ pub fn explain(rc: &RuleCost) -> String {
         .map(|r| format!("{} ({})", r.path, bound(r.keyword, r.value)))
         .collect();
     if !reads.is_empty() {
-        parts.push(format!("one evaluation ({}) reads {}", rc.cost, reads.join(", ")));
+        parts.push(format!(
+            "one evaluation ({}) reads {}",
+            rc.cost,
+            reads.join(", ")
+        ));
     } else {
         parts.push(format!("one evaluation costs {}", rc.cost));
     }

@@ -107,7 +107,6 @@ impl Ty {
         }
     }
 
-
     fn unwrap_optional(&self) -> (&Ty, bool) {
         match self {
             Ty::Opaque(n, ps) if &**n == "optional_type" => (&ps[0], true),
@@ -355,7 +354,10 @@ pub fn substitute(m: &Mapping, t: &Ty, param_to_dyn: bool) -> Ty {
             ps.iter().map(|p| substitute(m, p, param_to_dyn)).collect(),
         ),
         Ty::List(e) => Ty::list(substitute(m, e, param_to_dyn)),
-        Ty::Map(k, v) => Ty::map(substitute(m, k, param_to_dyn), substitute(m, v, param_to_dyn)),
+        Ty::Map(k, v) => Ty::map(
+            substitute(m, k, param_to_dyn),
+            substitute(m, v, param_to_dyn),
+        ),
         Ty::Type(Some(p)) => Ty::Type(Some(Box::new(substitute(m, p, param_to_dyn)))),
         _ => t.clone(),
     }
