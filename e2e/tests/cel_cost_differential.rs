@@ -52,7 +52,11 @@ fn build_celcost(go: &Path, out: &Path) {
         .env("GOTOOLCHAIN", "local")
         .status()
         .expect("runs go build");
-    assert!(status.success(), "go build ./celcost in {}", tools.display());
+    assert!(
+        status.success(),
+        "go build ./celcost in {}",
+        tools.display()
+    );
 }
 
 /// The CRD files the comparison runs on: the chart's templates and the corpus.
@@ -98,7 +102,10 @@ fn estimates_equal_the_apiservers_for_every_rule() {
         }
     };
     let files = crd_files();
-    let out = Command::new(&bin).args(&files).output().expect("runs celcost");
+    let out = Command::new(&bin)
+        .args(&files)
+        .output()
+        .expect("runs celcost");
     assert!(
         out.status.success(),
         "celcost failed: {}",
@@ -112,7 +119,10 @@ fn estimates_equal_the_apiservers_for_every_rule() {
         let name = crd["name"].as_str().unwrap().to_owned();
         for v in crd["versions"].as_array().into_iter().flatten() {
             let version = v["name"].as_str().unwrap().to_owned();
-            their_totals.insert((name.clone(), version.clone()), v["total"].as_u64().unwrap());
+            their_totals.insert(
+                (name.clone(), version.clone()),
+                v["total"].as_u64().unwrap(),
+            );
             for r in v["rules"].as_array().unwrap() {
                 assert!(
                     r.get("error").is_none(),
@@ -181,7 +191,9 @@ fn estimates_equal_the_apiservers_for_every_rule() {
         }
     }
     for key in ours.keys().filter(|k| !theirs.contains_key(*k)) {
-        differences.push(format!("{key:?}: crdgen has a figure the apiserver does not"));
+        differences.push(format!(
+            "{key:?}: crdgen has a figure the apiserver does not"
+        ));
     }
     for (key, want) in &their_totals {
         if our_totals.get(key) != Some(want) {

@@ -61,6 +61,31 @@ pub fn ceilings(schema: &Value) -> Result<Vec<Ceiling>, EstimateError> {
     Ok(out)
 }
 
+/// The ceiling of one bound (`None` when it enters no rule's cost or is not set).
+pub fn ceiling_of_bound(
+    schema: &Value,
+    path: &str,
+    keyword: &str,
+) -> Result<Option<Ceiling>, EstimateError> {
+    let (rules, total) = super::estimate_schema(schema)?;
+    let found = rules.iter().find_map(|r| {
+        r.multipliers
+            .iter()
+            .map(|m| (m.path.as_str(), m.keyword, m.value))
+            .chain(
+                r.reads
+                    .iter()
+                    .map(|x| (x.path.as_str(), x.keyword, x.value)),
+            )
+            .find(|(p, k, _)| *p == path && *k == keyword)
+            .and_then(|(_, k, v)| Some((k, v?)))
+    });
+    match found {
+        Some((k, v)) => Ok(Some(ceiling_of(schema, &rules, total, path, k, v)?)),
+        None => Ok(None),
+    }
+}
+
 fn is_prefix(a: &str, b: &str) -> bool {
     a == "." || (b.starts_with(a) && matches!(b[a.len()..].chars().next(), Some('.' | '[')))
 }
@@ -72,7 +97,7 @@ pub(crate) fn related(node: &str, bound: &str) -> bool {
 }
 
 /// The JSON pointer of a schema path (`.spec.x[*].y` → `/properties/spec/...`).
-fn pointer(path: &str) -> Option<String> {
+pub fn pointer(path: &str) -> Option<String> {
     if path == "." {
         return Some(String::new());
     }
