@@ -138,7 +138,7 @@ fn cel_costs(
         path,
         message,
     };
-    let cost = cel_cost::estimate_crd(crd).map_err(|e| {
+    let cost = cached_estimate(crd).map_err(|e| {
         vec![problem(
             e.path.clone(),
             format!(
@@ -153,6 +153,64 @@ fn cel_costs(
     } else {
         Err(refusals.into_iter().map(|(p, m)| problem(p, m)).collect())
     }
+}
+
+#[cfg(feature = "generate")]
+/// [`cel_cost::estimate_crd`], reused from `<target>/crdgen/cel-cost/` when the CRD
+/// differs from an estimated one in descriptions only (a doc edit: costs cannot
+/// change) and the running program is the one that estimated it.
+fn cached_estimate(crd: &serde_json::Value) -> Result<cel_cost::CrdCost, cel_cost::EstimateError> {
+    fn strip(v: &mut serde_json::Value) {
+        match v {
+            serde_json::Value::Object(o) => {
+                o.retain(|k, v| !(k == "description" && v.is_string()));
+                o.values_mut().for_each(strip);
+            }
+            serde_json::Value::Array(a) => a.iter_mut().for_each(strip),
+            _ => {}
+        }
+    }
+    let file = (|| {
+        let exe = std::env::current_exe().ok()?;
+        let meta = std::fs::metadata(&exe).ok()?;
+        let stamp = format!(
+            "{}:{:?}:{}",
+            exe.display(),
+            meta.modified().ok()?,
+            meta.len()
+        );
+        let mut key = crd.clone();
+        strip(&mut key);
+        let mut bytes = serde_json::to_vec(&key).ok()?;
+        bytes.extend_from_slice(stamp.as_bytes());
+        let [a, b] = doc_edit::hash128(&bytes);
+        Some(
+            pass1::cache_dir()
+                .ok()?
+                .join("cel-cost")
+                .join(format!("{a:016x}{b:016x}.json")),
+        )
+    })();
+    if let Some(f) = &file
+        && let Ok(text) = std::fs::read(f)
+        && let Ok(cost) = serde_json::from_slice(&text)
+    {
+        return Ok(cost);
+    }
+    let cost = cel_cost::estimate_crd(crd)?;
+    if let Some(f) = &file
+        && let Some(dir) = f.parent()
+        && std::fs::create_dir_all(dir).is_ok()
+        && let Ok(text) = serde_json::to_vec(&cost)
+        && let Ok(mut tmp) = tempfile::NamedTempFile::new_in(dir)
+    {
+        use std::io::Write as _;
+        // Best effort: a cache that cannot be written is only a miss next time.
+        if tmp.write_all(&text).is_ok() {
+            let _ = tmp.persist(f);
+        }
+    }
+    Ok(cost)
 }
 
 #[cfg(feature = "generate")]

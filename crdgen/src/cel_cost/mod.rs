@@ -18,7 +18,7 @@ mod types;
 
 pub mod ceiling;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::rc::Rc;
 
@@ -47,7 +47,7 @@ pub struct Read {
     pub value: Option<u64>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct RuleCost {
     /// Path of the schema node carrying the rule (`.spec.mcp`, `.` for the root).
     pub path: String,
@@ -55,7 +55,7 @@ pub struct RuleCost {
     pub index: usize,
     pub rule: String,
     /// Set when this entry is the rule's `messageExpression`.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message_expression: Option<String>,
     /// The estimated cost of one evaluation.
     pub cost: u64,
@@ -87,17 +87,70 @@ impl RuleCost {
     }
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct VersionCost {
     pub name: String,
     pub rules: Vec<RuleCost>,
     pub total: u64,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct CrdCost {
     pub name: String,
     pub versions: Vec<VersionCost>,
+}
+
+/// A [`Multiplier`] or [`Read`] as cached (the keyword as a string).
+#[derive(Deserialize)]
+struct Bound {
+    path: String,
+    keyword: String,
+    value: Option<u64>,
+}
+
+fn keyword(s: &str) -> Result<&'static str, String> {
+    ["maxItems", "maxProperties", "maxLength"]
+        .into_iter()
+        .find(|k| *k == s)
+        .ok_or_else(|| format!("unknown bound keyword {s}"))
+}
+
+impl TryFrom<Bound> for Multiplier {
+    type Error = String;
+    fn try_from(b: Bound) -> Result<Self, String> {
+        Ok(Multiplier {
+            keyword: keyword(&b.keyword)?,
+            path: b.path,
+            value: b.value,
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for Multiplier {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Bound::deserialize(d)?
+            .try_into()
+            .map_err(serde::de::Error::custom)
+    }
+}
+
+impl<'de> Deserialize<'de> for Read {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Bound::deserialize(d)?
+            .try_into()
+            .map_err(serde::de::Error::custom)
+    }
+}
+
+impl TryFrom<Bound> for Read {
+    type Error = String;
+    fn try_from(b: Bound) -> Result<Self, String> {
+        Ok(Read {
+            keyword: keyword(&b.keyword)?,
+            path: b.path,
+            value: b.value,
+        })
+    }
 }
 
 /// A rule the estimator cannot read (a syntax it does not know, a type error): the
