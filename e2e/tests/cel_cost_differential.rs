@@ -37,7 +37,10 @@ fn build_celcost(go: &Path, out: &Path) {
     let go_mod = std::fs::read_to_string(tools.join("go.mod")).expect("e2e/tools/go.mod");
     let pins = e2e::tools::Pins::from_go_mod(&go_mod).expect("pins");
     let mut parts = pins.kubernetes.trim_start_matches('v').split('.');
-    let (major, minor) = (parts.next().unwrap(), parts.next().unwrap());
+    let (major, minor) = (
+        parts.next().expect("major.minor version"),
+        parts.next().expect("major.minor version"),
+    );
     let ldflags = format!(
         "-X k8s.io/component-base/version.gitVersion={} -X k8s.io/component-base/version.gitMajor={major} -X k8s.io/component-base/version.gitMinor={minor}",
         pins.kubernetes
@@ -116,14 +119,14 @@ fn estimates_equal_the_apiservers_for_every_rule() {
     let mut theirs: BTreeMap<Key, Figures> = BTreeMap::new();
     let mut their_totals = BTreeMap::new();
     for crd in &reference {
-        let name = crd["name"].as_str().unwrap().to_owned();
+        let name = crd["name"].as_str().expect("celcost JSON field").to_owned();
         for v in crd["versions"].as_array().into_iter().flatten() {
-            let version = v["name"].as_str().unwrap().to_owned();
+            let version = v["name"].as_str().expect("celcost JSON field").to_owned();
             their_totals.insert(
                 (name.clone(), version.clone()),
-                v["total"].as_u64().unwrap(),
+                v["total"].as_u64().expect("celcost JSON field"),
             );
-            for r in v["rules"].as_array().unwrap() {
+            for r in v["rules"].as_array().expect("celcost JSON field") {
                 assert!(
                     r.get("error").is_none(),
                     "{name} {}: the apiserver refuses rule {}: {}",
@@ -134,17 +137,17 @@ fn estimates_equal_the_apiservers_for_every_rule() {
                 let key = (
                     name.clone(),
                     version.clone(),
-                    r["path"].as_str().unwrap().to_owned(),
-                    r["index"].as_u64().unwrap(),
+                    r["path"].as_str().expect("celcost JSON field").to_owned(),
+                    r["index"].as_u64().expect("celcost JSON field"),
                     r.get("messageExpression")
                         .and_then(Value::as_str)
                         .unwrap_or_default()
                         .to_owned(),
                 );
                 let figures = (
-                    r["cost"].as_u64().unwrap(),
-                    r["cardinality"].as_u64().unwrap(),
-                    r["total"].as_u64().unwrap(),
+                    r["cost"].as_u64().expect("celcost JSON field"),
+                    r["cardinality"].as_u64().expect("celcost JSON field"),
+                    r["total"].as_u64().expect("celcost JSON field"),
                 );
                 theirs.insert(key, figures);
             }

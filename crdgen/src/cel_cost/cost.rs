@@ -39,7 +39,7 @@ fn fixed(v: u64) -> Est {
 }
 
 fn mul_no_overflow(x: u64, y: u64) -> u64 {
-    x.checked_mul(y).unwrap_or(u64::MAX)
+    x.saturating_mul(y)
 }
 
 fn mul_by_factor(x: u64, y: f64) -> u64 {
@@ -618,11 +618,8 @@ impl<'a> Coster<'a> {
         }
         let size = |n: &Node| n.computed.unwrap_or(UNKNOWN);
         match overload {
-            "string_format" if target.is_some() => {
-                return (
-                    size(target.unwrap()).factor(STRING_TRAVERSAL).add(arg_sum),
-                    None,
-                );
+            "string_format" if let Some(t) = target => {
+                return (size(t).factor(STRING_TRAVERSAL).add(arg_sum), None);
             }
             "string_to_bytes" if args.len() == 1 => {
                 let sz = size(&args[0]);
@@ -660,13 +657,19 @@ impl<'a> Coster<'a> {
             "in_list" if args.len() == 2 => {
                 return (size(&args[1]).factor(1.0).add(arg_sum), None);
             }
-            "matches_string" if target.is_some() && args.len() == 1 => {
-                let s = size(target.unwrap()).add(fixed(1)).factor(STRING_TRAVERSAL);
+            "matches_string"
+                if let Some(t) = target
+                    && args.len() == 1 =>
+            {
+                let s = size(t).add(fixed(1)).factor(STRING_TRAVERSAL);
                 let r = size(&args[0]).factor(REGEX_STRING_LENGTH);
                 return (s.mul(r).add(arg_sum), None);
             }
-            "contains_string" if target.is_some() && args.len() == 1 => {
-                let s = size(target.unwrap()).factor(STRING_TRAVERSAL);
+            "contains_string"
+                if let Some(t) = target
+                    && args.len() == 1 =>
+            {
+                let s = size(t).factor(STRING_TRAVERSAL);
                 let r = size(&args[0]).factor(STRING_TRAVERSAL);
                 return (s.mul(r).add(arg_sum), None);
             }

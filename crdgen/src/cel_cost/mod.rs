@@ -288,7 +288,7 @@ fn mul_guard(cost: u64, card: u64) -> u64 {
     if cost == 0 {
         0
     } else {
-        cost.checked_mul(card).unwrap_or(u64::MAX)
+        cost.saturating_mul(card)
     }
 }
 
@@ -578,7 +578,7 @@ pub fn refusals(cost: &CrdCost) -> Vec<(String, String)> {
         }
         if v.total > PER_CRD_LIMIT {
             let mut top: Vec<&RuleCost> = v.rules.iter().collect();
-            top.sort_by(|a, b| b.total.cmp(&a.total));
+            top.sort_by_key(|r| std::cmp::Reverse(r.total));
             let top: Vec<String> = top
                 .iter()
                 .take(4)
