@@ -1,6 +1,7 @@
 //! In-process generation of the whole chart: build every CRD schema from the types,
 //! normalize it and render it to YAML. This is what `cargo xtask gen-crds` spends once
-//! it is compiled. Each pass is also measured alone, to show where the time goes.
+//! it is compiled. Each pass is also measured alone, to show where the time goes, and
+//! the CEL cost estimate of every rule (`crdgen::cel_cost`), which generation includes.
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use std::hint::black_box;
@@ -46,6 +47,14 @@ fn generate_chart(c: &mut Criterion) {
         b.iter(|| {
             for crd in &normalized {
                 black_box(crdgen::render::render(crd, COMMAND).expect("rendered"));
+            }
+        })
+    });
+
+    c.bench_function("CEL cost estimate (all CRDs)", |b| {
+        b.iter(|| {
+            for crd in &normalized {
+                black_box(crdgen::cel_cost::estimate_crd(crd).expect("estimated"));
             }
         })
     });

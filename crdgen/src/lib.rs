@@ -21,6 +21,8 @@
 //! problem ([`markers::MARKER_ERROR`]); pass 2 reports it with that path.
 
 pub mod build;
+#[cfg(feature = "generate")]
+pub mod cel_cost;
 pub mod compat;
 pub mod coverage;
 #[cfg(feature = "generate")]
@@ -81,10 +83,10 @@ pub fn generate(
     let mut out = Vec::new();
     for src in sources {
         let built = src.built();
-        match built
-            .normalized()
-            .and_then(|crd| template(&built, &crd, command))
-        {
+        match built.normalized().and_then(|crd| {
+            cel_costs(&built, &crd)?;
+            template(&built, &crd, command)
+        }) {
             Ok(t) => out.push(t),
             Err(mut p) => problems.append(&mut p),
         }
@@ -125,15 +127,103 @@ type OneCrd = (
 );
 
 #[cfg(feature = "generate")]
+/// The apiserver's CEL cost estimate of every rule of `crd`; the problems, in the
+/// apiserver's words, when it would refuse the CRD for cost.
+fn cel_costs(
+    src: &Built,
+    crd: &serde_json::Value,
+) -> Result<cel_cost::CrdCost, Vec<normalize::Problem>> {
+    let problem = |path: String, message: String| normalize::Problem {
+        crd: src.crd_name(),
+        path,
+        message,
+    };
+    let cost = cached_estimate(crd).map_err(|e| {
+        vec![problem(
+            e.path.clone(),
+            format!(
+                "cannot estimate the CEL cost of rule `{}`: {} (the apiserver would refuse a rule it cannot compile; fix the rule)",
+                e.rule, e.message
+            ),
+        )]
+    })?;
+    let refusals = cel_cost::refusals(&cost);
+    if refusals.is_empty() {
+        Ok(cost)
+    } else {
+        Err(refusals.into_iter().map(|(p, m)| problem(p, m)).collect())
+    }
+}
+
+#[cfg(feature = "generate")]
+/// [`cel_cost::estimate_crd`], reused from `<target>/crdgen/cel-cost/` when the CRD
+/// differs from an estimated one in descriptions only (a doc edit: costs cannot
+/// change) and the running program is the one that estimated it.
+fn cached_estimate(crd: &serde_json::Value) -> Result<cel_cost::CrdCost, cel_cost::EstimateError> {
+    fn strip(v: &mut serde_json::Value) {
+        match v {
+            serde_json::Value::Object(o) => {
+                o.retain(|k, v| !(k == "description" && v.is_string()));
+                o.values_mut().for_each(strip);
+            }
+            serde_json::Value::Array(a) => a.iter_mut().for_each(strip),
+            _ => {}
+        }
+    }
+    let file = (|| {
+        let exe = std::env::current_exe().ok()?;
+        let meta = std::fs::metadata(&exe).ok()?;
+        let stamp = format!(
+            "{}:{:?}:{}",
+            exe.display(),
+            meta.modified().ok()?,
+            meta.len()
+        );
+        let mut key = crd.clone();
+        strip(&mut key);
+        let mut bytes = serde_json::to_vec(&key).ok()?;
+        bytes.extend_from_slice(stamp.as_bytes());
+        let [a, b] = doc_edit::hash128(&bytes);
+        Some(
+            pass1::cache_dir()
+                .ok()?
+                .join("cel-cost")
+                .join(format!("{a:016x}{b:016x}.json")),
+        )
+    })();
+    if let Some(f) = &file
+        && let Ok(text) = std::fs::read(f)
+        && let Ok(cost) = serde_json::from_slice(&text)
+    {
+        return Ok(cost);
+    }
+    let cost = cel_cost::estimate_crd(crd)?;
+    if let Some(f) = &file
+        && let Some(dir) = f.parent()
+        && std::fs::create_dir_all(dir).is_ok()
+        && let Ok(text) = serde_json::to_vec(&cost)
+        && let Ok(mut tmp) = tempfile::NamedTempFile::new_in(dir)
+    {
+        use std::io::Write as _;
+        // Best effort: a cache that cannot be written is only a miss next time.
+        if tmp.write_all(&text).is_ok() {
+            let _ = tmp.persist(f);
+        }
+    }
+    Ok(cost)
+}
+
+#[cfg(feature = "generate")]
 /// The normalized CRD of `src`, its template, its reference page and its JSON Schemas.
 fn generate_one(src: &Built, command: &str) -> Result<OneCrd, Vec<normalize::Problem>> {
     let crd = src.normalized()?;
+    let cost = cel_costs(src, &crd)?;
     let template = template(src, &crd, command)?;
     let page = RenderedCrd {
         file_name: reference::file_name(
             crd["spec"]["names"]["plural"].as_str().unwrap_or_default(),
         ),
-        text: reference::page(&crd, command),
+        text: reference::page(&cel_cost::annotate(&crd, &cost), command),
     };
     let schemas = json_schema::schemas(&crd, command)
         .into_iter()

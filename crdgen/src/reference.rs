@@ -42,6 +42,10 @@ const HOW_TO_READ: &str = "\
 - *Values*, *bounds* and *pattern* are checked by the apiserver's schema validation;
   *rules* are CEL expressions it checks as well, shown with the message it answers
   when one does not hold. *Field groups* say which fields may be set together.
+- *CEL cost* is what the apiserver estimates for a rule when the CRD is applied: the
+  cost of one evaluation × how many times it can run (once per entry of every
+  enclosing list or map), against a limit of 10,000,000 per rule and 100,000,000 for
+  all rules of the resource (see [CEL cost](../cel-cost.md)).
 - *List* and *map* say how entries are told apart and merged by server-side apply.
 - Unknown fields are dropped by the apiserver (or rejected with `--validate=strict`),
   except where a field says it keeps them.
@@ -609,7 +613,11 @@ pub fn rule_text(rule: &Value) -> String {
             Cardinality::AtMostOne => "set at most one of",
             Cardinality::AtLeastOne => "set at least one of",
         };
-        return format!("field group: {verb} {}", list.join(", "));
+        let mut out = format!("field group: {verb} {}", list.join(", "));
+        if let Some(cost) = rule[crate::cel_cost::COST_KEY].as_str() {
+            let _ = write!(out, " (CEL cost {cost})");
+        }
+        return out;
     }
     let mut out = String::new();
     if !message.is_empty() {
@@ -627,6 +635,9 @@ pub fn rule_text(rule: &Value) -> String {
     }
     if rule["optionalOldSelf"] == Value::Bool(true) {
         out.push_str(" (also checked on create)");
+    }
+    if let Some(cost) = rule[crate::cel_cost::COST_KEY].as_str() {
+        let _ = write!(out, " (CEL cost {cost})");
     }
     out
 }

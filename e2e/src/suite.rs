@@ -218,6 +218,11 @@ pub fn run(root: &Path) -> anyhow::Result<Report> {
         || broken_crd_is_reported(&kubectl, &run_dir.0, &chart_crds),
     );
 
+    report.check(
+        "CEL cost ceilings predicted by crdgen hold on the apiserver",
+        || cel_cost_ceilings_hold(&kubectl, &chart_crds),
+    );
+
     for (i, upgrade) in UPGRADES.iter().enumerate() {
         if i > 0 {
             let removed = report.check(
@@ -786,6 +791,108 @@ fn broken_crd_is_reported(
             Ok(String::new())
         }
     }
+}
+
+/// The bounds whose ceilings (`crdgen::cel_cost::ceiling`, `cargo xtask cel-cost`) are
+/// checked on the apiserver: `(kind, path, keyword)`.
+const CHECKED_CEILINGS: &[(&str, &str, &str)] = &[
+    ("AgentgatewayBackend", ".spec.mcp.targets", "maxItems"),
+    (
+        "AgentgatewayBackend",
+        ".spec.ai.groups[*].providers",
+        "maxItems",
+    ),
+    ("AgentgatewayBackend", ".spec.ai.groups", "maxItems"),
+];
+
+/// For each bound of [`CHECKED_CEILINGS`]: the CRD with the bound at its predicted
+/// ceiling is accepted (server-side dry run), and at ceiling + 1 refused with the
+/// message and factor the estimator predicts.
+fn cel_cost_ceilings_hold(kubectl: &Kubectl, chart_crds: &[Value]) -> anyhow::Result<String> {
+    use crdgen::cel_cost::{self, ceiling};
+    let mut shown = Vec::new();
+    for (kind, path, keyword) in CHECKED_CEILINGS {
+        let crd = chart_crds
+            .iter()
+            .find(|c| c["spec"]["names"]["kind"] == *kind)
+            .with_context(|| format!("the chart has no {kind}"))?;
+        let schema = &crd["spec"]["versions"][0]["schema"]["openAPIV3Schema"];
+        let c = ceiling::ceiling_of_bound(schema, path, keyword)
+            .map_err(|e| anyhow::anyhow!("{e}"))?
+            .with_context(|| format!("{kind} {path} {keyword} enters no cost"))?;
+        let top = c
+            .ceiling
+            .with_context(|| format!("{kind} {path} {keyword} has no ceiling"))?;
+        let ptr = ceiling::pointer(path).context("path")?;
+        for (value, accepted) in [(top, true), (top + 1, false)] {
+            let mut variant = crd.clone();
+            // Another group, so the dry run does not meet the installed CRD.
+            let plural = variant["spec"]["names"]["plural"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned();
+            variant["spec"]["group"] = "ceiling.e2e.example".into();
+            variant["metadata"]["name"] = format!("{plural}.ceiling.e2e.example").into();
+            let node = variant["spec"]["versions"][0]["schema"]["openAPIV3Schema"]
+                .pointer_mut(&ptr)
+                .and_then(Value::as_object_mut)
+                .with_context(|| format!("{path} not in {kind}"))?;
+            node.insert((*keyword).to_owned(), value.into());
+            let est = cel_cost::estimate_crd(&variant).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let outcome = kubectl.try_run(
+                &["create", "--dry-run=server", "-f", "-"],
+                Some(&serde_json::to_string(&variant)?),
+            )?;
+            let what = format!("{kind} with {path} {keyword}: {value}");
+            if accepted {
+                if !outcome.success {
+                    anyhow::bail!(
+                        "{what} (the predicted ceiling) was refused: {}",
+                        outcome.stderr.trim()
+                    );
+                }
+                continue;
+            }
+            let v = &est.versions[0];
+            let worst = v
+                .rules
+                .iter()
+                .filter(|r| r.over_limit())
+                .max_by_key(|r| r.total);
+            let expected = match worst {
+                Some(r) => cel_cost::cost_error_message(
+                    if r.message_expression.is_some() {
+                        "estimated messageExpression cost"
+                    } else {
+                        "estimated rule cost"
+                    },
+                    r.total,
+                    cel_cost::PER_RULE_LIMIT,
+                ),
+                None => cel_cost::cost_error_message(
+                    "x-kubernetes-validations estimated rule cost total for entire OpenAPIv3 schema",
+                    v.total,
+                    cel_cost::PER_CRD_LIMIT,
+                ),
+            };
+            if outcome.success {
+                anyhow::bail!("{what} (ceiling + 1) was accepted; predicted: {expected}");
+            }
+            if !outcome.stderr.contains(&expected) {
+                anyhow::bail!(
+                    "{what} (ceiling + 1) was refused, but not with the predicted message `{expected}`: {}",
+                    outcome.stderr.trim()
+                );
+            }
+            let factor = expected
+                .split("factor of ")
+                .nth(1)
+                .and_then(|f| f.split(' ').next())
+                .unwrap_or_default();
+            shown.push(format!("{path} {keyword} ceiling {top} (+1: {factor})"));
+        }
+    }
+    Ok(shown.join("; "))
 }
 
 fn rel(root: &Path, p: &Path) -> String {

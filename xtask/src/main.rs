@@ -1,6 +1,7 @@
 //! `cargo xtask`: the project's automation, one subcommand per task.
 
 mod bench;
+mod cel_cost;
 mod e2e;
 mod gen_crds;
 mod package;
@@ -34,6 +35,9 @@ enum Command {
     Package(package::Args),
     /// Run the whole test suite, as CI does.
     Test,
+    /// The CEL cost the apiserver estimates for each CRD and rule, and the ceiling of
+    /// every bound entering a cost: `cel-cost [--crd NAME] [--output text|json] [FILE...]`.
+    CelCost(cel_cost::Args),
     /// Measure the edit-to-template loop (see BENCHMARKS.md).
     Bench(bench::Args),
     /// Print what AgentgatewayBackends become for agentgateway: resources and status.
@@ -65,6 +69,7 @@ fn main() -> ExitCode {
         Command::Breaking(args) => gen_crds::run_breaking(&args),
         Command::Package(args) => package::run(&args),
         Command::Test => test::run(),
+        Command::CelCost(args) => cel_cost::run(&args),
         Command::Bench(args) => bench::run(&args),
         Command::Translate(args) => translate::run(&args),
         Command::Cluster { args } => e2e::cluster(&args),

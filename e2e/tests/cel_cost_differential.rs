@@ -1,0 +1,221 @@
+//! crdgen's CEL cost estimator against the apiserver's own code: `e2e/tools/celcost`
+//! (k8s.io/apiextensions-apiserver and cel-go at the pins of e2e/tools/go.mod) prints
+//! the cost, cardinality and total of every rule and messageExpression of every CRD
+//! it is given; `crdgen::cel_cost` must give the same figures for every one, for the
+//! chart's four CRDs and for the synthetic corpus in `e2e/cel-cost-corpus`. Any
+//! difference fails; there is no list of tolerated ones.
+
+use serde_json::Value;
+use std::{
+    collections::BTreeMap,
+    path::{Path, PathBuf},
+    process::Command,
+};
+
+fn go() -> Option<PathBuf> {
+    for candidate in ["go", "/usr/local/go/bin/go"] {
+        if Command::new(candidate)
+            .arg("version")
+            .output()
+            .is_ok_and(|o| o.status.success())
+        {
+            return Some(candidate.into());
+        }
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "CI needs Go on PATH for the CEL cost differential test"
+    );
+    eprintln!("skipped: Go is not installed (the test builds e2e/tools/celcost)");
+    None
+}
+
+/// Builds e2e/tools/celcost from the pinned modules, with the version stamps the
+/// apiserver binary gets (the CEL environment depends on the Kubernetes version).
+fn build_celcost(go: &Path, out: &Path) {
+    let tools = e2e::workspace_root().join("e2e/tools");
+    let go_mod = std::fs::read_to_string(tools.join("go.mod")).expect("e2e/tools/go.mod");
+    let pins = e2e::tools::Pins::from_go_mod(&go_mod).expect("pins");
+    let mut parts = pins.kubernetes.trim_start_matches('v').split('.');
+    let (major, minor) = (
+        parts.next().expect("major.minor version"),
+        parts.next().expect("major.minor version"),
+    );
+    let ldflags = format!(
+        "-X k8s.io/component-base/version.gitVersion={} -X k8s.io/component-base/version.gitMajor={major} -X k8s.io/component-base/version.gitMinor={minor}",
+        pins.kubernetes
+    );
+    let status = Command::new(go)
+        .args(["build", "-ldflags", &ldflags, "-o"])
+        .arg(out)
+        .arg("./celcost")
+        .current_dir(&tools)
+        .env("CGO_ENABLED", "0")
+        .env("GOFLAGS", "-mod=readonly")
+        .env("GOTOOLCHAIN", "local")
+        .status()
+        .expect("runs go build");
+    assert!(
+        status.success(),
+        "go build ./celcost in {}",
+        tools.display()
+    );
+}
+
+/// The CRD files the comparison runs on: the chart's templates and the corpus.
+fn crd_files() -> Vec<PathBuf> {
+    let root = e2e::workspace_root();
+    let mut files = Vec::new();
+    for dir in [
+        root.join(e2e::CHART).join("templates"),
+        root.join("e2e/cel-cost-corpus"),
+    ] {
+        let mut found: Vec<PathBuf> = std::fs::read_dir(&dir)
+            .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+            .map(|e| e.expect("dir entry").path())
+            .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
+            .collect();
+        found.sort();
+        files.extend(found);
+    }
+    files
+}
+
+fn crds_in(file: &Path) -> Vec<Value> {
+    let text = std::fs::read_to_string(file).expect("reads CRD file");
+    serde_yaml::Deserializer::from_str(&text)
+        .map(|d| <Value as serde::Deserialize>::deserialize(d).expect("YAML"))
+        .filter(|v| v.get("kind").and_then(Value::as_str) == Some("CustomResourceDefinition"))
+        .collect()
+}
+
+type Key = (String, String, String, u64, String);
+type Figures = (u64, u64, u64);
+
+#[test]
+fn estimates_equal_the_apiservers_for_every_rule() {
+    let Some(go) = go() else { return };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let bin = match std::env::var_os("CELCOST") {
+        Some(b) => PathBuf::from(b),
+        None => {
+            let b = dir.path().join("celcost");
+            build_celcost(&go, &b);
+            b
+        }
+    };
+    let files = crd_files();
+    let out = Command::new(&bin)
+        .args(&files)
+        .output()
+        .expect("runs celcost");
+    assert!(
+        out.status.success(),
+        "celcost failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let reference: Vec<Value> = serde_json::from_slice(&out.stdout).expect("celcost JSON");
+
+    let mut theirs: BTreeMap<Key, Figures> = BTreeMap::new();
+    let mut their_totals = BTreeMap::new();
+    for crd in &reference {
+        let name = crd["name"].as_str().expect("celcost JSON field").to_owned();
+        for v in crd["versions"].as_array().into_iter().flatten() {
+            let version = v["name"].as_str().expect("celcost JSON field").to_owned();
+            their_totals.insert(
+                (name.clone(), version.clone()),
+                v["total"].as_u64().expect("celcost JSON field"),
+            );
+            for r in v["rules"].as_array().expect("celcost JSON field") {
+                assert!(
+                    r.get("error").is_none(),
+                    "{name} {}: the apiserver refuses rule {}: {}",
+                    r["path"],
+                    r["rule"],
+                    r["error"]
+                );
+                let key = (
+                    name.clone(),
+                    version.clone(),
+                    r["path"].as_str().expect("celcost JSON field").to_owned(),
+                    r["index"].as_u64().expect("celcost JSON field"),
+                    r.get("messageExpression")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                        .to_owned(),
+                );
+                let figures = (
+                    r["cost"].as_u64().expect("celcost JSON field"),
+                    r["cardinality"].as_u64().expect("celcost JSON field"),
+                    r["total"].as_u64().expect("celcost JSON field"),
+                );
+                theirs.insert(key, figures);
+            }
+        }
+    }
+
+    let mut ours: BTreeMap<Key, Figures> = BTreeMap::new();
+    let mut our_totals = BTreeMap::new();
+    let mut rules_text = BTreeMap::new();
+    for file in &files {
+        for crd in crds_in(file) {
+            let est = crdgen::cel_cost::estimate_crd(&crd)
+                .unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+            for v in est.versions {
+                our_totals.insert((est.name.clone(), v.name.clone()), v.total);
+                for r in v.rules {
+                    let key = (
+                        est.name.clone(),
+                        v.name.clone(),
+                        r.path.clone(),
+                        r.index as u64,
+                        r.message_expression.clone().unwrap_or_default(),
+                    );
+                    rules_text.insert(key.clone(), r.rule.clone());
+                    ours.insert(key, (r.cost, r.cardinality, r.total));
+                }
+            }
+        }
+    }
+
+    let mut differences = Vec::new();
+    for (key, want) in &theirs {
+        match ours.get(key) {
+            Some(got) if got == want => {}
+            Some(got) => differences.push(format!(
+                "{} {} {}[{}] {}: apiserver (cost, cardinality, total) {want:?}, crdgen {got:?}",
+                key.0,
+                key.1,
+                key.2,
+                key.3,
+                rules_text.get(key).map(String::as_str).unwrap_or_default()
+            )),
+            None => differences.push(format!("{key:?}: missing from crdgen's figures")),
+        }
+    }
+    for key in ours.keys().filter(|k| !theirs.contains_key(*k)) {
+        differences.push(format!(
+            "{key:?}: crdgen has a figure the apiserver does not"
+        ));
+    }
+    for (key, want) in &their_totals {
+        if our_totals.get(key) != Some(want) {
+            differences.push(format!(
+                "{key:?}: total apiserver {want}, crdgen {:?}",
+                our_totals.get(key)
+            ));
+        }
+    }
+    eprintln!(
+        "cel cost: {} expressions in {} CRD versions compared, {} equal",
+        theirs.len(),
+        their_totals.len(),
+        theirs.len() - differences.len().min(theirs.len())
+    );
+    assert!(
+        differences.is_empty(),
+        "{} difference(s):\n{}",
+        differences.len(),
+        differences.join("\n")
+    );
+}
