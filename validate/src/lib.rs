@@ -20,6 +20,7 @@
 //! Known differences from the apiserver are listed in `docs/validate.md`.
 
 mod error;
+pub mod source;
 mod structural;
 
 pub use error::{ErrorType, FieldError};
