@@ -323,12 +323,16 @@ fn generative_test(
         out.unbroken_rules.len(),
         list.display()
     );
+    let file = root.join(".cache/e2e/generative-disagreements.txt");
+    fs::write(&file, out.disagreements.join("\n\n"))
+        .with_context(|| format!("writing {}", file.display()))?;
     if !out.disagreements.is_empty() {
         anyhow::bail!(
-            "{} of {} objects disagree (seed {}):\n{}",
+            "{} of {} objects disagree (seed {}; all of them in {}):\n{}",
             out.disagreements.len(),
             out.objects,
             opts.seed,
+            file.display(),
             out.disagreements
                 .iter()
                 .take(20)
