@@ -262,6 +262,11 @@ fn cel_error(crd: &Crd, obj: &Value, e: &kube_cel::ValidationError) -> FieldErro
                     "type conversion error from 'string' to 'google.protobuf.{target}' evaluating rule: {rule}"
                 )
             }
+            // resource.ParseQuantity's error for a malformed quantity.
+            Some(X::FunctionError { function, .. }) if function == "quantity" => format!(
+                "quantities must match the regular expression \
+                 '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$' evaluating rule: {rule}"
+            ),
             Some(X::FunctionError { function, .. }) => format!(
                 "'no such overload: {function}': call arguments did not match a supported operator, \
                  function or macro signature for rule: {rule}"

@@ -197,6 +197,25 @@ pub fn check(
     } else if let Some(want) = schema.get("type").and_then(Value::as_str)
         && !type_matches(want, value)
     {
+        // kube-openapi names a value that is neither a string nor a list by its
+        // format (Go's `int64`, `float64`) when the schema has a format.
+        if let Some(format) = schema.get("format").and_then(Value::as_str)
+            && !value.is_string()
+            && !value.is_array()
+        {
+            let t = match value {
+                Value::Number(n) if n.is_f64() => "float64",
+                Value::Number(_) => "int64",
+                _ => "",
+            };
+            out.push(FieldError::new(
+                path,
+                ErrorType::TypeInvalid,
+                Some(format!("\"{t}\"")),
+                format!("{path} in body must be of type {format}: \"{t}\""),
+            ));
+            return;
+        }
         let t = type_name(value);
         out.push(FieldError::new(
             path,
@@ -363,10 +382,15 @@ pub fn check_list_types(schema: &Value, value: &Value, path: &str, out: &mut Vec
                 if let Some(id) = identity
                     && !seen.insert(id.clone())
                 {
+                    // Printed as Go's encoding/json prints it (`&`, `<`, `>` escaped).
+                    let shown = id
+                        .replace('&', "\\u0026")
+                        .replace('<', "\\u003c")
+                        .replace('>', "\\u003e");
                     out.push(FieldError::new(
                         &format!("{path}[{i}]"),
                         ErrorType::Duplicate,
-                        Some(id),
+                        Some(shown),
                         String::new(),
                     ));
                 }
@@ -421,9 +445,12 @@ fn check_string(
     if let Some(format) = schema.get("format").and_then(Value::as_str)
         && !format_ok(format, s)
     {
-        out.push(FieldError::invalid(
+        // A type error to the apiserver (kube-openapi's InvalidType): CEL rules are
+        // not checked after it.
+        out.push(FieldError::new(
             path,
-            value,
+            ErrorType::TypeInvalid,
+            crate::error::quote(value),
             format!("{path} in body must be of type {format}: {value}"),
         ));
     }
@@ -628,6 +655,23 @@ mod tests {
         let schema = json!({"type": "string", "pattern": "^[\\w+=,.@-]{2,64}$"});
         assert_eq!(errors(&schema, &json!("ab_1")), Vec::<String>::new());
         assert_eq!(errors(&schema, &json!("2Ѩᜫ")).len(), 1);
+        let schema = json!({"type": "string", "format": "uri"});
+        assert_eq!(
+            errors(&schema, &json!(7)),
+            vec!["spec: Invalid value: \"int64\": spec in body must be of type uri: \"int64\""]
+        );
+        let mut out = vec![];
+        check(&schema, &json!("x y"), "spec", &Patterns::new(), &mut out);
+        assert!(
+            out[0].kind.blocks_cel(),
+            "a format error stops the CEL rules"
+        );
+        let schema =
+            json!({"type": "array", "x-kubernetes-list-type": "set", "items": {"type": "string"}});
+        assert_eq!(
+            errors(&schema, &json!(["<a&b>", "<a&b>"])),
+            vec!["spec[1]: Duplicate value: \"\\u003ca\\u0026b\\u003e\""]
+        );
         for (re2, ours) in [
             ("\\w+", "[0-9A-Za-z_]+"),
             ("[\\d\\s.]", "[0-9\\t\\n\\f\\r .]"),
