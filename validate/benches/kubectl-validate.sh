@@ -34,7 +34,7 @@ files=$(find "$dir/objects" -name '*.yaml' | wc -l)
     | jq -r '.[] | "\(.file | split("/") | last) \(if .valid then "valid" else "invalid" end)"' \
     | sort > "$dir/ours.txt" || true
 "$kv" --local-crds "$dir/crds" --output json "$dir/objects" 2>/dev/null \
-    | jq -r 'to_entries[] | "\(.key | split("/") | last) \(if .value.status == "Success" then "valid" else "invalid" end)"' \
+    | jq -r 'to_entries[] | "\(.key | split("/") | last) \(if all(.value[]; .status == "Success") then "valid" else "invalid" end)"' \
     | sort > "$dir/kv.txt" || true
 same=$(join "$dir/ours.txt" "$dir/kv.txt" | awk '$2 == $3' | wc -l)
 valid=$(grep -c ' valid$' "$dir/kv.txt" || true)
