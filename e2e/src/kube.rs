@@ -73,6 +73,19 @@ impl Kubectl {
         cmd
     }
 
+    /// The program and arguments of `kubectl args...` against this cluster, for a
+    /// long-running child (`kubectl proxy`).
+    pub fn command_line(&self, args: &[&str]) -> (PathBuf, Vec<String>) {
+        let mut all = vec![
+            "--kubeconfig".to_owned(),
+            self.kubeconfig.display().to_string(),
+            "--cache-dir".to_owned(),
+            self.cache.display().to_string(),
+        ];
+        all.extend(args.iter().map(|a| (*a).to_owned()));
+        (self.bin.clone(), all)
+    }
+
     /// Runs `kubectl args...`; the outcome whether it succeeded or not.
     pub fn try_run(&self, args: &[&str], stdin: Option<&str>) -> anyhow::Result<Outcome> {
         run(self.command(args), stdin)

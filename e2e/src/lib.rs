@@ -8,6 +8,7 @@
 pub mod cases;
 pub mod chart;
 pub mod cluster;
+pub mod generative;
 pub mod kube;
 pub mod offline;
 pub mod package;

@@ -23,13 +23,26 @@ enum Command {
         action: ClusterAction,
     },
     /// Run the end-to-end suite on a throwaway cluster.
-    Run,
+    Run(RunArgs),
     /// Build (or reuse) the pinned kube-apiserver, etcd, kubectl and helm.
     Tools,
     /// Lint and package the chart with the pinned helm, write the schemas and reference
     /// archives beside it, print the archives and their SHA-256, optionally push the
     /// chart (run by `cargo xtask package` after its drift check).
     Package(PackageArgs),
+}
+
+#[derive(clap::Args)]
+struct RunArgs {
+    /// Seed of the generative test (default: a random one, printed).
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Objects of the generative test.
+    #[arg(long, default_value_t = 10_000)]
+    objects: usize,
+    /// Soak: the generative test with ten times as many objects (100,000 by default).
+    #[arg(long)]
+    soak: bool,
 }
 
 #[derive(clap::Args)]
@@ -157,8 +170,17 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Run => {
-            let report = suite::run(&root)?;
+        Command::Run(args) => {
+            let seed = match args.seed {
+                Some(s) => s,
+                None => random_seed()?,
+            };
+            let objects = if args.soak {
+                args.objects * 10
+            } else {
+                args.objects
+            };
+            let report = suite::run(&root, e2e::generative::Options { seed, objects })?;
             for f in report.failed() {
                 println!("failed: {f}");
             }
@@ -174,4 +196,14 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
             })
         }
     }
+}
+
+/// A seed from the system's random source.
+fn random_seed() -> anyhow::Result<u64> {
+    use std::io::Read;
+    let mut bytes = [0u8; 8];
+    std::fs::File::open("/dev/urandom")
+        .and_then(|mut f| f.read_exact(&mut bytes))
+        .context("reading /dev/urandom")?;
+    Ok(u64::from_le_bytes(bytes))
 }

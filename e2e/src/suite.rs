@@ -17,6 +17,7 @@ use crate::{
     cases::{self, Case, Expect},
     chart,
     cluster::Cluster,
+    generative,
     kube::{Helm, Kubectl},
     offline, procs, tools,
 };
@@ -145,7 +146,7 @@ impl Drop for TempDir {
 }
 
 /// Runs everything; the report says what passed and failed.
-pub fn run(root: &Path) -> anyhow::Result<Report> {
+pub fn run(root: &Path, generated: generative::Options) -> anyhow::Result<Report> {
     let started = Instant::now();
     let bins = tools::ensure(root)?;
     let chart_dir = root.join(crate::CHART);
@@ -275,6 +276,21 @@ pub fn run(root: &Path) -> anyhow::Result<Report> {
         agreement.values().map(|(s, _)| s).sum::<usize>(),
         agreement.values().map(|(_, a)| a).sum::<usize>(),
         summary.join(", ")
+    );
+
+    // 4. Generated objects, judged by both.
+    let valid: Vec<Value> = table
+        .iter()
+        .flat_map(|t| &t.cases)
+        .filter(|c| matches!(c.expect, Expect::Accepted { .. }))
+        .map(|c| c.object.clone())
+        .collect();
+    report.check(
+        &format!(
+            "generative: {} objects from the schemas, apiserver and validator agree (seed {})",
+            generated.objects, generated.seed
+        ),
+        || generative_test(&kubectl, &run_dir.0, root, &valid, generated),
     );
 
     // 5. The release path: a real registry, `cargo xtask package --push`, `helm install`
@@ -610,6 +626,89 @@ fn release_path(
         },
     );
     Ok(())
+}
+
+/// The generative differential test ([`generative`]) through a `kubectl proxy`: prints
+/// the seed first, then the coverage per constraint kind; fails with every
+/// disagreement (and the smallest failing object). The CEL rules no object broke are
+/// written to `.cache/e2e/generative-unbroken-rules.txt`.
+fn generative_test(
+    kubectl: &Kubectl,
+    dir: &Path,
+    root: &Path,
+    valid: &[Value],
+    opts: generative::Options,
+) -> anyhow::Result<String> {
+    println!(
+        "e2e: generative test: seed {} (rerun with `cargo xtask e2e --seed {}`), {} objects",
+        opts.seed, opts.seed, opts.objects
+    );
+    create_namespace(kubectl, generative::NAMESPACE)?;
+    let (bin, args) = kubectl.command_line(&["proxy", "--port=0", "--address=127.0.0.1"]);
+    let log = dir.join("kubectl-proxy.log");
+    let mut proxy = procs::Process::spawn("kubectl proxy", &bin, &args, &log, true)?;
+    let deadline = Instant::now() + std::time::Duration::from_secs(30);
+    let port = loop {
+        let text = fs::read_to_string(&log).unwrap_or_default();
+        if let Some(port) = text
+            .lines()
+            .find_map(|l| l.strip_prefix("Starting to serve on 127.0.0.1:"))
+            .and_then(|p| p.trim().parse::<u16>().ok())
+        {
+            break port;
+        }
+        if proxy.exited().is_some() || Instant::now() > deadline {
+            anyhow::bail!("kubectl proxy did not start: {}", proxy.log_tail(10));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    let server = generative::Server::new(port);
+    let out = generative::run(&server, valid, opts, 4)?;
+    proxy.stop();
+    println!(
+        "e2e: generative: {} objects ({} accepted by both) generated and judged offline in {:.1} s, \
+         by the apiserver in {:.1} s (dry run, 4 at a time)",
+        out.objects, out.accepted, out.seconds_generate, out.seconds_judge
+    );
+    for (label, (made, accepted)) in &out.coverage {
+        println!("e2e: generative:   {label}: {made} objects, {accepted} accepted");
+    }
+    for (why, n) in &out.known {
+        println!("e2e: generative: {n} known disagreements (docs/validate.md): {why}");
+    }
+    let list = root.join(".cache/e2e/generative-unbroken-rules.txt");
+    let text: String = out
+        .unbroken_rules
+        .iter()
+        .map(|(kind, msg)| format!("{kind}: {msg}\n"))
+        .collect();
+    fs::write(&list, text).with_context(|| format!("writing {}", list.display()))?;
+    println!(
+        "e2e: generative: {} of {} CEL rules broken by some object; the {} no object broke are in {}",
+        out.rules - out.unbroken_rules.len(),
+        out.rules,
+        out.unbroken_rules.len(),
+        list.display()
+    );
+    let file = root.join(".cache/e2e/generative-disagreements.txt");
+    fs::write(&file, out.disagreements.join("\n\n"))
+        .with_context(|| format!("writing {}", file.display()))?;
+    if !out.disagreements.is_empty() {
+        anyhow::bail!(
+            "{} of {} objects disagree (seed {}; all of them in {}):\n{}",
+            out.disagreements.len(),
+            out.objects,
+            opts.seed,
+            file.display(),
+            out.disagreements
+                .iter()
+                .take(20)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join("\n\n")
+        );
+    }
+    Ok(format!("{} objects agree", out.objects))
 }
 
 /// What `cargo xtask package` ships: the archive of Chart.yaml's version (and of an

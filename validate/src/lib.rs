@@ -20,6 +20,7 @@
 //! Known differences from the apiserver are listed in `docs/validate.md`.
 
 mod error;
+pub mod source;
 mod structural;
 
 pub use error::{ErrorType, FieldError};
@@ -235,7 +236,14 @@ fn cel_error(crd: &Crd, obj: &Value, e: &kube_cel::ValidationError) -> FieldErro
         e.kind,
         kube_cel::ErrorKind::EvaluationError | kube_cel::ErrorKind::UnsupportedReference
     ) {
-        let rule = crd.rule_messages.get(&e.rule).unwrap_or(&e.rule);
+        // The message of this rule on this node: rules with the same text on other
+        // nodes may have other messages.
+        let rule = schema_at(&crd.schema, &e.field_path)
+            .and_then(|s| s.get(crdgen::markers::VALIDATIONS)?.as_array())
+            .and_then(|rules| rules.iter().find(|r| r["rule"] == e.rule.as_str()))
+            .map(|r| r["message"].as_str().unwrap_or(&e.rule))
+            .or_else(|| crd.rule_messages.get(&e.rule).map(String::as_str))
+            .unwrap_or(&e.rule);
         let ty = schema_at(&crd.schema, &e.field_path)
             .and_then(|s| s["type"].as_str())
             .unwrap_or_default();
@@ -254,6 +262,11 @@ fn cel_error(crd: &Crd, obj: &Value, e: &kube_cel::ValidationError) -> FieldErro
                     "type conversion error from 'string' to 'google.protobuf.{target}' evaluating rule: {rule}"
                 )
             }
+            // resource.ParseQuantity's error for a malformed quantity.
+            Some(X::FunctionError { function, .. }) if function == "quantity" => format!(
+                "quantities must match the regular expression \
+                 '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$' evaluating rule: {rule}"
+            ),
             Some(X::FunctionError { function, .. }) => format!(
                 "'no such overload: {function}': call arguments did not match a supported operator, \
                  function or macro signature for rule: {rule}"
@@ -270,6 +283,8 @@ fn cel_error(crd: &Crd, obj: &Value, e: &kube_cel::ValidationError) -> FieldErro
                 "'no such overload': call arguments did not match a supported operator, \
                  function or macro signature for rule: {rule}"
             ),
+            // cel-go's wording (kube-cel capitalizes it).
+            Some(X::NoSuchKey(key)) => format!("no such key: {key} evaluating rule: {rule}"),
             Some(c) => format!("{c} evaluating rule: {rule}"),
             None => format!("{} evaluating rule: {rule}", e.message),
         };
@@ -510,6 +525,47 @@ mod tests {
                 "spec.policies.transformation.request.metadata: Invalid value: 0: \
                   spec.policies.transformation.request.metadata in body should have at least 1 properties"
             ]
+        );
+    }
+
+    /// Found by the generative e2e test: a rule that fails to evaluate is named by
+    /// its own message (two rules with the same text have different ones), and a
+    /// missing key is worded as cel-go words it.
+    #[test]
+    fn rules_that_fail_to_evaluate_are_named_as_the_apiserver_names_them() {
+        let obj = backend(
+            json!({"mcp": {"targets": [{"name": "t", "static": {"host": "h", "port": 1,
+            "policies": {"tcp": {"keepalive": {"time": "x", "interval": "y"}}}}}]}}),
+        );
+        let errs = messages(validate(&obj, true));
+        let at = |field: &str| {
+            errs.iter()
+                .find(|e| {
+                    e.starts_with(&format!(
+                        "spec.mcp.targets[0].static.policies.tcp.keepalive.{field}: Invalid value: \"string\""
+                    ))
+                })
+                .cloned()
+                .unwrap_or_default()
+        };
+        assert!(
+            at("time").ends_with("evaluating rule: time must be at least 1 second"),
+            "{errs:?}"
+        );
+        assert!(
+            at("interval").ends_with("evaluating rule: interval must be at least 1 second"),
+            "{errs:?}"
+        );
+        let obj = backend(
+            json!({"mcp": {"targets": [{"name": "t", "static": {"host": "h", "port": 1,
+            "policies": {"auth": {"gcp": {"audience": "a", "secretRef": {"key": "k", "name": "n"}}}}}}]}}),
+        );
+        let errs = messages(validate(&obj, true));
+        assert!(
+            errs.iter().any(|e| e.contains(
+                "no such key: type evaluating rule: audience is only valid with IdToken"
+            )),
+            "{errs:?}"
         );
     }
 

@@ -1,18 +1,31 @@
-//! `agentgateway-validate [--strict] [--output text|json] FILE|DIR...`: checks
-//! agentgateway.dev objects in YAML files as the apiserver would on create, without a
-//! cluster. Run as `cargo xtask validate` in this repository.
+//! `agentgateway-validate [--strict] [--output text|json|github|junit] FILE|DIR...`:
+//! checks agentgateway.dev objects in YAML files as the apiserver would on create,
+//! without a cluster. Run as `cargo xtask validate` in this repository.
+//!
+//! Documents are read and judged one at a time (memory does not grow with their
+//! number); the output is spooled to a temporary file and printed once every input was
+//! read, so unreadable input prints nothing but the error.
 //!
 //! Exit status: 0 all valid, 1 some object invalid, 2 unreadable input.
 
-use agentgateway_validate::{Validator, apiserver_message};
+mod report;
+
+use agentgateway_validate::{
+    ErrorType, FieldError, Validator,
+    source::{Documents, Positions},
+};
 use anyhow::Context;
 use clap::{Parser, ValueEnum};
-use serde::{Deserialize, Serialize};
+use report::{Problem, Report, Verdict};
 use serde_json::Value;
 use std::{
+    cell::Cell,
     fs,
+    io::{self, BufReader, IsTerminal, Read, Seek, Write},
     path::{Path, PathBuf},
     process::ExitCode,
+    rc::Rc,
+    time::{Duration, Instant},
 };
 
 #[derive(Parser)]
@@ -25,7 +38,9 @@ struct Args {
     /// --validate=strict`) instead of dropping them.
     #[arg(long)]
     strict: bool,
-    /// `text`: one line per object; `json`: one array of results in document order.
+    /// `text`: a line per object and a `file:line:column: message` line per error;
+    /// `json`: one array of results in document order; `github`: GitHub Actions
+    /// `::error` workflow commands; `junit`: JUnit XML, a test case per object.
     #[arg(long, value_enum, default_value_t = Output::Text)]
     output: Output,
     /// YAML files (several documents each allowed) or directories (searched for
@@ -38,117 +53,225 @@ struct Args {
 enum Output {
     Text,
     Json,
+    Github,
+    Junit,
 }
 
-/// One object's verdict, as `--output json` prints it.
-#[derive(Serialize)]
-struct Verdict {
-    kind: String,
-    namespace: String,
-    name: String,
-    valid: bool,
-    errors: Vec<String>,
-    file: String,
-    document: usize,
-}
-
-/// An object read from a file, with where it came from (document index from 0).
-#[derive(Debug)]
-struct Document {
-    file: PathBuf,
-    index: usize,
-    object: Value,
+/// How many objects were judged.
+#[derive(Default)]
+struct Totals {
+    objects: usize,
+    invalid: usize,
+    skipped: usize,
 }
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    let docs = match read_all(&args.paths) {
-        Ok(d) => d,
+    match run(&args) {
+        Ok(t) => {
+            eprintln!(
+                "{} objects: {} valid, {} invalid; {} of other API groups skipped",
+                t.objects,
+                t.objects - t.invalid,
+                t.invalid,
+                t.skipped
+            );
+            if t.invalid > 0 {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            }
+        }
         Err(e) => {
             eprintln!("error: {e:#}");
-            return ExitCode::from(2);
+            ExitCode::from(2)
         }
-    };
-    let validator = match Validator::new() {
-        Ok(v) => v,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(2);
-        }
-    };
-    let mut verdicts = vec![];
-    let mut skipped = 0;
-    for doc in &docs {
-        if !Validator::is_ours(&doc.object) {
-            skipped += 1;
-            continue;
-        }
-        let errors = match validator.validate(&doc.object, args.strict) {
-            Ok(_) => vec![],
-            Err(errs)
-                if errs
-                    .iter()
-                    .all(|e| e.kind == agentgateway_validate::ErrorType::UnknownField) =>
-            {
-                vec![apiserver_message(&errs)]
-            }
-            Err(errs) => errs.iter().map(ToString::to_string).collect(),
-        };
-        let meta = &doc.object["metadata"];
-        let text = |v: &Value| v.as_str().unwrap_or_default().to_owned();
-        verdicts.push(Verdict {
-            kind: text(&doc.object["kind"]),
-            namespace: text(&meta["namespace"]),
-            name: text(&meta["name"]),
-            valid: errors.is_empty(),
-            errors,
-            file: doc.file.display().to_string(),
-            document: doc.index,
-        });
-    }
-    match args.output {
-        Output::Json => match serde_json::to_string_pretty(&verdicts) {
-            Ok(s) => println!("{s}"),
-            Err(e) => {
-                eprintln!("error: {e}");
-                return ExitCode::from(2);
-            }
-        },
-        Output::Text => {
-            for v in &verdicts {
-                let id = if v.namespace.is_empty() {
-                    format!("{}/{}", v.kind, v.name)
-                } else {
-                    format!("{}/{}/{}", v.kind, v.namespace, v.name)
-                };
-                if v.valid {
-                    println!("ok {id}");
-                } else {
-                    println!(
-                        "invalid {id} ({} document {}): {}",
-                        v.file,
-                        v.document,
-                        v.errors.join("; ")
-                    );
-                }
-            }
-        }
-    }
-    let invalid = verdicts.iter().filter(|v| !v.valid).count();
-    eprintln!(
-        "{} objects: {} valid, {invalid} invalid; {skipped} of other API groups skipped",
-        verdicts.len(),
-        verdicts.len() - invalid
-    );
-    if invalid > 0 {
-        ExitCode::FAILURE
-    } else {
-        ExitCode::SUCCESS
     }
 }
 
-/// Every document of every file under `paths`, in order (directories sorted by path).
-fn read_all(paths: &[PathBuf]) -> anyhow::Result<Vec<Document>> {
+fn run(args: &Args) -> anyhow::Result<Totals> {
+    let files = files(&args.paths)?;
+    let validator = Validator::new().map_err(anyhow::Error::msg)?;
+    let mut spool = tempfile::tempfile().context("creating a temporary file for the output")?;
+    let out = io::BufWriter::new(spool.try_clone().context("temporary file")?);
+    let mut report: Box<dyn Report> = match args.output {
+        Output::Text => Box::new(report::Text(out)),
+        Output::Json => Box::new(report::Json::new(out)),
+        Output::Github => Box::new(report::Github(out)),
+        Output::Junit => Box::new(report::Junit::new(out).context("temporary file")?),
+    };
+    let mut progress = Progress::new(&files);
+    let mut totals = Totals::default();
+    for file in &files {
+        let shown = file.display().to_string();
+        let reader = fs::File::open(file).with_context(|| format!("{shown}: cannot read"))?;
+        let read = Rc::new(Cell::new(0u64));
+        let reader = BufReader::with_capacity(
+            64 * 1024,
+            Counting {
+                inner: reader,
+                read: Rc::clone(&read),
+            },
+        );
+        report.file_start(&shown)?;
+        for doc in Documents::new(reader) {
+            let doc = doc.map_err(|e| match e.pos {
+                Some(p) => anyhow::anyhow!("{shown}:{p}: document {}: {}", e.document, e.message),
+                None => anyhow::anyhow!("{shown}: document {}: {}", e.document, e.message),
+            })?;
+            progress.tick(read.get(), totals.objects);
+            if doc.value.is_null() {
+                continue;
+            }
+            if !doc.value["apiVersion"].is_string() || !doc.value["kind"].is_string() {
+                anyhow::bail!(
+                    "{shown}:{}: document {}: not a Kubernetes object (needs apiVersion and kind)",
+                    doc.positions.pos(),
+                    doc.index
+                );
+            }
+            if !Validator::is_ours(&doc.value) {
+                totals.skipped += 1;
+                continue;
+            }
+            let verdict = judge(
+                &validator,
+                &doc.value,
+                &doc.positions,
+                args.strict,
+                &shown,
+                doc.index,
+            );
+            totals.objects += 1;
+            totals.invalid += usize::from(!verdict.valid);
+            report.object(&verdict)?;
+        }
+        progress.file_done(read.get());
+        report.file_end()?;
+    }
+    report.finish()?;
+    progress.clear();
+    spool.rewind()?;
+    let mut stdout = io::stdout().lock();
+    io::copy(&mut spool, &mut stdout)?;
+    stdout.flush()?;
+    Ok(totals)
+}
+
+/// The verdict on one of our objects, each error placed in the file.
+fn judge(
+    validator: &Validator,
+    object: &Value,
+    positions: &Positions,
+    strict: bool,
+    file: &str,
+    document: usize,
+) -> Verdict {
+    let errors: Vec<FieldError> = validator.validate(object, strict).err().unwrap_or_default();
+    let strict_decoding = errors.iter().all(|e| e.kind == ErrorType::UnknownField);
+    let errors = errors
+        .iter()
+        .map(|e| {
+            let at = positions.locate(&e.path);
+            Problem {
+                message: if strict_decoding {
+                    format!("strict decoding error: {e}")
+                } else {
+                    e.to_string()
+                },
+                field: e.path.clone(),
+                line: at.line,
+                column: at.column,
+            }
+        })
+        .collect::<Vec<_>>();
+    let meta = &object["metadata"];
+    let text = |v: &Value| v.as_str().unwrap_or_default().to_owned();
+    Verdict {
+        kind: text(&object["kind"]),
+        namespace: text(&meta["namespace"]),
+        name: text(&meta["name"]),
+        valid: errors.is_empty(),
+        errors,
+        file: file.to_owned(),
+        document,
+        line: positions.pos().line,
+    }
+}
+
+/// Counts the bytes read from a file, for the progress line.
+struct Counting<R> {
+    inner: R,
+    read: Rc<Cell<u64>>,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.read.set(self.read.get() + n as u64);
+        Ok(n)
+    }
+}
+
+/// A progress line on stderr, when stderr is a terminal and the run has taken more
+/// than a second: objects judged and how much of the input was read.
+struct Progress {
+    on: bool,
+    start: Instant,
+    last: Instant,
+    total_bytes: u64,
+    done_bytes: u64,
+    shown: bool,
+}
+
+impl Progress {
+    fn new(files: &[PathBuf]) -> Self {
+        let now = Instant::now();
+        Self {
+            on: io::stderr().is_terminal(),
+            start: now,
+            last: now,
+            total_bytes: files
+                .iter()
+                .filter_map(|f| fs::metadata(f).ok())
+                .map(|m| m.len())
+                .sum(),
+            done_bytes: 0,
+            shown: false,
+        }
+    }
+
+    fn tick(&mut self, file_bytes: u64, objects: usize) {
+        if !self.on || self.last.elapsed() < Duration::from_millis(250) {
+            return;
+        }
+        self.last = Instant::now();
+        if self.start.elapsed() < Duration::from_secs(1) {
+            return;
+        }
+        let read = self.done_bytes + file_bytes;
+        let percent = (read * 100).checked_div(self.total_bytes).unwrap_or(100);
+        eprint!(
+            "\r\x1b[K{objects} objects, {} of {} MB read ({percent}%)",
+            read / 1_000_000,
+            self.total_bytes / 1_000_000
+        );
+        self.shown = true;
+    }
+
+    fn file_done(&mut self, file_bytes: u64) {
+        self.done_bytes += file_bytes;
+    }
+
+    fn clear(&mut self) {
+        if self.shown {
+            eprint!("\r\x1b[K");
+        }
+    }
+}
+
+/// Every file under `paths`, in order (directories searched recursively, sorted by path).
+fn files(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
     let mut files = vec![];
     for p in paths {
         if p.is_dir() {
@@ -161,13 +284,7 @@ fn read_all(paths: &[PathBuf]) -> anyhow::Result<Vec<Document>> {
             files.push(p.clone());
         }
     }
-    let mut docs = vec![];
-    for file in files {
-        let text = fs::read_to_string(&file)
-            .with_context(|| format!("{}: cannot read", file.display()))?;
-        docs.extend(parse(&file, &text)?);
-    }
-    Ok(docs)
+    Ok(files)
 }
 
 fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> anyhow::Result<()> {
@@ -187,55 +304,4 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> anyhow::Result<()> {
         }
     }
     Ok(())
-}
-
-/// The documents of one file; empty documents are skipped, anything that is not an
-/// object with `apiVersion` and `kind` is an error naming the file and document.
-fn parse(file: &Path, text: &str) -> anyhow::Result<Vec<Document>> {
-    let mut out = vec![];
-    for (index, de) in serde_yaml::Deserializer::from_str(text).enumerate() {
-        let object = Value::deserialize(de).map_err(|e| {
-            anyhow::anyhow!("{} document {index}: not valid YAML: {e}", file.display())
-        })?;
-        if object.is_null() {
-            continue;
-        }
-        if !object["apiVersion"].is_string() || !object["kind"].is_string() {
-            anyhow::bail!(
-                "{} document {index}: not a Kubernetes object (needs apiVersion and kind)",
-                file.display()
-            );
-        }
-        out.push(Document {
-            file: file.to_owned(),
-            index,
-            object,
-        });
-    }
-    Ok(out)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn documents_are_read_in_order_and_bad_ones_are_named() {
-        let text = "apiVersion: v1\nkind: ConfigMap\n---\n---\napiVersion: agentgateway.dev/v1alpha1\nkind: AgentgatewayModel\n";
-        let docs = parse(Path::new("f.yaml"), text).expect("parse");
-        assert_eq!(docs.iter().map(|d| d.index).collect::<Vec<_>>(), vec![0, 2]);
-        let err = parse(Path::new("f.yaml"), "a: 1\n---\nb: [\n").expect_err("bad yaml");
-        assert!(
-            err.to_string()
-                .starts_with("f.yaml document 0: not a Kubernetes object"),
-            "{err}"
-        );
-        let err = parse(Path::new("f.yaml"), "kind: A\napiVersion: v\n---\nb: [\n")
-            .expect_err("bad yaml");
-        assert!(
-            err.to_string()
-                .starts_with("f.yaml document 1: not valid YAML"),
-            "{err}"
-        );
-    }
 }

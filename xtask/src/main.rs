@@ -50,8 +50,14 @@ enum Command {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
-    /// Run the end-to-end tests on a real kube-apiserver and Helm.
-    E2e,
+    /// Run the end-to-end tests on a real kube-apiserver and Helm:
+    /// `e2e [--seed N] [--objects N] [--soak]` (the generative test's seed and size).
+    #[command(disable_help_flag = true)]
+    E2e {
+        /// Passed on to `agentgateway-e2e run`.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
     /// Validate agentgateway.dev objects in YAML files offline, as the apiserver would:
     /// `validate [--strict] [--output text|json] FILE|DIR...` (exit 1: invalid, 2: unreadable).
     #[command(disable_help_flag = true)]
@@ -73,7 +79,11 @@ fn main() -> ExitCode {
         Command::Bench(args) => bench::run(&args),
         Command::Translate(args) => translate::run(&args),
         Command::Cluster { args } => e2e::cluster(&args),
-        Command::E2e => e2e::run(&["run"]),
+        Command::E2e { args } => {
+            let mut all = vec!["run"];
+            all.extend(args.iter().map(String::as_str));
+            e2e::run(&all)
+        }
         Command::Validate { args } => {
             let args: Vec<&std::ffi::OsStr> = args.iter().map(|a| a.as_os_str()).collect();
             forward("agentgateway-validate", &args, None)
