@@ -182,13 +182,40 @@ impl Validator {
         structural::check_list_types(&crd.schema, &obj, "", &mut errors);
         if errors.iter().any(|e| e.kind.blocks_cel()) {
             errors.push(FieldError::rules_not_checked());
-        } else if let Err(cel) =
-            self.cel
+        } else {
+            // kube-cel's duration() accepts strings Go's time.ParseDuration refuses
+            // (`2m !`); cel-go fails those rules with a type conversion error.
+            let mut conversions = vec![];
+            structural::duration_conversions(&crd.schema, &obj, "", &mut conversions);
+            let raw = self
+                .cel
                 .validate_compiled_with_context(&crd.compiled, &obj, None, Some(&crd.root))
-        {
+                .err()
+                .map(kube_cel::ValidationErrors::into_vec)
+                .unwrap_or_default();
+            let mut cel: Vec<FieldError> = raw
+                .iter()
+                .filter(|e| {
+                    !conversions
+                        .iter()
+                        .any(|c| c.path == e.field_path && c.rule == e.rule)
+                })
+                .map(|e| cel_error(crd, &obj, e))
+                .chain(conversions.iter().map(|c| {
+                    FieldError::new(
+                        &c.path,
+                        ErrorType::Invalid,
+                        Some("\"string\"".into()),
+                        format!(
+                            "type conversion error from 'string' to 'google.protobuf.Duration' \
+                             evaluating rule: {}",
+                            c.message
+                        ),
+                    )
+                }))
+                .collect();
             // kube-cel visits sibling properties in hash order (the apiserver in Go map
             // order): sorted by path, parents first, one node's rules in schema order.
-            let mut cel: Vec<FieldError> = cel.iter().map(|e| cel_error(crd, &obj, e)).collect();
             cel.sort_by(|a, b| a.path.cmp(&b.path));
             errors.extend(cel);
         }

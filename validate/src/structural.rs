@@ -691,3 +691,210 @@ mod tests {
         assert!(!is_uri("not a uri"));
     }
 }
+
+/// A `duration(self)` rule on a string that Go's `time.ParseDuration` refuses: the
+/// apiserver's cel-go fails the conversion (kube-cel's parser is laxer and may accept
+/// it), so the rule is reported as a type conversion error, not run.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DurationConversion {
+    pub path: String,
+    /// The rule's text and its message.
+    pub rule: String,
+    pub message: String,
+}
+
+/// Every [`DurationConversion`] below `value`, walking `schema` beside it.
+pub fn duration_conversions(
+    schema: &Value,
+    value: &Value,
+    path: &str,
+    out: &mut Vec<DurationConversion>,
+) {
+    match value {
+        Value::Object(map) => {
+            let props = schema.get("properties").and_then(Value::as_object);
+            let additional = schema.get("additionalProperties").filter(|a| a.is_object());
+            for (key, v) in map {
+                if path.is_empty() && key == "metadata" {
+                    continue;
+                }
+                if let Some(s) = props.and_then(|p| p.get(key)).or(additional) {
+                    duration_conversions(s, v, &join(path, key), out);
+                }
+            }
+        }
+        Value::Array(items) => {
+            if let Some(s) = schema.get("items") {
+                for (i, item) in items.iter().enumerate() {
+                    duration_conversions(s, item, &format!("{path}[{i}]"), out);
+                }
+            }
+        }
+        Value::String(s) if !go_duration_ok(s) => {
+            for rule in schema
+                .get("x-kubernetes-validations")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                let text = rule["rule"].as_str().unwrap_or_default();
+                if text.contains("duration(self)") {
+                    out.push(DurationConversion {
+                        path: path.to_owned(),
+                        rule: text.to_owned(),
+                        message: rule["message"].as_str().unwrap_or(text).to_owned(),
+                    });
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Whether Go's `time.ParseDuration` accepts `s`: an optional sign, then one or more
+/// decimal numbers, each with an optional fraction and a unit (`ns`, `us`, `µs`, `μs`,
+/// `ms`, `s`, `m`, `h`), or `0`; at most 2^63-1 nanoseconds (2^63 when negative).
+pub fn go_duration_ok(s: &str) -> bool {
+    let (neg, mut rest) = match s.as_bytes().first() {
+        Some(b'-') => (true, &s[1..]),
+        Some(b'+') => (false, &s[1..]),
+        _ => (false, s),
+    };
+    if rest == "0" {
+        return true;
+    }
+    if rest.is_empty() {
+        return false;
+    }
+    // The total in nanoseconds: Go refuses one past the range of an int64.
+    let mut total: u128 = 0;
+    while !rest.is_empty() {
+        let int_len = rest.bytes().take_while(u8::is_ascii_digit).count();
+        let (int, after) = rest.split_at(int_len);
+        let (frac, after) = match after.strip_prefix('.') {
+            Some(a) => {
+                let n = a.bytes().take_while(u8::is_ascii_digit).count();
+                a.split_at(n)
+            }
+            None => ("", after),
+        };
+        if int.is_empty() && frac.is_empty() {
+            return false;
+        }
+        let unit_len = after
+            .char_indices()
+            .find(|&(_, c)| c == '.' || c.is_ascii_digit())
+            .map_or(after.len(), |(i, _)| i);
+        let (unit, after) = after.split_at(unit_len);
+        let scale: u128 = match unit {
+            "ns" => 1,
+            "us" | "\u{b5}s" | "\u{3bc}s" => 1_000,
+            "ms" => 1_000_000,
+            "s" => 1_000_000_000,
+            "m" => 60_000_000_000,
+            "h" => 3_600_000_000_000,
+            _ => return false,
+        };
+        let whole: u128 = if int.is_empty() {
+            0
+        } else {
+            match int.parse::<u128>() {
+                Ok(v) => v,
+                Err(_) => return false,
+            }
+        };
+        // Fraction digits past the 25th cannot move the total by a nanosecond.
+        let frac = &frac[..frac.len().min(25)];
+        let frac_ns = frac.parse::<u128>().unwrap_or(0) * scale / 10u128.pow(frac.len() as u32);
+        total = match whole
+            .checked_mul(scale)
+            .and_then(|v| total.checked_add(v))
+            .and_then(|v| v.checked_add(frac_ns))
+        {
+            Some(v) => v,
+            None => return false,
+        };
+        rest = after;
+    }
+    total <= if neg { 1 << 63 } else { (1 << 63) - 1 }
+}
+
+#[cfg(test)]
+mod go_duration_tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn accepts_what_go_parses() {
+        for s in [
+            "0",
+            "1s",
+            "-1s",
+            "+5m",
+            "1h30m",
+            "1.5h",
+            ".5s",
+            "5.s",
+            "100ms",
+            "10us",
+            "10µs",
+            "10μs",
+            "1ns",
+            "2h45m30s500ms",
+            "2562047h47m16.854775807s",
+        ] {
+            assert!(go_duration_ok(s), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn refuses_what_go_refuses() {
+        for s in [
+            "",
+            "-",
+            "+",
+            "s",
+            "1",
+            "1x",
+            "2m !",
+            "2mmmm",
+            "30s-é中✓",
+            "1s ",
+            " 1s",
+            ".s",
+            "1.s.",
+            "1d",
+            "-0x",
+            "9999999999999999999h",
+            "2562047h47m16.854775808s",
+        ] {
+            assert!(!go_duration_ok(s), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn finds_duration_rules_on_bad_strings_only() {
+        let schema = json!({"type": "object", "properties": {
+            "spec": {"type": "object", "properties": {
+                "timeouts": {"type": "array", "items": {
+                    "type": "string",
+                    "x-kubernetes-validations": [
+                        {"rule": "duration(self) >= duration('1s')", "message": "at least 1s"},
+                        {"rule": "self.size() < 9", "message": "short"}
+                    ]
+                }}
+            }}
+        }});
+        let obj = json!({"spec": {"timeouts": ["5s", "2m !"]}});
+        let mut out = vec![];
+        duration_conversions(&schema, &obj, "", &mut out);
+        assert_eq!(
+            out,
+            vec![DurationConversion {
+                path: "spec.timeouts[1]".into(),
+                rule: "duration(self) >= duration('1s')".into(),
+                message: "at least 1s".into(),
+            }]
+        );
+    }
+}
