@@ -3,6 +3,7 @@
 mod bench;
 mod e2e;
 mod gen_crds;
+mod mutants;
 mod package;
 mod test;
 mod timings;
@@ -47,6 +48,9 @@ enum Command {
     },
     /// Run the end-to-end tests on a real kube-apiserver and Helm.
     E2e,
+    /// Mutation testing (cargo-mutants) of crdgen, validate and translate, each with
+    /// its own tests; writes TESTING.md's tables. `--in-diff BASE`: the pre-merge gate.
+    Mutants(mutants::Args),
     /// Validate agentgateway.dev objects in YAML files offline, as the apiserver would:
     /// `validate [--strict] [--output text|json] FILE|DIR...` (exit 1: invalid, 2: unreadable).
     #[command(disable_help_flag = true)]
@@ -68,6 +72,7 @@ fn main() -> ExitCode {
         Command::Translate(args) => translate::run(&args),
         Command::Cluster { args } => e2e::cluster(&args),
         Command::E2e => e2e::run(&["run"]),
+        Command::Mutants(args) => mutants::run(&args),
         Command::Validate { args } => {
             let args: Vec<&std::ffi::OsStr> = args.iter().map(|a| a.as_os_str()).collect();
             forward("agentgateway-validate", &args, None)
