@@ -7,6 +7,11 @@
 //! The table of a crate sums the results found there, one row per shard, so sharded
 //! runs done one after the other add up; a whole run replaces the shards.
 //!
+//! Each cargo-mutants job builds in its own copy of the tree, from scratch once (its
+//! `--copy-target=true` does not help: the copied files get new modification times,
+//! so cargo rebuilds every dependency anyway). Two runs of `-j 1` side by side
+//! therefore cost two such builds, one run of `-j 2` two as well.
+//!
 //! `--in-diff BASE` is the pre-merge gate: only the mutants on lines changed since the
 //! merge base with BASE, in all three crates; it fails on any missed mutant and writes
 //! no table.
@@ -156,7 +161,6 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             }
         }
         std::fs::create_dir_all(root.join(&dir))?;
-        prebuild(&root, t, &args.profile)?;
         eprintln!("running: {}", info.cargo_mutants);
         let mut cmd = Command::new(crate::cargo());
         cmd.args(&cargo_mutants[1..]).current_dir(&root);
@@ -198,8 +202,6 @@ pub fn mutants_command(
         t.package,
         "--profile",
         profile,
-        "--copy-target=true",
-        "--gitignore=true",
     ]
     .map(str::to_owned)
     .to_vec();
@@ -224,27 +226,6 @@ fn xtask_command(t: &Target, shard: Option<&str>, jobs: u32, profile: &str) -> S
         let _ = write!(c, " --profile {profile}");
     }
     c
-}
-
-/// Builds the crate's tests in the mutation profile in the source tree, so the copies
-/// cargo-mutants makes (with `--copy-target=true`) start with every dependency built.
-fn prebuild(root: &Path, t: &Target, profile: &str) -> anyhow::Result<()> {
-    let status = Command::new(crate::cargo())
-        .args([
-            "test",
-            "--no-run",
-            "--package",
-            t.package,
-            "--profile",
-            profile,
-        ])
-        .current_dir(root)
-        .status()
-        .context("building the tests before mutation")?;
-    if !status.success() {
-        bail!("the tests of {} do not build", t.package);
-    }
-    Ok(())
 }
 
 /// The installed cargo-mutants version; installs [`CARGO_MUTANTS_VERSION`] when none is.
@@ -335,26 +316,13 @@ fn gate(
         argv.extend(["--package".into(), t.package.into()]);
     }
     // Without --test-workspace, cargo-mutants runs the tests of the mutated package only.
-    argv.extend(
-        [
-            "--profile",
-            &args.profile,
-            "--copy-target=true",
-            "--gitignore=true",
-            "--timeout",
-            "180",
-        ]
-        .map(str::to_owned),
-    );
+    argv.extend(["--profile", &args.profile, "--timeout", "180"].map(str::to_owned));
     argv.extend(["-j".into(), args.jobs.to_string()]);
     argv.extend(["--output".into(), dir.display().to_string()]);
     eprintln!(
         "cargo-mutants {version}, changes since {base} (merge base {merge_base}): cargo {}",
         argv.join(" ")
     );
-    for t in targets {
-        prebuild(root, t, &args.profile)?;
-    }
     let mut cmd = Command::new(crate::cargo());
     cmd.args(&argv).current_dir(root);
     if let Ok(abs) = root.join("../shared/reference/translation").canonicalize() {
@@ -849,7 +817,7 @@ mod tests {
         assert_eq!(
             argv.join(" "),
             "cargo mutants --package agentgateway-validate --test-package agentgateway-validate \
-             --profile mutants --copy-target=true --gitignore=true --timeout 180 -j 2 --shard 2/4 --output o"
+             --profile mutants --timeout 180 -j 2 --shard 2/4 --output o"
         );
         assert_eq!(parse_shard("3/8").expect("shard"), (3, 8));
         assert!(parse_shard("8/8").is_err());
