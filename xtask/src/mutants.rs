@@ -44,9 +44,16 @@ pub struct Args {
     /// Parallel jobs (cargo-mutants `-j`).
     #[arg(short = 'j', long, default_value_t = 2)]
     jobs: u32,
-    /// The cargo profile to build mutants with (to compare with `dev`).
+    /// The cargo profile to build mutants with (to compare with `dev`). Runs with
+    /// another profile than `mutants` keep their results apart, in
+    /// `mutants.out/<crate>@<profile>/`, and appear in the profiles table only.
     #[arg(long, default_value = PROFILE)]
     profile: String,
+    /// Mutate the source tree itself and build in its `target/` (cargo-mutants
+    /// `--in-place`, one job): no copy and no cold build, for short comparisons. Do not
+    /// edit the crate while it runs.
+    #[arg(long)]
+    in_place: bool,
     /// Rewrite TESTING.md's tables from the results of earlier runs; run nothing.
     #[arg(long)]
     table_only: bool,
@@ -102,13 +109,32 @@ fn parse_shard(s: &str) -> anyhow::Result<(u32, u32)> {
     }
 }
 
+/// The directory of a crate's results with `profile`, below the workspace root.
+fn crate_dir(crate_name: &str, profile: &str) -> PathBuf {
+    let name = if profile == PROFILE {
+        crate_name.to_owned()
+    } else {
+        format!("{crate_name}@{profile}")
+    };
+    Path::new("mutants.out").join(name)
+}
+
 /// The directory of one run's results, below the workspace root.
-fn run_dir(crate_name: &str, shard: Option<(u32, u32)>) -> PathBuf {
+fn run_dir(crate_name: &str, profile: &str, shard: Option<(u32, u32)>) -> PathBuf {
     let leaf = match shard {
         Some((k, n)) => format!("shard-{k}-of-{n}"),
         None => "all".to_owned(),
     };
-    Path::new("mutants.out").join(crate_name).join(leaf)
+    crate_dir(crate_name, profile).join(leaf)
+}
+
+/// How one crate is run: what `cargo xtask mutants` passes on to cargo-mutants.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Spec {
+    pub shard: Option<(u32, u32)>,
+    pub jobs: u32,
+    pub profile: String,
+    pub in_place: bool,
 }
 
 /// What `cargo xtask mutants` records beside cargo-mutants' results.
@@ -122,6 +148,13 @@ pub struct RunInfo {
     pub cargo_mutants: String,
     /// `None` for a whole run.
     pub shard: Option<(u32, u32)>,
+    /// The cargo profile the mutants were built with.
+    #[serde(default = "default_profile")]
+    pub profile: String,
+}
+
+fn default_profile() -> String {
+    PROFILE.to_owned()
 }
 
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
@@ -135,6 +168,15 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             .collect::<anyhow::Result<_>>()?
     };
     let shard = args.shard.as_deref().map(parse_shard).transpose()?;
+    if args.in_place && args.jobs != 1 {
+        bail!("--in-place runs one job: give -j 1");
+    }
+    let spec = Spec {
+        shard,
+        jobs: args.jobs,
+        profile: args.profile.clone(),
+        in_place: args.in_place,
+    };
     if args.table_only {
         write_tables(&root, &targets)?;
         return Ok(ExitCode::SUCCESS);
@@ -144,17 +186,18 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         return gate(&root, base, &targets, args, &version);
     }
     for t in &targets {
-        let dir = run_dir(t.name, shard);
-        let cargo_mutants = mutants_command(t, shard, args.jobs, &args.profile, &dir);
+        let dir = run_dir(t.name, &spec.profile, shard);
+        let cargo_mutants = mutants_command(t, &spec, &dir);
         let info = RunInfo {
             tree: tree(&root)?,
-            command: xtask_command(t, args.shard.as_deref(), args.jobs, &args.profile),
+            command: xtask_command(t, &spec),
             cargo_mutants: cargo_mutants.join(" "),
             shard,
+            profile: spec.profile.clone(),
         };
         if shard.is_none() {
             // A whole run replaces the shards of earlier runs.
-            let all = root.join("mutants.out").join(t.name);
+            let all = root.join(crate_dir(t.name, &spec.profile));
             if all.exists() {
                 std::fs::remove_dir_all(&all)
                     .with_context(|| format!("removing {}", all.display()))?;
@@ -186,13 +229,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
 }
 
 /// The cargo-mutants command line (argv, from `cargo`) for one crate.
-pub fn mutants_command(
-    t: &Target,
-    shard: Option<(u32, u32)>,
-    jobs: u32,
-    profile: &str,
-    output: &Path,
-) -> Vec<String> {
+pub fn mutants_command(t: &Target, spec: &Spec, output: &Path) -> Vec<String> {
     let mut argv: Vec<String> = [
         "cargo",
         "mutants",
@@ -201,29 +238,35 @@ pub fn mutants_command(
         "--test-package",
         t.package,
         "--profile",
-        profile,
+        &spec.profile,
     ]
     .map(str::to_owned)
     .to_vec();
     argv.extend(["--timeout".into(), t.timeout.to_string()]);
-    argv.extend(["-j".into(), jobs.to_string()]);
-    if let Some((k, n)) = shard {
+    argv.extend(["-j".into(), spec.jobs.to_string()]);
+    if spec.in_place {
+        argv.push("--in-place".into());
+    }
+    if let Some((k, n)) = spec.shard {
         argv.extend(["--shard".into(), format!("{k}/{n}")]);
     }
     argv.extend(["--output".into(), output.display().to_string()]);
     argv
 }
 
-fn xtask_command(t: &Target, shard: Option<&str>, jobs: u32, profile: &str) -> String {
+fn xtask_command(t: &Target, spec: &Spec) -> String {
     let mut c = format!("cargo xtask mutants --crate {}", t.name);
-    if let Some(s) = shard {
-        let _ = write!(c, " --shard {s}");
+    if let Some((k, n)) = spec.shard {
+        let _ = write!(c, " --shard {k}/{n}");
     }
-    if jobs != 2 {
-        let _ = write!(c, " -j {jobs}");
+    if spec.jobs != 2 {
+        let _ = write!(c, " -j {}", spec.jobs);
     }
-    if profile != PROFILE {
-        let _ = write!(c, " --profile {profile}");
+    if spec.profile != PROFILE {
+        let _ = write!(c, " --profile {}", spec.profile);
+    }
+    if spec.in_place {
+        c.push_str(" --in-place");
     }
     c
 }
@@ -351,6 +394,9 @@ fn gate(
 pub struct Figures {
     pub version: String,
     pub seconds: f64,
+    /// The build and test time of the mutants (every phase of every mutant, not the
+    /// baseline), added up over the jobs.
+    pub mutant_seconds: f64,
     pub mutants: usize,
     pub caught: usize,
     pub missed: usize,
@@ -380,8 +426,18 @@ impl Figures {
         }
     }
 
+    /// Mutants per minute of one job once the baseline is built: what a mutant costs.
+    pub fn per_job_minute(&self) -> f64 {
+        if self.mutant_seconds > 0.0 {
+            self.mutants as f64 * 60.0 / self.mutant_seconds
+        } else {
+            0.0
+        }
+    }
+
     fn add(&mut self, other: &Figures) {
         self.seconds += other.seconds;
+        self.mutant_seconds += other.mutant_seconds;
         self.mutants += other.mutants;
         self.caught += other.caught;
         self.missed += other.missed;
@@ -426,6 +482,14 @@ pub fn figures(outcomes: &Value) -> anyhow::Result<Figures> {
             .unwrap_or("?")
             .to_owned(),
         seconds: time("end_time")? - time("start_time")?,
+        mutant_seconds: outcomes["outcomes"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|o| o["scenario"].get("Mutant").is_some())
+            .flat_map(|o| o["phase_results"].as_array().into_iter().flatten())
+            .filter_map(|p| p["duration"].as_f64())
+            .sum(),
         mutants: count("total_mutants")?,
         caught: count("caught")?,
         missed: count("missed")?,
@@ -572,9 +636,9 @@ pub fn section(t: &Target, runs: &[Run]) -> String {
     out
 }
 
-/// The runs of one crate found below `root/mutants.out/<crate>/`, in shard order.
-pub fn runs_on_disk(root: &Path, t: &Target) -> anyhow::Result<Vec<Run>> {
-    let dir = root.join("mutants.out").join(t.name);
+/// The runs of one crate and profile found in `dir` (`mutants.out/<crate>[@profile]`),
+/// in shard order.
+pub fn runs_on_disk(dir: &Path) -> anyhow::Result<Vec<Run>> {
     let Ok(entries) = std::fs::read_dir(&dir) else {
         return Ok(Vec::new());
     };
@@ -609,6 +673,72 @@ pub fn runs_on_disk(root: &Path, t: &Target) -> anyhow::Result<Vec<Run>> {
     Ok(runs)
 }
 
+/// Every run of every crate and profile on disk, with its speed: to compare profiles
+/// on the same shard.
+fn profiles_section(root: &Path) -> anyhow::Result<String> {
+    let mut dirs: Vec<PathBuf> = match std::fs::read_dir(root.join("mutants.out")) {
+        Ok(entries) => entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.file_name().is_some_and(|n| n != "in-diff"))
+            .collect(),
+        Err(_) => Vec::new(),
+    };
+    dirs.sort();
+    let mut rows = Vec::new();
+    for dir in dirs {
+        let name = dir
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let krate = name.split('@').next().unwrap_or_default().to_owned();
+        for r in runs_on_disk(&dir)? {
+            rows.push((krate.clone(), r));
+        }
+    }
+    Ok(profile_rows(&rows))
+}
+
+/// The profiles table from (crate, run) pairs.
+pub fn profile_rows(rows: &[(String, Run)]) -> String {
+    let mut out = String::new();
+    if rows.is_empty() {
+        out.push_str("No results yet.\n");
+        return out;
+    }
+    out.push_str(
+        "| Crate | Run | Profile | Tree | Jobs | Mutants | Duration | Mutants/min | Mutants/min of one job after the baseline |\n|---|---|---|---|---|---|---|---|---|\n",
+    );
+    for (krate, r) in rows {
+        let jobs = r
+            .info
+            .cargo_mutants
+            .split(" -j ")
+            .nth(1)
+            .and_then(|s| s.split(' ').next())
+            .unwrap_or("?");
+        let run = match r.info.shard {
+            Some((k, n)) => format!("shard {k}/{n}"),
+            None => "whole crate".to_owned(),
+        };
+        let in_place = if r.info.cargo_mutants.contains(" --in-place") {
+            " (in place)"
+        } else {
+            ""
+        };
+        let _ = writeln!(
+            out,
+            "| {krate} | {run} | `{}`{in_place} | {} | {jobs} | {} | {} | {:.2} | {:.2} |",
+            r.info.profile,
+            r.info.tree,
+            r.figures.mutants,
+            duration_text(r.figures.seconds),
+            r.figures.per_minute(),
+            r.figures.per_job_minute(),
+        );
+    }
+    out
+}
+
 fn markers(name: &str) -> (String, String) {
     (
         format!("<!-- BEGIN generated by `cargo xtask mutants`: {name} -->"),
@@ -633,9 +763,10 @@ fn write_tables(root: &Path, targets: &[Target]) -> anyhow::Result<()> {
     let mut doc =
         std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
     for t in targets {
-        let runs = runs_on_disk(root, t)?;
+        let runs = runs_on_disk(&root.join(crate_dir(t.name, PROFILE)))?;
         doc = replace_section(&doc, t.name, &section(t, &runs))?;
     }
+    doc = replace_section(&doc, "profiles", &profiles_section(root)?)?;
     crdgen::output::write_atomic(&path, doc.as_bytes())
         .with_context(|| format!("writing {}", path.display()))?;
     eprintln!("wrote {}", path.display());
@@ -654,13 +785,15 @@ mod tests {
             json!({
                 "scenario": { "Mutant": { "name": name, "package": "crdgen", "file": "crdgen/src/a.rs",
                               "function": null, "span": null, "replacement": "true", "genre": "FnValue" } },
-                "summary": summary, "log_path": "log/x.log", "diff_path": "diff/x.diff", "phase_results": [],
+                "summary": summary, "log_path": "log/x.log", "diff_path": "diff/x.diff",
+                "phase_results": [ { "phase": "Build", "duration": 4.5, "process_status": "Success", "argv": [] },
+                                   { "phase": "Test", "duration": 3.0, "process_status": "Success", "argv": [] } ],
             })
         };
         json!({
             "outcomes": [
                 { "scenario": "Baseline", "summary": "Success", "log_path": "log/baseline.log",
-                  "diff_path": null, "phase_results": [] },
+                  "diff_path": null, "phase_results": [ { "phase": "Build", "duration": 60.0 } ] },
                 mutant("crdgen/src/b.rs:10:5: replace f -> bool with true", "MissedMutant"),
                 mutant("crdgen/src/a.rs:9:1: delete ! in g", "MissedMutant"),
                 mutant("crdgen/src/a.rs:100:1: replace h with ()", "MissedMutant"),
@@ -684,6 +817,9 @@ mod tests {
             (8, 3, 3, 1, 1)
         );
         assert_eq!(f.seconds, 120.0);
+        // 8 mutants of 7.5 s each, the baseline not counted.
+        assert_eq!(f.mutant_seconds, 60.0);
+        assert_eq!(f.per_job_minute(), 8.0);
         assert_eq!(f.version, "27.1.0");
         // Sorted by file, then line as a number.
         assert_eq!(
@@ -723,8 +859,9 @@ mod tests {
         RunInfo {
             tree: "80af639".into(),
             command: "cargo xtask mutants --crate crdgen".into(),
-            cargo_mutants: "cargo mutants --package crdgen".into(),
+            cargo_mutants: "cargo mutants --package crdgen -j 2".into(),
             shard,
+            profile: PROFILE.into(),
         }
     }
 
@@ -759,13 +896,34 @@ mod tests {
             s.contains("Timed out (2):\n\n- `crdgen/src/a.rs:4:1: replace l with 'x'`\n"),
             "{s}"
         );
-        assert!(s.contains("    cargo xtask mutants --crate crdgen\n      # runs: cargo mutants --package crdgen\n"), "{s}");
+        assert!(s.contains("    cargo xtask mutants --crate crdgen\n      # runs: cargo mutants --package crdgen -j 2\n"), "{s}");
         // The same runs give the same text.
         assert_eq!(section(&t, &runs), s);
         // One shard of two is labelled as such, without a total row.
         let one = section(&t, &runs[..1]);
         assert!(!one.contains("shards**"), "{one}");
         assert!(section(&t, &[]).starts_with("No results yet"));
+    }
+
+    #[test]
+    fn the_profiles_table_gives_both_speeds_of_each_run() {
+        let f = figures(&outcomes()).expect("figures");
+        let mut dev = info(Some((3, 80)));
+        dev.profile = "dev".into();
+        dev.cargo_mutants = "cargo mutants --package crdgen --profile dev -j 1 --in-place".into();
+        let rows = [(
+            "crdgen".to_owned(),
+            Run {
+                info: dev,
+                figures: f,
+            },
+        )];
+        assert_eq!(
+            profile_rows(&rows).lines().nth(2),
+            Some(
+                "| crdgen | shard 3/80 | `dev` (in place) | 80af639 | 1 | 8 | 2 min 0 s | 4.00 | 8.00 |"
+            )
+        );
     }
 
     #[test]
@@ -789,7 +947,7 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let t = TARGETS[1];
         for k in [1u32, 0] {
-            let d = dir.path().join(run_dir(t.name, Some((k, 2))));
+            let d = dir.path().join(run_dir(t.name, PROFILE, Some((k, 2))));
             std::fs::create_dir_all(d.join("mutants.out")).expect("mkdir");
             std::fs::write(d.join("mutants.out/outcomes.json"), outcomes().to_string())
                 .expect("write");
@@ -800,12 +958,13 @@ mod tests {
             .expect("write");
         }
         // An interrupted run (no outcomes) is left out.
-        std::fs::create_dir_all(dir.path().join(run_dir(t.name, Some((1, 3))))).expect("mkdir");
-        let runs = runs_on_disk(dir.path(), &t).expect("runs");
+        std::fs::create_dir_all(dir.path().join(run_dir(t.name, PROFILE, Some((1, 3)))))
+            .expect("mkdir");
+        let runs = runs_on_disk(&dir.path().join(crate_dir(t.name, PROFILE))).expect("runs");
         let shards: Vec<_> = runs.iter().map(|r| r.info.shard).collect();
         assert_eq!(shards, [Some((0, 2)), Some((1, 2))]);
         assert!(
-            runs_on_disk(dir.path(), &TARGETS[2])
+            runs_on_disk(&dir.path().join(crate_dir("translate", PROFILE)))
                 .expect("none")
                 .is_empty()
         );
@@ -813,7 +972,13 @@ mod tests {
 
     #[test]
     fn command_lines_name_each_crate_with_its_own_tests() {
-        let argv = mutants_command(&TARGETS[1], Some((2, 4)), 2, PROFILE, Path::new("o"));
+        let spec = Spec {
+            shard: Some((2, 4)),
+            jobs: 2,
+            profile: PROFILE.into(),
+            in_place: false,
+        };
+        let argv = mutants_command(&TARGETS[1], &spec, Path::new("o"));
         assert_eq!(
             argv.join(" "),
             "cargo mutants --package agentgateway-validate --test-package agentgateway-validate \
@@ -824,8 +989,20 @@ mod tests {
         assert!(parse_shard("x").is_err());
         assert!(target("nope").is_err());
         assert_eq!(
-            xtask_command(&TARGETS[0], Some("1/4"), 1, "dev"),
-            "cargo xtask mutants --crate crdgen --shard 1/4 -j 1 --profile dev"
+            xtask_command(
+                &TARGETS[0],
+                &Spec {
+                    shard: Some((1, 4)),
+                    jobs: 1,
+                    profile: "dev".into(),
+                    in_place: true
+                }
+            ),
+            "cargo xtask mutants --crate crdgen --shard 1/4 -j 1 --profile dev --in-place"
+        );
+        assert_eq!(
+            run_dir("crdgen", "dev", None),
+            Path::new("mutants.out/crdgen@dev/all")
         );
     }
 }
