@@ -243,9 +243,11 @@ pub fn mutants_command(t: &Target, spec: &Spec, output: &Path) -> Vec<String> {
     .map(str::to_owned)
     .to_vec();
     argv.extend(["--timeout".into(), t.timeout.to_string()]);
-    argv.extend(["-j".into(), spec.jobs.to_string()]);
     if spec.in_place {
+        // One job by definition (cargo-mutants refuses `-j` with it).
         argv.push("--in-place".into());
+    } else {
+        argv.extend(["-j".into(), spec.jobs.to_string()]);
     }
     if let Some((k, n)) = spec.shard {
         argv.extend(["--shard".into(), format!("{k}/{n}")]);
@@ -709,13 +711,16 @@ pub fn profile_rows(rows: &[(String, Run)]) -> String {
         "| Crate | Run | Profile | Tree | Jobs | Mutants | Duration | Mutants/min | Mutants/min of one job after the baseline |\n|---|---|---|---|---|---|---|---|---|\n",
     );
     for (krate, r) in rows {
-        let jobs = r
-            .info
-            .cargo_mutants
-            .split(" -j ")
-            .nth(1)
-            .and_then(|s| s.split(' ').next())
-            .unwrap_or("?");
+        let jobs = if r.info.cargo_mutants.contains(" --in-place") {
+            "1"
+        } else {
+            r.info
+                .cargo_mutants
+                .split(" -j ")
+                .nth(1)
+                .and_then(|s| s.split(' ').next())
+                .unwrap_or("?")
+        };
         let run = match r.info.shard {
             Some((k, n)) => format!("shard {k}/{n}"),
             None => "whole crate".to_owned(),
@@ -910,7 +915,7 @@ mod tests {
         let f = figures(&outcomes()).expect("figures");
         let mut dev = info(Some((3, 80)));
         dev.profile = "dev".into();
-        dev.cargo_mutants = "cargo mutants --package crdgen --profile dev -j 1 --in-place".into();
+        dev.cargo_mutants = "cargo mutants --package crdgen --profile dev --in-place".into();
         let rows = [(
             "crdgen".to_owned(),
             Run {
