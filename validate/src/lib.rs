@@ -524,3 +524,6 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod lib_tests;

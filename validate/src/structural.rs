@@ -529,3 +529,6 @@ mod tests {
         assert!(!is_uri("not a uri"));
     }
 }
+
+#[cfg(test)]
+mod checks_tests;

@@ -204,6 +204,12 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             }
         }
         std::fs::create_dir_all(root.join(&dir))?;
+        // Written first, so that a run stopped before its end is still shown (as
+        // interrupted, with the mutants tested so far).
+        std::fs::write(
+            root.join(&dir).join("xtask-run.json"),
+            serde_json::to_string_pretty(&info)? + "\n",
+        )?;
         eprintln!("running: {}", info.cargo_mutants);
         let mut cmd = Command::new(crate::cargo());
         cmd.args(&cargo_mutants[1..]).current_dir(&root);
@@ -219,10 +225,6 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         if !matches!(status.code(), Some(0 | 2 | 3)) {
             bail!("`{}` failed ({status})", info.cargo_mutants);
         }
-        std::fs::write(
-            root.join(&dir).join("xtask-run.json"),
-            serde_json::to_string_pretty(&info)? + "\n",
-        )?;
     }
     write_tables(&root, &targets)?;
     Ok(ExitCode::SUCCESS)
@@ -395,7 +397,13 @@ fn gate(
 #[derive(Debug, Clone, PartialEq)]
 pub struct Figures {
     pub version: String,
+    /// From start to end; for a run stopped before its end (no end time), up to the
+    /// last mutant's result is not known, and this is 0.
     pub seconds: f64,
+    /// Whether cargo-mutants finished (wrote its end time).
+    pub complete: bool,
+    /// How many mutants the run was to test (`mutants.json`), when known.
+    pub planned: Option<usize>,
     /// The build and test time of the mutants (every phase of every mutant, not the
     /// baseline), added up over the jobs.
     pub mutant_seconds: f64,
@@ -421,7 +429,7 @@ impl Figures {
     }
 
     pub fn per_minute(&self) -> f64 {
-        if self.seconds > 0.0 {
+        if self.complete && self.seconds > 0.0 {
             self.mutants as f64 * 60.0 / self.seconds
         } else {
             0.0
@@ -438,6 +446,8 @@ impl Figures {
     }
 
     fn add(&mut self, other: &Figures) {
+        self.complete &= other.complete;
+        self.planned = self.planned.zip(other.planned).map(|(a, b)| a + b);
         self.seconds += other.seconds;
         self.mutant_seconds += other.mutant_seconds;
         self.mutants += other.mutants;
@@ -483,7 +493,13 @@ pub fn figures(outcomes: &Value) -> anyhow::Result<Figures> {
             .as_str()
             .unwrap_or("?")
             .to_owned(),
-        seconds: time("end_time")? - time("start_time")?,
+        seconds: if outcomes["end_time"].is_null() {
+            0.0
+        } else {
+            time("end_time")? - time("start_time")?
+        },
+        complete: !outcomes["end_time"].is_null(),
+        planned: None,
         mutant_seconds: outcomes["outcomes"]
             .as_array()
             .into_iter()
@@ -536,6 +552,16 @@ pub fn parse_timestamp(s: &str) -> Option<f64> {
     Some(days as f64 * 86_400.0 + h * 3600.0 + min * 60.0 + sec)
 }
 
+fn duration_cell(f: &Figures) -> String {
+    if f.complete {
+        return duration_text(f.seconds);
+    }
+    match f.planned {
+        Some(n) => format!("stopped after {} of {n} mutants", f.mutants),
+        None => "stopped before the end".to_owned(),
+    }
+}
+
 fn duration_text(seconds: f64) -> String {
     let s = seconds.round() as u64;
     match (s / 3600, s % 3600 / 60, s % 60) {
@@ -575,7 +601,7 @@ pub fn section(t: &Target, runs: &[Run]) -> String {
             out,
             "| {label} | {tree} | {} | {} | {} | {} | {} | {} | {} | {:.1} % | {:.1} |",
             f.version,
-            duration_text(f.seconds),
+            duration_cell(f),
             f.mutants,
             f.caught,
             f.missed,
@@ -658,8 +684,12 @@ pub fn runs_on_disk(dir: &Path) -> anyhow::Result<Vec<Run>> {
         };
         let info: RunInfo =
             serde_json::from_value(read(&info)?).with_context(|| format!("{}", info.display()))?;
-        let figures =
+        let mut figures =
             figures(&read(&outcomes)?).with_context(|| format!("{}", outcomes.display()))?;
+        let list = path.join("mutants.out/mutants.json");
+        if list.is_file() {
+            figures.planned = read(&list)?.as_array().map(Vec::len);
+        }
         runs.push(Run { info, figures });
     }
     // A sharded series must be one series: the same N.
@@ -736,7 +766,7 @@ pub fn profile_rows(rows: &[(String, Run)]) -> String {
             r.info.profile,
             r.info.tree,
             r.figures.mutants,
-            duration_text(r.figures.seconds),
+            duration_cell(&r.figures),
             r.figures.per_minute(),
             r.figures.per_job_minute(),
         );
@@ -839,6 +869,15 @@ mod tests {
         // 3 caught of 7 viable; 8 mutants in 2 minutes.
         assert_eq!(format!("{:.1}", f.percent()), "42.9");
         assert_eq!(f.per_minute(), 4.0);
+        // A run stopped before its end: no end time, no overall rate.
+        let mut stopped = outcomes();
+        stopped["end_time"] = Value::Null;
+        let mut f = figures(&stopped).expect("figures");
+        assert!(!f.complete);
+        assert_eq!(f.per_minute(), 0.0);
+        assert_eq!(f.per_job_minute(), 8.0);
+        f.planned = Some(20);
+        assert_eq!(duration_cell(&f), "stopped after 8 of 20 mutants");
         let mut broken = outcomes();
         broken["end_time"] = json!("yesterday");
         let e = figures(&broken).expect_err("bad time");
