@@ -137,7 +137,10 @@ fn a_missing_name_and_a_kind_of_another_version_are_reported() {
         "metadata.name: Required value: name or generateName is required"
     );
     // A required value keeps the CEL rules from running, as in the apiserver.
-    assert!(errs[1].contains("some validation rules were not checked"), "{errs:?}");
+    assert!(
+        errs[1].contains("some validation rules were not checked"),
+        "{errs:?}"
+    );
     assert_eq!(errs.len(), 2);
     let mut obj = backend(json!({"static": {"host": "h", "port": 1}}));
     obj["kind"] = json!("AgentgatewayBackends");
@@ -211,4 +214,129 @@ fn defaults_are_filled_in_and_status_kept_without_a_subresource_only() {
         out["spec"]["policies"]["health"]["eviction"]["duration"],
         "3s"
     );
+}
+
+/// A CRD of one version with `schema`, built as [`Validator::new`] builds them.
+fn crd_of(schema: Value) -> Crd {
+    let mut rule_messages = HashMap::new();
+    crdgen::walk::walk(&schema, |node| {
+        for r in node
+            .get(crdgen::markers::VALIDATIONS)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            if let Some(rule) = r["rule"].as_str() {
+                let msg = r["message"].as_str().unwrap_or(rule);
+                rule_messages.insert(rule.to_owned(), msg.to_owned());
+            }
+        }
+        crdgen::walk::Flow::Continue
+    });
+    Crd {
+        kind: "Thing".into(),
+        api_version: "example.dev/v1".into(),
+        namespaced: true,
+        status_subresource: false,
+        compiled: kube_cel::compile_schema(&schema),
+        root: RootContext::default(),
+        rule_messages,
+        schema,
+    }
+}
+
+/// The CEL errors of `obj` under `schema`, as [`cel_error`] words them.
+fn cel_errors(schema: Value, obj: Value) -> Vec<String> {
+    let crd = crd_of(schema);
+    let mut out: Vec<String> = match CelValidator::new().validate_compiled_with_context(
+        &crd.compiled,
+        &obj,
+        None,
+        Some(&crd.root),
+    ) {
+        Ok(()) => vec![],
+        Err(errs) => errs
+            .iter()
+            .map(|e| cel_error(&crd, &obj, e).to_string())
+            .collect(),
+    };
+    out.sort();
+    out
+}
+
+#[test]
+fn rule_reasons_choose_the_error_type_and_whether_the_value_is_quoted() {
+    let rule = |name: &str, reason: Option<&str>| {
+        let mut r = json!({"rule": "self != 'bad'", "message": format!("{name} is bad")});
+        if let Some(reason) = reason {
+            r["reason"] = json!(reason);
+        }
+        json!({"type": "string", "x-kubernetes-validations": [r]})
+    };
+    let schema = json!({"type": "object", "properties": {
+        "a": rule("a", Some("FieldValueRequired")),
+        "b": rule("b", Some("FieldValueDuplicate")),
+        "c": rule("c", Some("FieldValueInvalid")),
+        "d": rule("d", None),
+        "l": {"type": "array", "items": {"type": "integer"},
+              "x-kubernetes-validations": [{"rule": "size(self) < 2", "message": "too long"}]},
+    }});
+    let obj = json!({"a": "bad", "b": "bad", "c": "bad", "d": "bad", "l": [1, 2]});
+    assert_eq!(
+        cel_errors(schema, obj),
+        [
+            "a: Required value: a is bad",
+            "b: Duplicate value: b is bad",
+            "c: Invalid value: \"bad\": c is bad",
+            "d: Invalid value: \"bad\": d is bad",
+            "l: Invalid value: too long",
+        ]
+    );
+}
+
+#[test]
+fn rules_that_fail_to_evaluate_are_worded_by_their_cause() {
+    let schema = json!({"type": "object", "properties": {
+        "t": {"type": "string", "x-kubernetes-validations": [
+            {"rule": "timestamp(self) > timestamp('2000-01-01T00:00:00Z')", "message": "t is old"}]},
+        "d": {"type": "string", "x-kubernetes-validations": [
+            {"rule": "duration(self) > duration('1s')"}]},
+        "n": {"type": "array", "items": {"type": "string"}, "x-kubernetes-validations": [
+            {"rule": "self[5] == 'x'", "message": "sixth"}]},
+        "i": {"type": "string", "x-kubernetes-validations": [
+            {"rule": "int(self) > 0", "message": "i is a number"}]},
+    }});
+    let obj = json!({"t": "then", "d": "long", "n": ["a"], "i": "one"});
+    let errs = cel_errors(schema, obj);
+    assert!(
+        errs.contains(
+            &"t: Invalid value: \"string\": type conversion error from 'string' to \
+              'google.protobuf.Timestamp' evaluating rule: t is old"
+                .to_owned()
+        ),
+        "{errs:#?}"
+    );
+    // A rule without a message is named by its text.
+    assert!(
+        errs.contains(
+            &"d: Invalid value: \"string\": type conversion error from 'string' to \
+              'google.protobuf.Duration' evaluating rule: duration(self) > duration('1s')"
+                .to_owned()
+        ),
+        "{errs:#?}"
+    );
+    assert!(
+        errs.iter()
+            .any(|e| e.starts_with("n: Invalid value: \"array\": ")
+                && e.ends_with(" evaluating rule: sixth")),
+        "{errs:#?}"
+    );
+    assert!(
+        errs.iter()
+            .any(|e| e.starts_with("i: Invalid value: \"string\": ")
+                && e.ends_with(" rule: i is a number")
+                && !e.contains("google.protobuf")),
+        "{errs:#?}"
+    );
+    assert_eq!(errs.len(), 4, "{errs:#?}");
 }
