@@ -552,6 +552,15 @@ pub fn parse_timestamp(s: &str) -> Option<f64> {
     Some(days as f64 * 86_400.0 + h * 3600.0 + min * 60.0 + sec)
 }
 
+/// Mutants per minute of the whole run; none for a run stopped before its end.
+fn rate(f: &Figures) -> String {
+    if f.complete {
+        format!("{:.2}", f.per_minute())
+    } else {
+        "–".to_owned()
+    }
+}
+
 fn duration_cell(f: &Figures) -> String {
     if f.complete {
         return duration_text(f.seconds);
@@ -599,7 +608,7 @@ pub fn section(t: &Target, runs: &[Run]) -> String {
     let row = |out: &mut String, label: &str, tree: &str, f: &Figures| {
         let _ = writeln!(
             out,
-            "| {label} | {tree} | {} | {} | {} | {} | {} | {} | {} | {:.1} % | {:.1} |",
+            "| {label} | {tree} | {} | {} | {} | {} | {} | {} | {} | {:.1} % | {} |",
             f.version,
             duration_cell(f),
             f.mutants,
@@ -608,7 +617,7 @@ pub fn section(t: &Target, runs: &[Run]) -> String {
             f.unviable,
             f.timeouts,
             f.percent(),
-            f.per_minute(),
+            rate(f),
         );
     };
     let mut total: Option<Figures> = None;
@@ -762,12 +771,12 @@ pub fn profile_rows(rows: &[(String, Run)]) -> String {
         };
         let _ = writeln!(
             out,
-            "| {krate} | {run} | `{}`{in_place} | {} | {jobs} | {} | {} | {:.2} | {:.2} |",
+            "| {krate} | {run} | `{}`{in_place} | {} | {jobs} | {} | {} | {} | {:.2} |",
             r.info.profile,
             r.info.tree,
             r.figures.mutants,
             duration_cell(&r.figures),
-            r.figures.per_minute(),
+            rate(&r.figures),
             r.figures.per_job_minute(),
         );
     }
@@ -927,9 +936,9 @@ mod tests {
         let expected = "\
 | Run | Tree | cargo-mutants | Duration | Mutants | Caught | Missed | Unviable | Timeouts | Caught of viable | Mutants/min |
 |---|---|---|---|---|---|---|---|---|---|---|
-| shard 0/2 | 80af639 | 27.1.0 | 2 min 0 s | 8 | 3 | 3 | 1 | 1 | 42.9 % | 4.0 |
-| shard 1/2 | 80af639 | 27.1.0 | 2 min 0 s | 8 | 3 | 3 | 1 | 1 | 42.9 % | 4.0 |
-| **all 2 shards** |  | 27.1.0 | 4 min 0 s | 16 | 6 | 6 | 2 | 2 | 42.9 % | 4.0 |
+| shard 0/2 | 80af639 | 27.1.0 | 2 min 0 s | 8 | 3 | 3 | 1 | 1 | 42.9 % | 4.00 |
+| shard 1/2 | 80af639 | 27.1.0 | 2 min 0 s | 8 | 3 | 3 | 1 | 1 | 42.9 % | 4.00 |
+| **all 2 shards** |  | 27.1.0 | 4 min 0 s | 16 | 6 | 6 | 2 | 2 | 42.9 % | 4.00 |
 ";
         assert!(s.starts_with(expected), "{s}");
         assert!(
