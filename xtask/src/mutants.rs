@@ -485,7 +485,7 @@ pub fn figures(outcomes: &Value) -> anyhow::Result<Figures> {
             .filter_map(|o| o["scenario"]["Mutant"]["name"].as_str())
             .map(str::to_owned)
             .collect();
-        v.sort_by(|a, b| natural_key(a).cmp(&natural_key(b)));
+        v.sort_by_key(|a| natural_key(a));
         v
     };
     Ok(Figures {
@@ -676,7 +676,7 @@ pub fn section(t: &Target, runs: &[Run]) -> String {
 /// The runs of one crate and profile found in `dir` (`mutants.out/<crate>[@profile]`),
 /// in shard order.
 pub fn runs_on_disk(dir: &Path) -> anyhow::Result<Vec<Run>> {
-    let Ok(entries) = std::fs::read_dir(&dir) else {
+    let Ok(entries) = std::fs::read_dir(dir) else {
         return Ok(Vec::new());
     };
     let mut runs = Vec::new();
