@@ -130,7 +130,8 @@ fn strip_null(o: &mut Map<String, Value>) {
         return;
     }
     any.retain(|v| !is_null(v));
-    if any.len() != 1 {
+    // One member left, a schema object: merged below. Anything else stays as it is.
+    if any.len() != 1 || !any[0].is_object() {
         return;
     }
     let Some(Value::Object(mut merged)) = any.pop() else {
@@ -588,3 +589,6 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod checks_tests;

@@ -420,3 +420,6 @@ mod tests {
         assert!(!tmp.exists());
     }
 }
+
+#[cfg(test)]
+mod paths_tests;

@@ -862,3 +862,6 @@ mod tests {
         assert_eq!(meaning(d, "D"), None);
     }
 }
+
+#[cfg(test)]
+mod writer_tests;

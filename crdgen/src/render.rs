@@ -355,9 +355,9 @@ mod quoting {
         for s in ["---", "..."] {
             assert!(!needs_quoting(s), "{s:?}");
             let doc = to_yaml(&json!({ "k": s })).expect("emits");
-            let back: serde_json::Value = serde_yaml::from_str(&doc).expect("reads");
+            let back: Value = serde_yaml::from_str(&doc).expect("reads");
             assert_eq!(back, json!({ "k": s }), "{doc}");
-            let alone: serde_json::Value = serde_yaml::from_str(&emitted(s)).expect("reads");
+            let alone: Value = serde_yaml::from_str(&emitted(s)).expect("reads");
             assert_eq!(alone, json!(s), "{s:?}");
         }
     }

@@ -607,3 +607,6 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod lib_tests;

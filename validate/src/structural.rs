@@ -898,3 +898,5 @@ mod go_duration_tests {
         );
     }
 }
+#[cfg(test)]
+mod checks_tests;

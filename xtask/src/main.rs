@@ -4,6 +4,7 @@ mod bench;
 mod cel_cost;
 mod e2e;
 mod gen_crds;
+mod mutants;
 mod package;
 mod test;
 mod timings;
@@ -58,6 +59,9 @@ enum Command {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
+    /// Mutation testing (cargo-mutants) of crdgen, validate and translate, each with
+    /// its own tests; writes TESTING.md's tables. `--in-diff BASE`: the pre-merge gate.
+    Mutants(mutants::Args),
     /// Validate agentgateway.dev objects in YAML files offline, as the apiserver would:
     /// `validate [--strict] [--output text|json] FILE|DIR...` (exit 1: invalid, 2: unreadable).
     #[command(disable_help_flag = true)]
@@ -84,6 +88,7 @@ fn main() -> ExitCode {
             all.extend(args.iter().map(String::as_str));
             e2e::run(&all)
         }
+        Command::Mutants(args) => mutants::run(&args),
         Command::Validate { args } => {
             let args: Vec<&std::ffi::OsStr> = args.iter().map(|a| a.as_os_str()).collect();
             forward("agentgateway-validate", &args, None)

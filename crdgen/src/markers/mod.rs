@@ -929,3 +929,6 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod unit_tests;

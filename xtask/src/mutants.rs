@@ -1,0 +1,1061 @@
+//! `cargo xtask mutants`: mutation testing of crdgen, validate and translate with
+//! cargo-mutants, each crate with its own tests only, and TESTING.md's mutation tables
+//! written from cargo-mutants' own `outcomes.json`.
+//!
+//! Whole runs keep their results under `mutants.out/<crate>/<all|shard-K-of-N>/`
+//! (cargo-mutants' output directory, plus `xtask-run.json`: the tree and the command).
+//! The table of a crate sums the results found there, one row per shard, so sharded
+//! runs done one after the other add up; a whole run replaces the shards.
+//!
+//! Each cargo-mutants job builds in its own copy of the tree, from scratch once (its
+//! `--copy-target=true` does not help: the copied files get new modification times,
+//! so cargo rebuilds every dependency anyway). Two runs of `-j 1` side by side
+//! therefore cost two such builds, one run of `-j 2` two as well.
+//!
+//! `--in-diff BASE` is the pre-merge gate: only the mutants on lines changed since the
+//! merge base with BASE, in all three crates; it fails on any missed mutant and writes
+//! no table.
+
+use anyhow::{Context, bail};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+
+/// The cargo-mutants release the figures were made with; installed when missing.
+pub const CARGO_MUTANTS_VERSION: &str = "27.1.0";
+
+/// The cargo profile of mutation runs (see the workspace Cargo.toml).
+const PROFILE: &str = "mutants";
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Crate to mutate: crdgen, validate or translate (repeatable; default: all three).
+    #[arg(long = "crate", value_name = "NAME")]
+    crates: Vec<String>,
+    /// Run shard K of N only (cargo-mutants' `--shard K/N`, contiguous slices).
+    #[arg(long, value_name = "K/N")]
+    shard: Option<String>,
+    /// The pre-merge gate: mutate only lines changed since the merge base with BASE
+    /// (e.g. `origin/main`); fails when any mutant there is missed. Writes no table.
+    #[arg(long, value_name = "BASE")]
+    in_diff: Option<String>,
+    /// Parallel jobs (cargo-mutants `-j`).
+    #[arg(short = 'j', long, default_value_t = 2)]
+    jobs: u32,
+    /// The cargo profile to build mutants with (to compare with `dev`). Runs with
+    /// another profile than `mutants` keep their results apart, in
+    /// `mutants.out/<crate>@<profile>/`, and appear in the profiles table only.
+    #[arg(long, default_value = PROFILE)]
+    profile: String,
+    /// Mutate the source tree itself and build in its `target/` (cargo-mutants
+    /// `--in-place`, one job): no copy and no cold build, for short comparisons. Do not
+    /// edit the crate while it runs.
+    #[arg(long)]
+    in_place: bool,
+    /// Rewrite TESTING.md's tables from the results of earlier runs; run nothing.
+    #[arg(long)]
+    table_only: bool,
+}
+
+/// A crate under mutation testing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Target {
+    /// The name on the command line and in TESTING.md.
+    pub name: &'static str,
+    /// The cargo package.
+    pub package: &'static str,
+    /// cargo-mutants `--timeout` (seconds) for one mutant's tests.
+    pub timeout: u32,
+}
+
+pub const TARGETS: [Target; 3] = [
+    Target {
+        name: "crdgen",
+        package: "crdgen",
+        timeout: 180,
+    },
+    Target {
+        name: "validate",
+        package: "agentgateway-validate",
+        timeout: 180,
+    },
+    Target {
+        name: "translate",
+        package: "agentgateway-translate",
+        timeout: 120,
+    },
+];
+
+fn target(name: &str) -> anyhow::Result<Target> {
+    TARGETS
+        .into_iter()
+        .find(|t| t.name == name)
+        .with_context(|| {
+            let names: Vec<&str> = TARGETS.iter().map(|t| t.name).collect();
+            format!("unknown crate {name:?}: use one of {}", names.join(", "))
+        })
+}
+
+/// `K/N` with `K < N`.
+fn parse_shard(s: &str) -> anyhow::Result<(u32, u32)> {
+    let parsed = s
+        .split_once('/')
+        .and_then(|(k, n)| Some((k.parse::<u32>().ok()?, n.parse::<u32>().ok()?)));
+    match parsed {
+        Some((k, n)) if k < n => Ok((k, n)),
+        _ => bail!("--shard {s:?}: give K/N with 0 <= K < N, e.g. 0/4"),
+    }
+}
+
+/// The directory of a crate's results with `profile`, below the workspace root.
+fn crate_dir(crate_name: &str, profile: &str) -> PathBuf {
+    let name = if profile == PROFILE {
+        crate_name.to_owned()
+    } else {
+        format!("{crate_name}@{profile}")
+    };
+    Path::new("mutants.out").join(name)
+}
+
+/// The directory of one run's results, below the workspace root.
+fn run_dir(crate_name: &str, profile: &str, shard: Option<(u32, u32)>) -> PathBuf {
+    let leaf = match shard {
+        Some((k, n)) => format!("shard-{k}-of-{n}"),
+        None => "all".to_owned(),
+    };
+    crate_dir(crate_name, profile).join(leaf)
+}
+
+/// How one crate is run: what `cargo xtask mutants` passes on to cargo-mutants.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Spec {
+    pub shard: Option<(u32, u32)>,
+    pub jobs: u32,
+    pub profile: String,
+    pub in_place: bool,
+}
+
+/// What `cargo xtask mutants` records beside cargo-mutants' results.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunInfo {
+    /// `git rev-parse --short HEAD`, with ` + uncommitted changes` when the tree differs.
+    pub tree: String,
+    /// The `cargo xtask mutants` command that made these results.
+    pub command: String,
+    /// The cargo-mutants command it ran.
+    pub cargo_mutants: String,
+    /// `None` for a whole run.
+    pub shard: Option<(u32, u32)>,
+    /// The cargo profile the mutants were built with.
+    #[serde(default = "default_profile")]
+    pub profile: String,
+}
+
+fn default_profile() -> String {
+    PROFILE.to_owned()
+}
+
+pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
+    let root = crate::workspace_root();
+    let targets: Vec<Target> = if args.crates.is_empty() {
+        TARGETS.to_vec()
+    } else {
+        args.crates
+            .iter()
+            .map(|c| target(c))
+            .collect::<anyhow::Result<_>>()?
+    };
+    let shard = args.shard.as_deref().map(parse_shard).transpose()?;
+    if args.in_place && args.jobs != 1 {
+        bail!("--in-place runs one job: give -j 1");
+    }
+    let spec = Spec {
+        shard,
+        jobs: args.jobs,
+        profile: args.profile.clone(),
+        in_place: args.in_place,
+    };
+    if args.table_only {
+        write_tables(&root, &targets)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let version = ensure_cargo_mutants()?;
+    if let Some(base) = &args.in_diff {
+        return gate(&root, base, &targets, args, &version);
+    }
+    for t in &targets {
+        let dir = run_dir(t.name, &spec.profile, shard);
+        let cargo_mutants = mutants_command(t, &spec, &dir);
+        let info = RunInfo {
+            tree: tree(&root)?,
+            command: xtask_command(t, &spec),
+            cargo_mutants: cargo_mutants.join(" "),
+            shard,
+            profile: spec.profile.clone(),
+        };
+        if shard.is_none() {
+            // A whole run replaces the shards of earlier runs.
+            let all = root.join(crate_dir(t.name, &spec.profile));
+            if all.exists() {
+                std::fs::remove_dir_all(&all)
+                    .with_context(|| format!("removing {}", all.display()))?;
+            }
+        }
+        std::fs::create_dir_all(root.join(&dir))?;
+        // Written first, so that a run stopped before its end is still shown (as
+        // interrupted, with the mutants tested so far).
+        std::fs::write(
+            root.join(&dir).join("xtask-run.json"),
+            serde_json::to_string_pretty(&info)? + "\n",
+        )?;
+        eprintln!("running: {}", info.cargo_mutants);
+        let mut cmd = Command::new(crate::cargo());
+        cmd.args(&cargo_mutants[1..]).current_dir(&root);
+        if t.name == "translate" {
+            // The golden cases beside the repository, found from the copied tree too.
+            let reference = root.join("../shared/reference/translation");
+            if let Ok(abs) = reference.canonicalize() {
+                cmd.env("AGW_TRANSLATION_REFERENCE", abs);
+            }
+        }
+        let status = cmd.status().context("running cargo mutants")?;
+        // 0: all caught, 2: some missed, 3: some timed out. Anything else: no results.
+        if !matches!(status.code(), Some(0 | 2 | 3)) {
+            bail!("`{}` failed ({status})", info.cargo_mutants);
+        }
+    }
+    write_tables(&root, &targets)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The cargo-mutants command line (argv, from `cargo`) for one crate.
+pub fn mutants_command(t: &Target, spec: &Spec, output: &Path) -> Vec<String> {
+    let mut argv: Vec<String> = [
+        "cargo",
+        "mutants",
+        "--package",
+        t.package,
+        "--test-package",
+        t.package,
+        "--profile",
+        &spec.profile,
+    ]
+    .map(str::to_owned)
+    .to_vec();
+    argv.extend(["--timeout".into(), t.timeout.to_string()]);
+    if spec.in_place {
+        // One job by definition (cargo-mutants refuses `-j` with it).
+        argv.push("--in-place".into());
+    } else {
+        argv.extend(["-j".into(), spec.jobs.to_string()]);
+    }
+    if let Some((k, n)) = spec.shard {
+        argv.extend(["--shard".into(), format!("{k}/{n}")]);
+    }
+    argv.extend(["--output".into(), output.display().to_string()]);
+    argv
+}
+
+fn xtask_command(t: &Target, spec: &Spec) -> String {
+    let mut c = format!("cargo xtask mutants --crate {}", t.name);
+    if let Some((k, n)) = spec.shard {
+        let _ = write!(c, " --shard {k}/{n}");
+    }
+    if spec.jobs != 2 {
+        let _ = write!(c, " -j {}", spec.jobs);
+    }
+    if spec.profile != PROFILE {
+        let _ = write!(c, " --profile {}", spec.profile);
+    }
+    if spec.in_place {
+        c.push_str(" --in-place");
+    }
+    c
+}
+
+/// The installed cargo-mutants version; installs [`CARGO_MUTANTS_VERSION`] when none is.
+fn ensure_cargo_mutants() -> anyhow::Result<String> {
+    let version = || -> Option<String> {
+        let out = Command::new(crate::cargo())
+            .args(["mutants", "--version"])
+            .output()
+            .ok()?;
+        out.status.success().then(|| {
+            String::from_utf8_lossy(&out.stdout)
+                .trim()
+                .trim_start_matches("cargo-mutants")
+                .trim()
+                .to_owned()
+        })
+    };
+    if let Some(v) = version() {
+        if v != CARGO_MUTANTS_VERSION {
+            eprintln!(
+                "warning: cargo-mutants {v} is installed; the figures in TESTING.md were made with {CARGO_MUTANTS_VERSION}"
+            );
+        }
+        return Ok(v);
+    }
+    eprintln!("installing cargo-mutants {CARGO_MUTANTS_VERSION} (cargo install --locked)");
+    let status = Command::new(crate::cargo())
+        .args([
+            "install",
+            "cargo-mutants",
+            "--locked",
+            "--version",
+            CARGO_MUTANTS_VERSION,
+        ])
+        .status()
+        .context("running cargo install cargo-mutants")?;
+    if !status.success() {
+        bail!("`cargo install cargo-mutants --locked --version {CARGO_MUTANTS_VERSION}` failed");
+    }
+    version().context("cargo-mutants was installed but `cargo mutants --version` fails")
+}
+
+fn git(root: &Path, args: &[&str]) -> anyhow::Result<String> {
+    let out = Command::new("git")
+        .args(args)
+        .current_dir(root)
+        .output()
+        .with_context(|| format!("running git {}", args.join(" ")))?;
+    if !out.status.success() {
+        bail!(
+            "git {}: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&out.stderr).trim()
+        );
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).trim().to_owned())
+}
+
+fn tree(root: &Path) -> anyhow::Result<String> {
+    let rev = git(root, &["rev-parse", "--short", "HEAD"])?;
+    let dirty = !git(root, &["status", "--porcelain", "--untracked-files=no"])?.is_empty();
+    Ok(if dirty {
+        format!("{rev} + uncommitted changes")
+    } else {
+        rev
+    })
+}
+
+/// `--in-diff BASE`: mutants on the lines changed since the merge base of HEAD and
+/// BASE (committed or not), in every selected crate, each tested by its own tests.
+fn gate(
+    root: &Path,
+    base: &str,
+    targets: &[Target],
+    args: &Args,
+    version: &str,
+) -> anyhow::Result<ExitCode> {
+    let merge_base = git(root, &["merge-base", base, "HEAD"])
+        .with_context(|| format!("finding the merge base of {base} and HEAD"))?;
+    let diff = git(root, &["diff", &merge_base, "--", "*.rs"])?;
+    let dir = Path::new("mutants.out").join("in-diff");
+    std::fs::create_dir_all(root.join(&dir))?;
+    let diff_file = dir.join("changes.diff");
+    std::fs::write(root.join(&diff_file), diff + "\n")?;
+    let mut argv: Vec<String> = ["mutants", "--in-diff"].map(str::to_owned).to_vec();
+    argv.push(diff_file.display().to_string());
+    for t in targets {
+        argv.extend(["--package".into(), t.package.into()]);
+    }
+    // Without --test-workspace, cargo-mutants runs the tests of the mutated package only.
+    argv.extend(["--profile", &args.profile, "--timeout", "180"].map(str::to_owned));
+    argv.extend(["-j".into(), args.jobs.to_string()]);
+    argv.extend(["--output".into(), dir.display().to_string()]);
+    eprintln!(
+        "cargo-mutants {version}, changes since {base} (merge base {merge_base}): cargo {}",
+        argv.join(" ")
+    );
+    let mut cmd = Command::new(crate::cargo());
+    cmd.args(&argv).current_dir(root);
+    if let Ok(abs) = root.join("../shared/reference/translation").canonicalize() {
+        cmd.env("AGW_TRANSLATION_REFERENCE", abs);
+    }
+    let status = cmd.status().context("running cargo mutants --in-diff")?;
+    match status.code() {
+        Some(0) => Ok(ExitCode::SUCCESS),
+        Some(2) => {
+            bail!(
+                "mutants on changed lines were missed (listed in {}/mutants.out/missed.txt): \
+                 add tests that fail on them",
+                dir.display()
+            )
+        }
+        Some(3) => bail!(
+            "mutants on changed lines made the tests time out (see {}/mutants.out/timeout.txt)",
+            dir.display()
+        ),
+        _ => bail!("cargo mutants --in-diff failed ({status})"),
+    }
+}
+
+/// The figures of one run, from its `outcomes.json`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Figures {
+    pub version: String,
+    /// From start to end; for a run stopped before its end (no end time), up to the
+    /// last mutant's result is not known, and this is 0.
+    pub seconds: f64,
+    /// Whether cargo-mutants finished (wrote its end time).
+    pub complete: bool,
+    /// How many mutants the run was to test (`mutants.json`), when known.
+    pub planned: Option<usize>,
+    /// The build and test time of the mutants (every phase of every mutant, not the
+    /// baseline), added up over the jobs.
+    pub mutant_seconds: f64,
+    pub mutants: usize,
+    pub caught: usize,
+    pub missed: usize,
+    pub unviable: usize,
+    pub timeouts: usize,
+    /// `file:line:col: description`, sorted.
+    pub missed_names: Vec<String>,
+    pub timeout_names: Vec<String>,
+}
+
+impl Figures {
+    /// Caught of the viable mutants (timeouts count as not caught), in percent.
+    pub fn percent(&self) -> f64 {
+        let viable = self.mutants - self.unviable;
+        if viable == 0 {
+            100.0
+        } else {
+            100.0 * self.caught as f64 / viable as f64
+        }
+    }
+
+    pub fn per_minute(&self) -> f64 {
+        if self.complete && self.seconds > 0.0 {
+            self.mutants as f64 * 60.0 / self.seconds
+        } else {
+            0.0
+        }
+    }
+
+    /// Mutants per minute of one job once the baseline is built: what a mutant costs.
+    pub fn per_job_minute(&self) -> f64 {
+        if self.mutant_seconds > 0.0 {
+            self.mutants as f64 * 60.0 / self.mutant_seconds
+        } else {
+            0.0
+        }
+    }
+
+    fn add(&mut self, other: &Figures) {
+        self.complete &= other.complete;
+        self.planned = self.planned.zip(other.planned).map(|(a, b)| a + b);
+        self.seconds += other.seconds;
+        self.mutant_seconds += other.mutant_seconds;
+        self.mutants += other.mutants;
+        self.caught += other.caught;
+        self.missed += other.missed;
+        self.unviable += other.unviable;
+        self.timeouts += other.timeouts;
+        self.missed_names.extend(other.missed_names.iter().cloned());
+        self.timeout_names
+            .extend(other.timeout_names.iter().cloned());
+    }
+}
+
+/// Reads cargo-mutants' `outcomes.json`: the counts as it writes them, the run time
+/// from its start and end times, and the names of the missed and timed-out mutants.
+pub fn figures(outcomes: &Value) -> anyhow::Result<Figures> {
+    let count = |key: &str| {
+        outcomes[key]
+            .as_u64()
+            .map(|n| n as usize)
+            .with_context(|| format!("outcomes.json has no count `{key}`"))
+    };
+    let time = |key: &str| {
+        outcomes[key]
+            .as_str()
+            .and_then(parse_timestamp)
+            .with_context(|| format!("outcomes.json has no RFC 3339 `{key}`"))
+    };
+    let names = |summary: &str| {
+        let mut v: Vec<String> = outcomes["outcomes"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|o| o["summary"] == summary)
+            .filter_map(|o| o["scenario"]["Mutant"]["name"].as_str())
+            .map(str::to_owned)
+            .collect();
+        v.sort_by_key(|a| natural_key(a));
+        v
+    };
+    Ok(Figures {
+        version: outcomes["cargo_mutants_version"]
+            .as_str()
+            .unwrap_or("?")
+            .to_owned(),
+        seconds: if outcomes["end_time"].is_null() {
+            0.0
+        } else {
+            time("end_time")? - time("start_time")?
+        },
+        complete: !outcomes["end_time"].is_null(),
+        planned: None,
+        mutant_seconds: outcomes["outcomes"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|o| o["scenario"].get("Mutant").is_some())
+            .flat_map(|o| o["phase_results"].as_array().into_iter().flatten())
+            .filter_map(|p| p["duration"].as_f64())
+            .sum(),
+        mutants: count("total_mutants")?,
+        caught: count("caught")?,
+        missed: count("missed")?,
+        unviable: count("unviable")?,
+        timeouts: count("timeout")?,
+        missed_names: names("MissedMutant"),
+        timeout_names: names("Timeout"),
+    })
+}
+
+/// Sorts `file:line:col: ...` by file, then line and column as numbers.
+fn natural_key(name: &str) -> (String, u64, u64, String) {
+    let mut parts = name.splitn(4, ':');
+    let file = parts.next().unwrap_or_default().to_owned();
+    let line = parts.next().and_then(|l| l.parse().ok()).unwrap_or(0);
+    let col = parts.next().and_then(|c| c.parse().ok()).unwrap_or(0);
+    (file, line, col, parts.next().unwrap_or_default().to_owned())
+}
+
+/// Seconds since the epoch of an RFC 3339 UTC time (`2026-12-06T17:41:22.5Z`), as
+/// cargo-mutants writes them.
+pub fn parse_timestamp(s: &str) -> Option<f64> {
+    let s = s.strip_suffix('Z')?;
+    let (date, time) = s.split_once('T')?;
+    let mut d = date.splitn(3, '-').map(|p| p.parse::<i64>().ok());
+    let (y, m, day) = (d.next()??, d.next()??, d.next()??);
+    let mut t = time.splitn(3, ':');
+    let h: f64 = t.next()?.parse().ok()?;
+    let min: f64 = t.next()?.parse().ok()?;
+    let sec: f64 = t.next()?.parse().ok()?;
+    if !(1..=12).contains(&m) || !(1..=31).contains(&day) {
+        return None;
+    }
+    // Days from the civil date (proleptic Gregorian), after Howard Hinnant's algorithm.
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    Some(days as f64 * 86_400.0 + h * 3600.0 + min * 60.0 + sec)
+}
+
+/// Mutants per minute of the whole run; none for a run stopped before its end.
+fn rate(f: &Figures) -> String {
+    if f.complete {
+        format!("{:.2}", f.per_minute())
+    } else {
+        "–".to_owned()
+    }
+}
+
+fn duration_cell(f: &Figures) -> String {
+    if f.complete {
+        return duration_text(f.seconds);
+    }
+    match f.planned {
+        Some(n) => format!("stopped after {} of {n} mutants", f.mutants),
+        None => "stopped before the end".to_owned(),
+    }
+}
+
+fn duration_text(seconds: f64) -> String {
+    let s = seconds.round() as u64;
+    match (s / 3600, s % 3600 / 60, s % 60) {
+        (0, 0, s) => format!("{s} s"),
+        (0, m, s) => format!("{m} min {s} s"),
+        (h, m, _) => format!("{h} h {m} min"),
+    }
+}
+
+/// One run found on disk: its figures and what `cargo xtask mutants` recorded.
+#[derive(Debug, Clone)]
+pub struct Run {
+    pub info: RunInfo,
+    pub figures: Figures,
+}
+
+/// The generated section of TESTING.md for one crate, from its runs (whole, or the
+/// shards that were run), in shard order.
+pub fn section(t: &Target, runs: &[Run]) -> String {
+    let mut out = String::new();
+    if runs.is_empty() {
+        let _ = writeln!(
+            out,
+            "No results yet: run `cargo xtask mutants --crate {}`.",
+            t.name
+        );
+        return out;
+    }
+    let total_shards = runs[0].info.shard.map(|(_, n)| n);
+    let _ = writeln!(
+        out,
+        "| Run | Tree | cargo-mutants | Duration | Mutants | Caught | Missed | Unviable | Timeouts | Caught of viable | Mutants/min |"
+    );
+    let _ = writeln!(out, "|---|---|---|---|---|---|---|---|---|---|---|");
+    let row = |out: &mut String, label: &str, tree: &str, f: &Figures| {
+        let _ = writeln!(
+            out,
+            "| {label} | {tree} | {} | {} | {} | {} | {} | {} | {} | {:.1} % | {} |",
+            f.version,
+            duration_cell(f),
+            f.mutants,
+            f.caught,
+            f.missed,
+            f.unviable,
+            f.timeouts,
+            f.percent(),
+            rate(f),
+        );
+    };
+    let mut total: Option<Figures> = None;
+    for r in runs {
+        let label = match r.info.shard {
+            Some((k, n)) => format!("shard {k}/{n}"),
+            None => "whole crate".to_owned(),
+        };
+        row(&mut out, &label, &r.info.tree, &r.figures);
+        match &mut total {
+            Some(t) => t.add(&r.figures),
+            None => total = Some(r.figures.clone()),
+        }
+    }
+    if let (Some(n), Some(total)) = (total_shards, &total) {
+        let label = if runs.len() as u32 == n {
+            format!("all {n} shards")
+        } else {
+            format!("{} of {n} shards", runs.len())
+        };
+        if runs.len() > 1 {
+            row(&mut out, &format!("**{label}**"), "", total);
+        }
+    }
+    let _ = writeln!(out);
+    let _ = writeln!(out, "Commands:");
+    let _ = writeln!(out);
+    for r in runs {
+        let _ = writeln!(out, "    {}", r.info.command);
+        let _ = writeln!(out, "      # runs: {}", r.info.cargo_mutants);
+    }
+    let _ = writeln!(out);
+    if let Some(total) = &total {
+        if total.missed_names.is_empty() && total.timeout_names.is_empty() {
+            let _ = writeln!(out, "Survivors: none.");
+        } else {
+            for (what, names) in [
+                ("Missed", &total.missed_names),
+                ("Timed out", &total.timeout_names),
+            ] {
+                if names.is_empty() {
+                    continue;
+                }
+                let _ = writeln!(out, "{what} ({}):", names.len());
+                let _ = writeln!(out);
+                for n in names {
+                    let _ = writeln!(out, "- `{}`", n.replace('`', "'"));
+                }
+                let _ = writeln!(out);
+            }
+        }
+    }
+    out
+}
+
+/// The runs of one crate and profile found in `dir` (`mutants.out/<crate>[@profile]`),
+/// in shard order.
+pub fn runs_on_disk(dir: &Path) -> anyhow::Result<Vec<Run>> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Ok(Vec::new());
+    };
+    let mut runs = Vec::new();
+    for e in entries {
+        let path = e?.path();
+        let outcomes = path.join("mutants.out/outcomes.json");
+        let info = path.join("xtask-run.json");
+        if !outcomes.is_file() || !info.is_file() {
+            continue; // an interrupted run
+        }
+        let read = |p: &Path| -> anyhow::Result<Value> {
+            let text = std::fs::read_to_string(p).with_context(|| format!("{}", p.display()))?;
+            serde_json::from_str(&text).with_context(|| format!("{}", p.display()))
+        };
+        let info: RunInfo =
+            serde_json::from_value(read(&info)?).with_context(|| format!("{}", info.display()))?;
+        let mut figures =
+            figures(&read(&outcomes)?).with_context(|| format!("{}", outcomes.display()))?;
+        let list = path.join("mutants.out/mutants.json");
+        if list.is_file() {
+            figures.planned = read(&list)?.as_array().map(Vec::len);
+        }
+        runs.push(Run { info, figures });
+    }
+    // A sharded series must be one series: the same N.
+    runs.sort_by_key(|r| r.info.shard);
+    if let Some(n) = runs.first().and_then(|r| r.info.shard).map(|(_, n)| n)
+        && runs.iter().any(|r| r.info.shard.map(|(_, m)| m) != Some(n))
+    {
+        bail!(
+            "{} holds runs of different shard counts: remove the old ones",
+            dir.display()
+        );
+    }
+    Ok(runs)
+}
+
+/// Every run of every crate and profile on disk, with its speed: to compare profiles
+/// on the same shard.
+fn profiles_section(root: &Path) -> anyhow::Result<String> {
+    let mut dirs: Vec<PathBuf> = match std::fs::read_dir(root.join("mutants.out")) {
+        Ok(entries) => entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.file_name().is_some_and(|n| n != "in-diff"))
+            .collect(),
+        Err(_) => Vec::new(),
+    };
+    dirs.sort();
+    let mut rows = Vec::new();
+    for dir in dirs {
+        let name = dir
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let krate = name.split('@').next().unwrap_or_default().to_owned();
+        for r in runs_on_disk(&dir)? {
+            rows.push((krate.clone(), r));
+        }
+    }
+    Ok(profile_rows(&rows))
+}
+
+/// The profiles table from (crate, run) pairs.
+pub fn profile_rows(rows: &[(String, Run)]) -> String {
+    let mut out = String::new();
+    if rows.is_empty() {
+        out.push_str("No results yet.\n");
+        return out;
+    }
+    out.push_str(
+        "| Crate | Run | Profile | Tree | Jobs | Mutants | Duration | Mutants/min | Mutants/min of one job after the baseline |\n|---|---|---|---|---|---|---|---|---|\n",
+    );
+    for (krate, r) in rows {
+        let jobs = if r.info.cargo_mutants.contains(" --in-place") {
+            "1"
+        } else {
+            r.info
+                .cargo_mutants
+                .split(" -j ")
+                .nth(1)
+                .and_then(|s| s.split(' ').next())
+                .unwrap_or("?")
+        };
+        let run = match r.info.shard {
+            Some((k, n)) => format!("shard {k}/{n}"),
+            None => "whole crate".to_owned(),
+        };
+        let in_place = if r.info.cargo_mutants.contains(" --in-place") {
+            " (in place)"
+        } else {
+            ""
+        };
+        let _ = writeln!(
+            out,
+            "| {krate} | {run} | `{}`{in_place} | {} | {jobs} | {} | {} | {} | {:.2} |",
+            r.info.profile,
+            r.info.tree,
+            r.figures.mutants,
+            duration_cell(&r.figures),
+            rate(&r.figures),
+            r.figures.per_job_minute(),
+        );
+    }
+    out
+}
+
+fn markers(name: &str) -> (String, String) {
+    (
+        format!("<!-- BEGIN generated by `cargo xtask mutants`: {name} -->"),
+        format!("<!-- END generated by `cargo xtask mutants`: {name} -->"),
+    )
+}
+
+/// `doc` with the text between the markers of `name` replaced by `body`.
+pub fn replace_section(doc: &str, name: &str, body: &str) -> anyhow::Result<String> {
+    let (begin, end) = markers(name);
+    let (Some(b), Some(e)) = (doc.find(&begin), doc.find(&end)) else {
+        bail!("TESTING.md has no lines `{begin}` and `{end}`: add them where the table goes");
+    };
+    if e < b {
+        bail!("TESTING.md: `{end}` comes before `{begin}`");
+    }
+    Ok(format!("{}{begin}\n{body}{}", &doc[..b], &doc[e..]))
+}
+
+fn write_tables(root: &Path, targets: &[Target]) -> anyhow::Result<()> {
+    let path = root.join("TESTING.md");
+    let mut doc =
+        std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    for t in targets {
+        let runs = runs_on_disk(&root.join(crate_dir(t.name, PROFILE)))?;
+        doc = replace_section(&doc, t.name, &section(t, &runs))?;
+    }
+    doc = replace_section(&doc, "profiles", &profiles_section(root)?)?;
+    crdgen::output::write_atomic(&path, doc.as_bytes())
+        .with_context(|| format!("writing {}", path.display()))?;
+    eprintln!("wrote {}", path.display());
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// A small outcomes.json as cargo-mutants 27 writes it: a baseline, and one
+    /// mutant of each outcome.
+    fn outcomes() -> Value {
+        let mutant = |name: &str, summary: &str| {
+            json!({
+                "scenario": { "Mutant": { "name": name, "package": "crdgen", "file": "crdgen/src/a.rs",
+                              "function": null, "span": null, "replacement": "true", "genre": "FnValue" } },
+                "summary": summary, "log_path": "log/x.log", "diff_path": "diff/x.diff",
+                "phase_results": [ { "phase": "Build", "duration": 4.5, "process_status": "Success", "argv": [] },
+                                   { "phase": "Test", "duration": 3.0, "process_status": "Success", "argv": [] } ],
+            })
+        };
+        json!({
+            "outcomes": [
+                { "scenario": "Baseline", "summary": "Success", "log_path": "log/baseline.log",
+                  "diff_path": null, "phase_results": [ { "phase": "Build", "duration": 60.0 } ] },
+                mutant("crdgen/src/b.rs:10:5: replace f -> bool with true", "MissedMutant"),
+                mutant("crdgen/src/a.rs:9:1: delete ! in g", "MissedMutant"),
+                mutant("crdgen/src/a.rs:100:1: replace h with ()", "MissedMutant"),
+                mutant("crdgen/src/a.rs:1:1: replace i -> usize with 0", "CaughtMutant"),
+                mutant("crdgen/src/a.rs:2:1: replace j -> usize with 1", "CaughtMutant"),
+                mutant("crdgen/src/a.rs:3:1: replace k -> usize with 1", "CaughtMutant"),
+                mutant("crdgen/src/a.rs:4:1: replace l with `x`", "Timeout"),
+                mutant("crdgen/src/a.rs:5:1: replace m -> u8 with 256", "Unviable"),
+            ],
+            "total_mutants": 8, "missed": 3, "caught": 3, "timeout": 1, "unviable": 1, "success": 0,
+            "start_time": "2026-12-06T17:59:30.25Z", "end_time": "2026-12-06T18:01:30.25Z",
+            "cargo_mutants_version": "27.1.0",
+        })
+    }
+
+    #[test]
+    fn figures_come_from_the_counts_and_times_of_outcomes_json() {
+        let f = figures(&outcomes()).expect("figures");
+        assert_eq!(
+            (f.mutants, f.caught, f.missed, f.unviable, f.timeouts),
+            (8, 3, 3, 1, 1)
+        );
+        assert_eq!(f.seconds, 120.0);
+        // 8 mutants of 7.5 s each, the baseline not counted.
+        assert_eq!(f.mutant_seconds, 60.0);
+        assert_eq!(f.per_job_minute(), 8.0);
+        assert_eq!(f.version, "27.1.0");
+        // Sorted by file, then line as a number.
+        assert_eq!(
+            f.missed_names,
+            [
+                "crdgen/src/a.rs:9:1: delete ! in g",
+                "crdgen/src/a.rs:100:1: replace h with ()",
+                "crdgen/src/b.rs:10:5: replace f -> bool with true",
+            ]
+        );
+        assert_eq!(f.timeout_names, ["crdgen/src/a.rs:4:1: replace l with `x`"]);
+        // 3 caught of 7 viable; 8 mutants in 2 minutes.
+        assert_eq!(format!("{:.1}", f.percent()), "42.9");
+        assert_eq!(f.per_minute(), 4.0);
+        // A run stopped before its end: no end time, no overall rate.
+        let mut stopped = outcomes();
+        stopped["end_time"] = Value::Null;
+        let mut f = figures(&stopped).expect("figures");
+        assert!(!f.complete);
+        assert_eq!(f.per_minute(), 0.0);
+        assert_eq!(f.per_job_minute(), 8.0);
+        f.planned = Some(20);
+        assert_eq!(duration_cell(&f), "stopped after 8 of 20 mutants");
+        let mut broken = outcomes();
+        broken["end_time"] = json!("yesterday");
+        let e = figures(&broken).expect_err("bad time");
+        assert!(e.to_string().contains("end_time"), "{e}");
+    }
+
+    #[test]
+    fn timestamps_are_read_as_seconds_since_the_epoch() {
+        assert_eq!(parse_timestamp("1970-01-01T00:00:00Z"), Some(0.0));
+        assert_eq!(
+            parse_timestamp("2000-03-01T00:00:01.5Z"),
+            Some(951_868_801.5)
+        );
+        assert_eq!(
+            parse_timestamp("2026-12-06T17:41:22Z"),
+            Some(1_796_578_882.0)
+        );
+        assert_eq!(parse_timestamp("2026-13-06T17:41:22Z"), None);
+        assert_eq!(parse_timestamp("2026-12-06 17:41:22"), None);
+    }
+
+    fn info(shard: Option<(u32, u32)>) -> RunInfo {
+        RunInfo {
+            tree: "80af639".into(),
+            command: "cargo xtask mutants --crate crdgen".into(),
+            cargo_mutants: "cargo mutants --package crdgen -j 2".into(),
+            shard,
+            profile: PROFILE.into(),
+        }
+    }
+
+    #[test]
+    fn the_table_lists_each_run_the_total_and_the_survivors() {
+        let f = figures(&outcomes()).expect("figures");
+        let t = TARGETS[0];
+        let runs = [
+            Run {
+                info: info(Some((0, 2))),
+                figures: f.clone(),
+            },
+            Run {
+                info: info(Some((1, 2))),
+                figures: f,
+            },
+        ];
+        let s = section(&t, &runs);
+        let expected = "\
+| Run | Tree | cargo-mutants | Duration | Mutants | Caught | Missed | Unviable | Timeouts | Caught of viable | Mutants/min |
+|---|---|---|---|---|---|---|---|---|---|---|
+| shard 0/2 | 80af639 | 27.1.0 | 2 min 0 s | 8 | 3 | 3 | 1 | 1 | 42.9 % | 4.00 |
+| shard 1/2 | 80af639 | 27.1.0 | 2 min 0 s | 8 | 3 | 3 | 1 | 1 | 42.9 % | 4.00 |
+| **all 2 shards** |  | 27.1.0 | 4 min 0 s | 16 | 6 | 6 | 2 | 2 | 42.9 % | 4.00 |
+";
+        assert!(s.starts_with(expected), "{s}");
+        assert!(
+            s.contains("Missed (6):\n\n- `crdgen/src/a.rs:9:1: delete ! in g`\n"),
+            "{s}"
+        );
+        assert!(
+            s.contains("Timed out (2):\n\n- `crdgen/src/a.rs:4:1: replace l with 'x'`\n"),
+            "{s}"
+        );
+        assert!(s.contains("    cargo xtask mutants --crate crdgen\n      # runs: cargo mutants --package crdgen -j 2\n"), "{s}");
+        // The same runs give the same text.
+        assert_eq!(section(&t, &runs), s);
+        // One shard of two is labelled as such, without a total row.
+        let one = section(&t, &runs[..1]);
+        assert!(!one.contains("shards**"), "{one}");
+        assert!(section(&t, &[]).starts_with("No results yet"));
+    }
+
+    #[test]
+    fn the_profiles_table_gives_both_speeds_of_each_run() {
+        let f = figures(&outcomes()).expect("figures");
+        let mut dev = info(Some((3, 80)));
+        dev.profile = "dev".into();
+        dev.cargo_mutants = "cargo mutants --package crdgen --profile dev --in-place".into();
+        let rows = [(
+            "crdgen".to_owned(),
+            Run {
+                info: dev,
+                figures: f,
+            },
+        )];
+        assert_eq!(
+            profile_rows(&rows).lines().nth(2),
+            Some(
+                "| crdgen | shard 3/80 | `dev` (in place) | 80af639 | 1 | 8 | 2 min 0 s | 4.00 | 8.00 |"
+            )
+        );
+    }
+
+    #[test]
+    fn a_section_is_replaced_between_its_markers_only() {
+        let doc = "intro\n<!-- BEGIN generated by `cargo xtask mutants`: validate -->\nold\n<!-- END generated by `cargo xtask mutants`: validate -->\nafter\n";
+        let new = replace_section(doc, "validate", "new\n").expect("replaced");
+        assert_eq!(
+            new,
+            "intro\n<!-- BEGIN generated by `cargo xtask mutants`: validate -->\nnew\n<!-- END generated by `cargo xtask mutants`: validate -->\nafter\n"
+        );
+        assert_eq!(
+            replace_section(&new, "validate", "new\n").expect("again"),
+            new
+        );
+        let e = replace_section(doc, "crdgen", "x").expect_err("no markers");
+        assert!(e.to_string().contains("crdgen -->"), "{e}");
+    }
+
+    #[test]
+    fn runs_are_read_from_disk_in_shard_order() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let t = TARGETS[1];
+        for k in [1u32, 0] {
+            let d = dir.path().join(run_dir(t.name, PROFILE, Some((k, 2))));
+            std::fs::create_dir_all(d.join("mutants.out")).expect("mkdir");
+            std::fs::write(d.join("mutants.out/outcomes.json"), outcomes().to_string())
+                .expect("write");
+            std::fs::write(
+                d.join("xtask-run.json"),
+                serde_json::to_string(&info(Some((k, 2)))).expect("json"),
+            )
+            .expect("write");
+        }
+        // An interrupted run (no outcomes) is left out.
+        std::fs::create_dir_all(dir.path().join(run_dir(t.name, PROFILE, Some((1, 3)))))
+            .expect("mkdir");
+        let runs = runs_on_disk(&dir.path().join(crate_dir(t.name, PROFILE))).expect("runs");
+        let shards: Vec<_> = runs.iter().map(|r| r.info.shard).collect();
+        assert_eq!(shards, [Some((0, 2)), Some((1, 2))]);
+        assert!(
+            runs_on_disk(&dir.path().join(crate_dir("translate", PROFILE)))
+                .expect("none")
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn command_lines_name_each_crate_with_its_own_tests() {
+        let spec = Spec {
+            shard: Some((2, 4)),
+            jobs: 2,
+            profile: PROFILE.into(),
+            in_place: false,
+        };
+        let argv = mutants_command(&TARGETS[1], &spec, Path::new("o"));
+        assert_eq!(
+            argv.join(" "),
+            "cargo mutants --package agentgateway-validate --test-package agentgateway-validate \
+             --profile mutants --timeout 180 -j 2 --shard 2/4 --output o"
+        );
+        assert_eq!(parse_shard("3/8").expect("shard"), (3, 8));
+        assert!(parse_shard("8/8").is_err());
+        assert!(parse_shard("x").is_err());
+        assert!(target("nope").is_err());
+        assert_eq!(
+            xtask_command(
+                &TARGETS[0],
+                &Spec {
+                    shard: Some((1, 4)),
+                    jobs: 1,
+                    profile: "dev".into(),
+                    in_place: true
+                }
+            ),
+            "cargo xtask mutants --crate crdgen --shard 1/4 -j 1 --profile dev --in-place"
+        );
+        assert_eq!(
+            run_dir("crdgen", "dev", None),
+            Path::new("mutants.out/crdgen@dev/all")
+        );
+    }
+}
