@@ -289,6 +289,16 @@ fn cel_error(crd: &Crd, obj: &Value, e: &kube_cel::ValidationError) -> FieldErro
                     "type conversion error from 'string' to 'google.protobuf.{target}' evaluating rule: {rule}"
                 )
             }
+            // cel-go's int()/uint() of a string strconv cannot parse (not a number, or
+            // out of range).
+            Some(X::FunctionError { function, message })
+                if (function == "int" || function == "uint")
+                    && message.starts_with("string parse error") =>
+            {
+                format!(
+                    "type conversion error from 'string' to '{function}' evaluating rule: {rule}"
+                )
+            }
             // resource.ParseQuantity's error for a malformed quantity.
             Some(X::FunctionError { function, .. }) if function == "quantity" => format!(
                 "quantities must match the regular expression \

@@ -334,3 +334,26 @@ fn rules_that_fail_to_evaluate_are_worded_by_their_cause() {
     );
     assert_eq!(errs.len(), 4, "{errs:#?}");
 }
+
+#[test]
+fn int_of_a_string_that_is_no_number_is_a_type_conversion_error() {
+    for section in ["http", "99999999999999999999"] {
+        let obj = json!({
+            "apiVersion": "agentgateway.dev/v1alpha1",
+            "kind": "AgentgatewayPolicy",
+            "metadata": {"name": "p", "namespace": "ns"},
+            "spec": {
+                "targetRefs": [{"group": "", "kind": "Service", "name": "orders", "sectionName": section}],
+                "backend": {"tcp": {"connectTimeout": "5s"}}
+            }
+        });
+        assert_eq!(
+            messages(&obj),
+            [
+                "spec: Invalid value: \"object\": type conversion error from 'string' to 'int' \
+                 evaluating rule: Service sectionName must be a numeric port from 1 to 65535"
+            ],
+            "{section}"
+        );
+    }
+}
