@@ -382,11 +382,17 @@ pub fn check_list_types(schema: &Value, value: &Value, path: &str, out: &mut Vec
                 if let Some(id) = identity
                     && !seen.insert(id.clone())
                 {
-                    // Printed as Go's encoding/json prints it (`&`, `<`, `>` escaped).
-                    let shown = id
-                        .replace('&', "\\u0026")
-                        .replace('<', "\\u003c")
-                        .replace('>', "\\u003e");
+                    // field.Duplicate prints a string item of a set as Go's %q does (as
+                    // every other quoted value here), anything else (the key fields of
+                    // a map list) as Go's encoding/json does: `&`, `<`, `>` escaped.
+                    let shown = if list_type == Some("set") && !item.is_object() && !item.is_array()
+                    {
+                        id
+                    } else {
+                        id.replace('&', "\\u0026")
+                            .replace('<', "\\u003c")
+                            .replace('>', "\\u003e")
+                    };
                     out.push(FieldError::new(
                         &format!("{path}[{i}]"),
                         ErrorType::Duplicate,
@@ -670,7 +676,14 @@ mod tests {
             json!({"type": "array", "x-kubernetes-list-type": "set", "items": {"type": "string"}});
         assert_eq!(
             errors(&schema, &json!(["<a&b>", "<a&b>"])),
-            vec!["spec[1]: Duplicate value: \"\\u003ca\\u0026b\\u003e\""]
+            vec!["spec[1]: Duplicate value: \"<a&b>\""]
+        );
+        let schema = json!({"type": "array", "x-kubernetes-list-type": "map",
+            "x-kubernetes-list-map-keys": ["name"],
+            "items": {"type": "object", "properties": {"name": {"type": "string"}}}});
+        assert_eq!(
+            errors(&schema, &json!([{"name": "<a&b>"}, {"name": "<a&b>"}])),
+            vec!["spec[1]: Duplicate value: {\"name\":\"\\u003ca\\u0026b\\u003e\"}"]
         );
         for (re2, ours) in [
             ("\\w+", "[0-9A-Za-z_]+"),
