@@ -277,6 +277,27 @@ pub fn check_openssl() -> anyhow::Result<()> {
     }
 }
 
+/// `go` for a test that builds a program of `e2e/tools` (`program`), or `None` outside
+/// CI when Go is not installed; in CI (which requires Go: `.ci/run` checks) a missing
+/// Go fails the test.
+pub fn go_for_test(program: &str) -> Option<PathBuf> {
+    for candidate in ["go", "/usr/local/go/bin/go"] {
+        if Command::new(candidate)
+            .arg("version")
+            .output()
+            .is_ok_and(|o| o.status.success())
+        {
+            return Some(candidate.into());
+        }
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "CI needs Go on PATH to build e2e/tools/{program}"
+    );
+    eprintln!("skipped: Go is not installed (the test builds e2e/tools/{program})");
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

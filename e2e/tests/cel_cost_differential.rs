@@ -12,24 +12,6 @@ use std::{
     process::Command,
 };
 
-fn go() -> Option<PathBuf> {
-    for candidate in ["go", "/usr/local/go/bin/go"] {
-        if Command::new(candidate)
-            .arg("version")
-            .output()
-            .is_ok_and(|o| o.status.success())
-        {
-            return Some(candidate.into());
-        }
-    }
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "CI needs Go on PATH for the CEL cost differential test"
-    );
-    eprintln!("skipped: Go is not installed (the test builds e2e/tools/celcost)");
-    None
-}
-
 /// Builds e2e/tools/celcost from the pinned modules, with the version stamps the
 /// apiserver binary gets (the CEL environment depends on the Kubernetes version).
 fn build_celcost(go: &Path, out: &Path) {
@@ -94,7 +76,9 @@ type Figures = (u64, u64, u64);
 
 #[test]
 fn estimates_equal_the_apiservers_for_every_rule() {
-    let Some(go) = go() else { return };
+    let Some(go) = e2e::tools::go_for_test("celcost") else {
+        return;
+    };
     let dir = tempfile::tempdir().expect("tempdir");
     let bin = match std::env::var_os("CELCOST") {
         Some(b) => PathBuf::from(b),

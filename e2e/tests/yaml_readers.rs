@@ -7,28 +7,9 @@ use crdgen::render::{NON_STRINGS, render, to_yaml};
 use serde_json::{Value, json};
 use std::{
     io::Write,
-    path::{Path, PathBuf},
+    path::Path,
     process::{Command, Stdio},
 };
-
-/// `go`, or `None` outside CI when Go is not installed (CI requires it: .ci/run checks).
-fn go() -> Option<PathBuf> {
-    for candidate in ["go", "/usr/local/go/bin/go"] {
-        if Command::new(candidate)
-            .arg("version")
-            .output()
-            .is_ok_and(|o| o.status.success())
-        {
-            return Some(candidate.into());
-        }
-    }
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "CI needs Go on PATH for the YAML reader test"
-    );
-    eprintln!("skipped: Go is not installed (the test builds e2e/tools/yamljson)");
-    None
-}
 
 /// Builds e2e/tools/yamljson from the pinned modules (no download when they are cached).
 fn build_reader(go: &Path, out: &Path) {
@@ -74,7 +55,9 @@ fn read_with_go(reader: &Path, yaml: &str) -> Value {
 
 #[test]
 fn kubernetes_reads_our_yaml_as_we_meant_it() {
-    let Some(go) = go() else { return };
+    let Some(go) = e2e::tools::go_for_test("yamljson") else {
+        return;
+    };
     let dir = tempfile::tempdir().expect("tempdir");
     let reader = dir.path().join("yamljson");
     build_reader(&go, &reader);
