@@ -373,17 +373,7 @@ fn plan(
     while let Some((path, s, spath)) = todo.pop() {
         let Some(v) = get(base, &path) else { continue };
         let mut add = |label: &'static str, change: Change| {
-            let n = seen.entry((spath.clone(), label)).or_insert(0);
-            if *n < cap {
-                *n += 1;
-                out.push(Recipe {
-                    kind,
-                    base: base.clone(),
-                    path: path.clone(),
-                    change,
-                    label,
-                });
-            }
+            out_push(seen, out, cap, kind, base, &path, &spath, label, change)
         };
         if s.get("x-kubernetes-int-or-string") == Some(&Value::Bool(true)) {
             match v {

@@ -117,11 +117,12 @@ struct Build {
     version_flags: Vec<String>,
 }
 
-fn builds(pins: &Pins) -> anyhow::Result<Vec<Build>> {
+/// The `-X` flags that stamp the pinned Kubernetes version into a binary: what `kubectl
+/// version` and Helm's `.Capabilities` report, and what the apiserver's CEL environment
+/// is chosen by; without them a binary calls itself v0.0.0-master.
+fn kubernetes_version_flags(pins: &Pins) -> anyhow::Result<Vec<String>> {
     let (major, minor) = pins.kubernetes_major_minor()?;
-    // What `kubectl version` and Helm's `.Capabilities` report; without these the
-    // binaries call themselves v0.0.0-master.
-    let kube_version: Vec<String> = [
+    Ok([
         (
             "k8s.io/component-base/version",
             "gitVersion",
@@ -144,7 +145,12 @@ fn builds(pins: &Pins) -> anyhow::Result<Vec<Build>> {
     ]
     .iter()
     .map(|(pkg, var, value)| format!("-X {pkg}.{var}={value}"))
-    .collect();
+    .collect())
+}
+
+fn builds(pins: &Pins) -> anyhow::Result<Vec<Build>> {
+    let kube_version = kubernetes_version_flags(pins)?;
+    let (major, minor) = pins.kubernetes_major_minor()?;
     // Helm defaults `.Capabilities.KubeVersion` and its deprecation lint to v1.20
     // unless told the Kubernetes version it was built against.
     let helm_version = vec![
@@ -296,6 +302,34 @@ pub fn go_for_test(program: &str) -> Option<PathBuf> {
     );
     eprintln!("skipped: Go is not installed (the test builds e2e/tools/{program})");
     None
+}
+
+/// Builds the program `e2e/tools/<program>` for a test into `out`, from the pinned
+/// modules (no download when they are cached), optionally with the Kubernetes version
+/// stamps of the pinned binaries. Panics when the build fails.
+pub fn build_test_program(go: &Path, program: &str, kubernetes_stamps: bool, out: &Path) {
+    let tools = crate::workspace_root().join("e2e/tools");
+    let mut flags = vec![];
+    if kubernetes_stamps {
+        let go_mod = fs::read_to_string(tools.join("go.mod")).expect("e2e/tools/go.mod");
+        let pins = Pins::from_go_mod(&go_mod).expect("pins of e2e/tools/go.mod");
+        flags = kubernetes_version_flags(&pins).expect("the Kubernetes pin's version");
+    }
+    let status = Command::new(go)
+        .args(["build", "-ldflags", &flags.join(" "), "-o"])
+        .arg(out)
+        .arg(format!("./{program}"))
+        .current_dir(&tools)
+        .env("CGO_ENABLED", "0")
+        .env("GOFLAGS", "-mod=readonly")
+        .env("GOTOOLCHAIN", "local")
+        .status()
+        .expect("runs go build");
+    assert!(
+        status.success(),
+        "go build ./{program} in {}",
+        tools.display()
+    );
 }
 
 #[cfg(test)]

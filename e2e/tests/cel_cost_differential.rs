@@ -12,38 +12,6 @@ use std::{
     process::Command,
 };
 
-/// Builds e2e/tools/celcost from the pinned modules, with the version stamps the
-/// apiserver binary gets (the CEL environment depends on the Kubernetes version).
-fn build_celcost(go: &Path, out: &Path) {
-    let tools = e2e::workspace_root().join("e2e/tools");
-    let go_mod = std::fs::read_to_string(tools.join("go.mod")).expect("e2e/tools/go.mod");
-    let pins = e2e::tools::Pins::from_go_mod(&go_mod).expect("pins");
-    let mut parts = pins.kubernetes.trim_start_matches('v').split('.');
-    let (major, minor) = (
-        parts.next().expect("major.minor version"),
-        parts.next().expect("major.minor version"),
-    );
-    let ldflags = format!(
-        "-X k8s.io/component-base/version.gitVersion={} -X k8s.io/component-base/version.gitMajor={major} -X k8s.io/component-base/version.gitMinor={minor}",
-        pins.kubernetes
-    );
-    let status = Command::new(go)
-        .args(["build", "-ldflags", &ldflags, "-o"])
-        .arg(out)
-        .arg("./celcost")
-        .current_dir(&tools)
-        .env("CGO_ENABLED", "0")
-        .env("GOFLAGS", "-mod=readonly")
-        .env("GOTOOLCHAIN", "local")
-        .status()
-        .expect("runs go build");
-    assert!(
-        status.success(),
-        "go build ./celcost in {}",
-        tools.display()
-    );
-}
-
 /// The CRD files the comparison runs on: the chart's templates and the corpus.
 fn crd_files() -> Vec<PathBuf> {
     let root = e2e::workspace_root();
@@ -84,7 +52,7 @@ fn estimates_equal_the_apiservers_for_every_rule() {
         Some(b) => PathBuf::from(b),
         None => {
             let b = dir.path().join("celcost");
-            build_celcost(&go, &b);
+            e2e::tools::build_test_program(&go, "celcost", true, &b);
             b
         }
     };

@@ -11,26 +11,6 @@ use std::{
     process::{Command, Stdio},
 };
 
-/// Builds e2e/tools/yamljson from the pinned modules (no download when they are cached).
-fn build_reader(go: &Path, out: &Path) {
-    let tools = e2e::workspace_root().join("e2e/tools");
-    let status = Command::new(go)
-        .args(["build", "-o"])
-        .arg(out)
-        .arg("./yamljson")
-        .current_dir(&tools)
-        .env("CGO_ENABLED", "0")
-        .env("GOFLAGS", "-mod=readonly")
-        .env("GOTOOLCHAIN", "local")
-        .status()
-        .expect("runs go build");
-    assert!(
-        status.success(),
-        "go build ./yamljson in {}",
-        tools.display()
-    );
-}
-
 fn read_with_go(reader: &Path, yaml: &str) -> Value {
     let mut child = Command::new(reader)
         .stdin(Stdio::piped())
@@ -60,7 +40,7 @@ fn kubernetes_reads_our_yaml_as_we_meant_it() {
     };
     let dir = tempfile::tempdir().expect("tempdir");
     let reader = dir.path().join("yamljson");
-    build_reader(&go, &reader);
+    e2e::tools::build_test_program(&go, "yamljson", false, &reader);
     let mut properties = serde_json::Map::new();
     for s in NON_STRINGS.iter().chain(&["on/no", "plain", "1.2.3"]) {
         properties.insert(
