@@ -84,7 +84,8 @@ pub const TARGETS: [Target; 3] = [
     Target {
         name: "translate",
         package: "agentgateway-translate",
-        timeout: 120,
+        // Its tests take about 3 s.
+        timeout: 60,
     },
 ];
 
