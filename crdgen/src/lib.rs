@@ -21,7 +21,7 @@
 //! problem ([`markers::MARKER_ERROR`]); pass 2 reports it with that path.
 
 pub mod build;
-#[cfg(feature = "generate")]
+#[cfg(feature = "cel-cost")]
 pub mod cel_cost;
 pub mod compat;
 pub mod coverage;

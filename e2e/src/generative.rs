@@ -813,14 +813,19 @@ fn rule_messages(schema: &Value) -> Vec<String> {
 }
 
 /// Generates the objects and has both judges judge them; `workers` requests at once.
-pub fn run(
-    server: &Server,
-    valid_cases: &[Value],
-    opts: Options,
-    workers: usize,
-) -> anyhow::Result<Outcome> {
+/// Every object of a run, as [`run`] sends them: variants and mutants of the valid
+/// cases, then whole objects up to `opts.objects`. The same seed gives the same
+/// objects.
+pub fn objects(valid_cases: &[Value], opts: Options) -> anyhow::Result<Vec<Value>> {
+    let (_, judged) = corpus(valid_cases, opts)?;
+    Ok(judged.into_iter().map(|(_, _, j)| j.object).collect())
+}
+
+type Corpus = (Vec<Kind>, Vec<(Recipe, usize, Judged)>);
+
+/// The objects of a run with their recipes and offline verdicts.
+fn corpus(valid_cases: &[Value], opts: Options) -> anyhow::Result<Corpus> {
     let validator = agentgateway_validate::shared();
-    let started = Instant::now();
     let mut kinds = vec![];
     for src in agentgateway_api::crds() {
         let crd = src
@@ -905,6 +910,20 @@ pub fn run(
             },
         ));
     }
+    Ok((kinds, judged))
+}
+
+/// Generates the objects (see the module's doc), then has the apiserver and the
+/// offline validator judge each one.
+pub fn run(
+    server: &Server,
+    valid_cases: &[Value],
+    opts: Options,
+    workers: usize,
+) -> anyhow::Result<Outcome> {
+    let validator = agentgateway_validate::shared();
+    let started = Instant::now();
+    let (kinds, judged) = corpus(valid_cases, opts)?;
     let seconds_generate = started.elapsed().as_secs_f64();
 
     // The apiserver, `workers` requests at a time.

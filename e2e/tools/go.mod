@@ -7,6 +7,9 @@ go 1.25.0
 require (
 	github.com/distribution/distribution/v3 v3.0.0
 	helm.sh/helm/v3 v3.20.2
+	k8s.io/apiextensions-apiserver v0.35.1
+	k8s.io/apimachinery v0.35.4
+	k8s.io/apiserver v0.35.4
 	k8s.io/kubernetes v1.35.4
 )
 
@@ -234,9 +237,6 @@ require (
 	gopkg.in/yaml.v2 v2.4.0 // indirect
 	gopkg.in/yaml.v3 v3.0.1 // indirect
 	k8s.io/api v0.35.4 // indirect
-	k8s.io/apiextensions-apiserver v0.35.1 // indirect
-	k8s.io/apimachinery v0.35.4 // indirect
-	k8s.io/apiserver v0.35.4 // indirect
 	k8s.io/cli-runtime v0.35.4 // indirect
 	k8s.io/client-go v0.35.4 // indirect
 	k8s.io/cloud-provider v0.35.4 // indirect

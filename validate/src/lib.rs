@@ -19,6 +19,7 @@
 //! like the apiserver's (`spec.mcp.sessionRouting: Unsupported value: "Sticky": ...`).
 //! Known differences from the apiserver are listed in `docs/validate.md`.
 
+pub mod cost;
 mod error;
 pub mod source;
 mod structural;
@@ -42,10 +43,29 @@ struct Crd {
     status_subresource: bool,
     schema: Value,
     compiled: CompiledSchema,
+    /// The rules again, checked for [`cost`] metering.
+    meter: cost::SchemaMeter,
     root: RootContext,
     /// Each rule's message (or the rule itself when it has none), by rule text: the
     /// apiserver quotes it when a rule fails to evaluate.
     rule_messages: HashMap<String, String>,
+}
+
+impl Crd {
+    /// `object` as the apiserver stores it before validating: `status` dropped under
+    /// a status subresource, unknown fields pruned (their paths returned), defaults
+    /// filled in.
+    fn stored(&self, object: &Value) -> (Value, Vec<String>) {
+        let mut obj = object.clone();
+        if self.status_subresource
+            && let Some(map) = obj.as_object_mut()
+        {
+            map.remove("status");
+        }
+        let mut unknown = vec![];
+        structural::prune(&self.schema, &mut obj, "", &mut unknown);
+        (kube_cel::apply_defaults(&self.schema, &obj), unknown)
+    }
 }
 
 /// Every CRD of the API, with compiled CEL rules and patterns. Build once, validate
@@ -98,6 +118,8 @@ impl Validator {
                         src.kind()
                     ));
                 }
+                let meter = cost::SchemaMeter::new(schema)
+                    .map_err(|e| format!("a CEL rule of {} cannot be metered: {e}", src.kind()))?;
                 let api_version = format!("{group}/{version}");
                 let mut rule_messages = HashMap::new();
                 crdgen::walk::walk(schema, |node| {
@@ -125,6 +147,7 @@ impl Validator {
                     status_subresource,
                     schema: schema.clone(),
                     compiled,
+                    meter,
                 });
             }
         }
@@ -161,25 +184,15 @@ impl Validator {
             )]);
         };
 
-        let mut obj = object.clone();
-        if crd.status_subresource
-            && let Some(map) = obj.as_object_mut()
-        {
-            map.remove("status");
-        }
-        let mut unknown = vec![];
-        structural::prune(&crd.schema, &mut obj, "", &mut unknown);
+        let (obj, unknown) = crd.stored(object);
         if strict && !unknown.is_empty() {
             return Err(unknown
                 .iter()
                 .map(|p| FieldError::new(p, ErrorType::UnknownField, None, String::new()))
                 .collect());
         }
-        let obj = kube_cel::apply_defaults(&crd.schema, &obj);
 
-        let mut errors = metadata_errors(&obj["metadata"], crd.namespaced);
-        structural::check(&crd.schema, &obj, "", &self.patterns, &mut errors);
-        structural::check_list_types(&crd.schema, &obj, "", &mut errors);
+        let mut errors = self.structural_errors(crd, &obj);
         if errors.iter().any(|e| e.kind.blocks_cel()) {
             errors.push(FieldError::rules_not_checked());
         } else {
@@ -187,12 +200,24 @@ impl Validator {
             // (`2m !`); cel-go fails those rules with a type conversion error.
             let mut conversions = vec![];
             structural::duration_conversions(&crd.schema, &obj, "", &mut conversions);
-            let raw = self
+            let mut raw = self
                 .cel
                 .validate_compiled_with_context(&crd.compiled, &obj, None, Some(&crd.root))
                 .err()
                 .map(kube_cel::ValidationErrors::into_vec)
                 .unwrap_or_default();
+            // The apiserver meters every evaluation: past the per-call limit or the
+            // object's budget it stops, and rules after that point never ran.
+            let spent = crd.meter.meter(&obj);
+            if spent.overrun.is_some() {
+                let ran = |path: &str, rule: &str| {
+                    spent.evaluated.iter().any(|(p, r)| {
+                        r == rule && (path == p || path.starts_with(&format!("{p}.")))
+                    })
+                };
+                raw.retain(|e| ran(&e.field_path, &e.rule));
+                conversions.retain(|c| ran(&c.path, &c.rule));
+            }
             let mut cel: Vec<FieldError> = raw
                 .iter()
                 .filter(|e| {
@@ -218,6 +243,7 @@ impl Validator {
             // order): sorted by path, parents first, one node's rules in schema order.
             cel.sort_by(|a, b| a.path.cmp(&b.path));
             errors.extend(cel);
+            errors.extend(spent.overrun);
         }
         if errors.is_empty() {
             Ok(obj)
@@ -225,6 +251,60 @@ impl Validator {
             Err(errors)
         }
     }
+}
+
+impl Validator {
+    /// What the CEL rules cost when `object` is created (its stored form: pruned
+    /// and defaulted; the cost is metered whatever the verdicts): the cost spent from
+    /// the object's runtime budget, and the overrun that stopped validation, if one
+    /// did. `None` when the object is not of our CRDs. With it, the stored form.
+    pub fn cel_runtime_cost(&self, object: &Value) -> Option<(RuntimeCost, Value)> {
+        let api_version = object["apiVersion"].as_str()?;
+        let kind = object["kind"].as_str()?;
+        let crd = self
+            .crds
+            .iter()
+            .find(|c| c.kind == kind && c.api_version == api_version)?;
+        let (stored, _) = crd.stored(object);
+        let cost = if self
+            .structural_errors(crd, &stored)
+            .iter()
+            .any(|e| e.kind.blocks_cel())
+        {
+            RuntimeCost {
+                rules_run: false,
+                spent: 0,
+                overrun: None,
+            }
+        } else {
+            let spent = crd.meter.meter(&stored);
+            RuntimeCost {
+                rules_run: true,
+                spent: spent.cost,
+                overrun: spent.overrun,
+            }
+        };
+        Some((cost, stored))
+    }
+
+    /// Step 4 of [`Validator::validate`]: metadata, types, bounds, list types.
+    fn structural_errors(&self, crd: &Crd, obj: &Value) -> Vec<FieldError> {
+        let mut errors = metadata_errors(&obj["metadata"], crd.namespaced);
+        structural::check(&crd.schema, obj, "", &self.patterns, &mut errors);
+        structural::check_list_types(&crd.schema, obj, "", &mut errors);
+        errors
+    }
+}
+
+/// See [`Validator::cel_runtime_cost`].
+#[derive(Debug)]
+pub struct RuntimeCost {
+    /// False when a type, enum, required, length or count error keeps the apiserver
+    /// from evaluating any rule (nothing is spent then).
+    pub rules_run: bool,
+    /// Of [`cost::RUNTIME_BUDGET`]; the whole budget after an overrun.
+    pub spent: u64,
+    pub overrun: Option<FieldError>,
 }
 
 /// The process-wide validator, built on first use.

@@ -233,6 +233,7 @@ fn crd_of(schema: Value) -> Crd {
         namespaced: true,
         status_subresource: false,
         compiled: kube_cel::compile_schema(&schema),
+        meter: cost::SchemaMeter::new(&schema).expect("the rules check"),
         root: RootContext::default(),
         rule_messages,
         schema,

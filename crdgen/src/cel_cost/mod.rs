@@ -366,6 +366,104 @@ fn estimate_node(
     Ok(())
 }
 
+/// A rule as the apiserver compiles it for one schema node: parsed (macros expanded as
+/// cel-go expands them) and type-checked against the node. What a runtime cost tracker
+/// needs besides values: the overload each call resolved to.
+pub struct CheckedRule {
+    pub ast: cel::common::ast::IdedExpr,
+    /// Calls that resolved to exactly one overload.
+    overloads: std::collections::HashMap<u64, String>,
+    namespaced: std::collections::HashMap<u64, String>,
+}
+
+impl CheckedRule {
+    /// The overload id of call `id` when the checker resolved exactly one (cel-go's
+    /// planner then dispatches to it); `None` when several remain (dynamic dispatch,
+    /// an empty overload id at run time) or `id` is not a call.
+    pub fn overload(&self, id: u64) -> Option<&str> {
+        self.overloads.get(&id).map(String::as_str)
+    }
+
+    /// The full name of call `id` when it is a namespaced function (`sets.contains`).
+    pub fn namespaced(&self, id: u64) -> Option<&str> {
+        self.namespaced.get(&id).map(String::as_str)
+    }
+
+    /// Whether the rule reads `oldSelf` (a transition rule).
+    pub fn uses_old_self(&self) -> bool {
+        fn reads(e: &cel::common::ast::IdedExpr) -> bool {
+            use cel::common::ast::{EntryExpr, Expr};
+            match &e.expr {
+                Expr::Ident(n) => n == "oldSelf",
+                Expr::Select(s) => reads(&s.operand),
+                Expr::Call(c) => c.target.as_deref().is_some_and(reads) || c.args.iter().any(reads),
+                Expr::List(l) => l.elements.iter().any(reads),
+                Expr::Map(m) => m.entries.iter().any(|en| match &en.expr {
+                    EntryExpr::MapEntry(me) => reads(&me.key) || reads(&me.value),
+                    EntryExpr::StructField(f) => reads(&f.value),
+                }),
+                Expr::Struct(s) => s.entries.iter().any(|en| match &en.expr {
+                    EntryExpr::MapEntry(me) => reads(&me.key) || reads(&me.value),
+                    EntryExpr::StructField(f) => reads(&f.value),
+                }),
+                Expr::Comprehension(c) => [
+                    &c.iter_range,
+                    &c.accu_init,
+                    &c.loop_cond,
+                    &c.loop_step,
+                    &c.result,
+                ]
+                .into_iter()
+                .any(reads),
+                Expr::Literal(_) | Expr::Unspecified => false,
+            }
+        }
+        reads(&self.ast)
+    }
+}
+
+/// A property name as CEL rules spell it (`x-y` is `x__dash__y`), as the apiserver
+/// escapes it; `None` for names CEL cannot reach.
+pub fn escape_field(name: &str) -> Option<String> {
+    decl::escape(name)
+}
+
+/// Parses and type-checks `src` (a rule or message expression) for the schema node
+/// `node`; `is_root` for the resource's root (and embedded resources get the same
+/// treatment, as in the apiserver).
+pub fn check_rule(
+    node: &Value,
+    is_root: bool,
+    src: &str,
+    optional_old_self: bool,
+) -> Result<CheckedRule, String> {
+    let embedded = node
+        .get("x-kubernetes-embedded-resource")
+        .and_then(Value::as_bool)
+        == Some(true);
+    let root = decl::schema_decl(node, is_root || embedded)
+        .ok_or("the node is not visible to CEL (no type)")?;
+    let env = check::Env::new(&root, optional_old_self);
+    let ast = cel::parser::Parser::new()
+        .enable_optional_syntax(true)
+        .parse(src)
+        .map_err(|e| format!("syntax: {e}"))?;
+    let checked = check::Checker::new(&env).check_all(&ast)?;
+    let overloads = checked
+        .overloads
+        .into_iter()
+        .filter_map(|(id, o)| match o.as_slice() {
+            [one] => Some((id, one.to_string())),
+            _ => None,
+        })
+        .collect();
+    Ok(CheckedRule {
+        ast,
+        overloads,
+        namespaced: checked.namespaced,
+    })
+}
+
 fn estimate_expression(
     src: &str,
     env: &check::Env,

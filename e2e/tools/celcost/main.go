@@ -7,6 +7,12 @@
 //
 // Usage: celcost FILE... (YAML, `---`-separated CustomResourceDefinition documents;
 // other documents are skipped).
+//
+// celcost runtime CRD_FILE OBJECTS_FILE instead evaluates every rule the apiserver
+// evaluates on create for each object of OBJECTS_FILE (YAML documents or a JSON array,
+// already pruned and defaulted), under the apiserver's cost limits, and prints per object the cost
+// spent (RuntimeCELCostBudget minus what remains; -1 remaining after an overrun) and
+// the errors.
 package main
 
 import (
@@ -22,8 +28,10 @@ import (
 	apiextensions "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions"
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	apivalidation "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/validation"
+	structuralschema "k8s.io/apiextensions-apiserver/pkg/apiserver/schema"
 	"k8s.io/apiextensions-apiserver/pkg/apiserver/schema/cel"
 	"k8s.io/apimachinery/pkg/runtime"
+	utiljson "k8s.io/apimachinery/pkg/util/json"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	celconfig "k8s.io/apiserver/pkg/apis/cel"
 	"k8s.io/apiserver/pkg/cel/environment"
@@ -59,6 +67,10 @@ type crdOut struct {
 }
 
 func main() {
+	if len(os.Args) == 4 && os.Args[1] == "runtime" {
+		runtimeCost(os.Args[2], os.Args[3])
+		return
+	}
 	var out []crdOut
 	for _, file := range os.Args[1:] {
 		data, err := os.ReadFile(file)
@@ -83,6 +95,104 @@ func main() {
 			}
 			out = append(out, estimate(&v1))
 		}
+	}
+	enc := json.NewEncoder(os.Stdout)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(out); err != nil {
+		fail(err)
+	}
+}
+
+// readDocs decodes every YAML or JSON document of file.
+func readDocs(file string) []map[string]interface{} {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		fail(err)
+	}
+	var docs []map[string]interface{}
+	if trimmed := bytes.TrimSpace(data); len(trimmed) > 0 && trimmed[0] == '[' {
+		// A JSON array of documents (strings YAML cannot hold, such as U+0085).
+		// utiljson keeps integers int64, as the apiserver decodes them.
+		if err := utiljson.Unmarshal(trimmed, &docs); err != nil {
+			fail(fmt.Errorf("%s: %w", file, err))
+		}
+		return docs
+	}
+	dec := utilyaml.NewYAMLOrJSONDecoder(bytes.NewReader(data), 4096)
+	for {
+		var raw map[string]interface{}
+		if err := dec.Decode(&raw); err != nil {
+			if err == io.EOF {
+				return docs
+			}
+			fail(fmt.Errorf("%s: %w", file, err))
+		}
+		if raw != nil {
+			docs = append(docs, raw)
+		}
+	}
+}
+
+type runtimeOut struct {
+	Name      string   `json:"name"`
+	Spent     int64    `json:"spent"`
+	Remaining int64    `json:"remaining"`
+	Errors    []string `json:"errors"`
+}
+
+func runtimeCost(crdFile, objFile string) {
+	var crd apiextensions.CustomResourceDefinition
+	found := false
+	for _, raw := range readDocs(crdFile) {
+		if raw["kind"] != "CustomResourceDefinition" {
+			continue
+		}
+		var v1 apiextensionsv1.CustomResourceDefinition
+		if err := runtime.DefaultUnstructuredConverter.FromUnstructuredWithValidation(raw, &v1, true); err != nil {
+			fail(err)
+		}
+		apiextensionsv1.SetObjectDefaults_CustomResourceDefinition(&v1)
+		if err := apiextensionsv1.Convert_v1_CustomResourceDefinition_To_apiextensions_CustomResourceDefinition(&v1, &crd, nil); err != nil {
+			fail(err)
+		}
+		found = true
+		break
+	}
+	if !found {
+		fail(fmt.Errorf("%s: no CustomResourceDefinition", crdFile))
+	}
+	validators := map[string]*cel.Validator{}
+	schemas := map[string]*structuralschema.Structural{}
+	for _, v := range crd.Spec.Versions {
+		validation := crd.Spec.Validation
+		if v.Schema != nil {
+			validation = v.Schema
+		}
+		ss, err := structuralschema.NewStructural(validation.OpenAPIV3Schema)
+		if err != nil {
+			fail(err)
+		}
+		apiVersion := crd.Spec.Group + "/" + v.Name
+		schemas[apiVersion] = ss
+		validators[apiVersion] = cel.NewValidator(ss, true, celconfig.PerCallLimit)
+	}
+	out := []runtimeOut{}
+	for _, obj := range readDocs(objFile) {
+		apiVersion, _ := obj["apiVersion"].(string)
+		v, ok := validators[apiVersion]
+		if !ok {
+			fail(fmt.Errorf("%s: no version %q in the CRD", objFile, apiVersion))
+		}
+		errs, remaining := v.Validate(context.Background(), nil, schemas[apiVersion], obj, nil, celconfig.RuntimeCELCostBudget)
+		name := ""
+		if meta, ok := obj["metadata"].(map[string]interface{}); ok {
+			name, _ = meta["name"].(string)
+		}
+		o := runtimeOut{Name: name, Remaining: remaining, Spent: celconfig.RuntimeCELCostBudget - remaining, Errors: []string{}}
+		for _, e := range errs {
+			o.Errors = append(o.Errors, e.Error())
+		}
+		out = append(out, o)
 	}
 	enc := json.NewEncoder(os.Stdout)
 	enc.SetIndent("", "  ")
