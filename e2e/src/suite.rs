@@ -224,6 +224,11 @@ pub fn run(root: &Path, generated: generative::Options) -> anyhow::Result<Report
         || cel_cost_ceilings_hold(&kubectl, &chart_crds),
     );
 
+    report.check(
+        "CEL runtime cost overruns metered offline are the apiserver's",
+        || runtime_overruns_match(&kubectl, root),
+    );
+
     for (i, upgrade) in UPGRADES.iter().enumerate() {
         if i > 0 {
             let removed = report.check(
@@ -992,6 +997,65 @@ fn cel_cost_ceilings_hold(kubectl: &Kubectl, chart_crds: &[Value]) -> anyhow::Re
         }
     }
     Ok(shown.join("; "))
+}
+
+/// The CRD of `e2e/cel-cost-corpus/runtime/limits.yaml` is installed, and each of
+/// its objects created (server-side dry run): where `agentgateway_validate::cost`
+/// meters an overrun of the per-call limit or the object's budget, the apiserver
+/// refuses the object with that very error; where it meters none, the apiserver
+/// reports none.
+fn runtime_overruns_match(kubectl: &Kubectl, root: &Path) -> anyhow::Result<String> {
+    let file = root.join("e2e/cel-cost-corpus/runtime/limits.yaml");
+    let docs = chart::parse_documents(&fs::read_to_string(&file)?)?;
+    let (crd, objects) = docs.split_first().context("an empty corpus file")?;
+    let name = crd["metadata"]["name"].as_str().unwrap_or_default();
+    let schema = &crd["spec"]["versions"][0]["schema"]["openAPIV3Schema"];
+    let meter = agentgateway_validate::cost::SchemaMeter::new(schema)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+    kubectl.run(&["create", "-f", "-"], Some(&serde_json::to_string(crd)?))?;
+    let result = (|| {
+        chart::wait_established(kubectl, name)?;
+        let mut overruns = 0;
+        for object in objects {
+            let what = object["metadata"]["name"].as_str().unwrap_or_default();
+            let spent = meter.meter(object);
+            let outcome = kubectl.try_run(
+                &["create", "--dry-run=server", "-f", "-"],
+                Some(&serde_json::to_string(object)?),
+            )?;
+            match spent.overrun {
+                Some(o) => {
+                    overruns += 1;
+                    let want = o.to_string();
+                    if outcome.success || !outcome.stderr.contains(&want) {
+                        anyhow::bail!(
+                            "{what}: metered offline: `{want}`; the apiserver: {}",
+                            if outcome.success {
+                                "accepted it"
+                            } else {
+                                outcome.stderr.trim()
+                            }
+                        );
+                    }
+                }
+                None => {
+                    if outcome
+                        .stderr
+                        .contains("no further validation rules will be run")
+                    {
+                        anyhow::bail!(
+                            "{what}: no overrun metered offline (cost {}); the apiserver: {}",
+                            spent.cost,
+                            outcome.stderr.trim()
+                        );
+                    }
+                }
+            }
+        }
+        Ok(format!("{} objects, {overruns} overruns", objects.len()))
+    })();
+    kubectl.run(&["delete", "crd", name, "--wait=true"], None)?;
+    result
 }
 
 fn rel(root: &Path, p: &Path) -> String {

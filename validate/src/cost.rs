@@ -1275,3 +1275,7 @@ fn to_cel(
         }
     }
 }
+
+#[cfg(test)]
+#[path = "cost_tests.rs"]
+mod tests;

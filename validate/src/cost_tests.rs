@@ -1,0 +1,177 @@
+//! The meter's figures. The expected costs are the apiserver's: each was printed by
+//! `e2e/tools/celcost runtime` (k8s.io/apiextensions-apiserver's CEL validator) for
+//! the same rule and value, as `e2e/cel-cost-corpus/runtime/constructs.yaml` holds
+//! them; `e2e/tests/cel_runtime_cost_differential.rs` compares the whole corpus.
+
+use super::*;
+use serde_json::{Value as J, json};
+
+/// `rule` on a field of schema `node`, metered for the field's `value`.
+fn spent(node: J, rule: &str, value: J) -> Spent {
+    let mut node = node;
+    node["x-kubernetes-validations"] = json!([{ "rule": rule }]);
+    let schema = json!({"type": "object", "properties": {"spec": {"type": "object",
+        "properties": {"f": node}}}});
+    let meter = SchemaMeter::new(&schema).expect("the rule checks");
+    meter.meter(&json!({"spec": {"f": value}}))
+}
+
+fn cost(node: J, rule: &str, value: J) -> u64 {
+    let s = spent(node, rule, value);
+    assert!(s.overrun.is_none(), "{:?}", s.overrun);
+    s.cost
+}
+
+fn strings(max_items: u64) -> J {
+    json!({"type": "array", "maxItems": max_items, "items": {"type": "string", "maxLength": 20}})
+}
+
+#[test]
+fn attributes_presence_tests_and_optionals_cost_what_the_apiserver_counts() {
+    let ab = json!({"type": "object", "properties": {"a": {"type": "string", "maxLength": 10}}});
+    // has(): one per field tested, the test itself free.
+    assert_eq!(cost(ab.clone(), "has(self.a)", json!({"a": "x"})), 1);
+    assert_eq!(cost(ab, "has(self.a)", json!({})), 1);
+    // Optional fields are counted only when present; orValue is free.
+    let nested = json!({"type": "object", "properties": {"a": {"type": "object",
+        "properties": {"b": {"type": "string", "maxLength": 10}}}}});
+    let rule = "self.?a.?b.orValue('') != 'no'";
+    assert_eq!(cost(nested.clone(), rule, json!({"a": {"b": "x"}})), 4);
+    assert_eq!(cost(nested.clone(), rule, json!({"a": {}})), 2);
+    assert_eq!(cost(nested, rule, json!({})), 1);
+}
+
+#[test]
+fn string_functions_cost_by_the_strings_length() {
+    let s = json!({"type": "string", "maxLength": 64});
+    let rule = "self.startsWith('abc')";
+    assert_eq!(
+        cost(s.clone(), rule, json!("abcdefghijklmnopqrstuvwxyz")),
+        4
+    );
+    assert_eq!(cost(s.clone(), rule, json!("x")), 2);
+    let rule =
+        "self.lowerAscii() == self && self.split('.').size() < 4 && self.replace('.', '-') != ''";
+    assert_eq!(cost(s.clone(), rule, json!("a.b.c")), 10);
+    // `&&` stops at the first false: the rest is not counted.
+    assert_eq!(cost(s, rule, json!("A")), 4);
+}
+
+#[test]
+fn comprehensions_cost_per_element_run_and_stop_where_cel_go_stops() {
+    let rule = "self.all(x, x.size() < 10)";
+    assert_eq!(cost(strings(20), rule, json!(["a", "bb", "ccc"])), 20);
+    assert_eq!(
+        cost(strings(20), rule, json!(["aaaaaaaaaaaa", "b", "c"])),
+        10
+    );
+    assert_eq!(cost(strings(20), rule, json!([])), 2);
+    let rule = "self.filter(x, x.startsWith('a')).size() <= 1";
+    assert_eq!(cost(strings(20), rule, json!(["ab", "b", "ac"])), 36);
+    assert_eq!(cost(strings(20), rule, json!(["b"])), 6);
+}
+
+#[test]
+fn in_a_constant_list_is_a_free_set_lookup_and_in_a_list_costs_its_size() {
+    let s = json!({"type": "string", "maxLength": 20});
+    assert_eq!(cost(s.clone(), "self in ['a', 'b', 'c']", json!("b")), 1);
+    assert_eq!(cost(s, "self in ['a', 'b', 'c']", json!("z")), 1);
+    assert_eq!(cost(strings(20), "'b' in self", json!(["a", "b", "c"])), 4);
+    assert_eq!(cost(strings(20), "'b' in self", json!([])), 1);
+}
+
+/// A string of `n` `a`s.
+fn long(n: usize) -> J {
+    J::from("a".repeat(n))
+}
+
+/// `contains` costs the product of both lengths / 10: one call of a 10,010-character
+/// string on itself is 1,002,001, just over the per-call limit (the figures of
+/// `e2e/cel-cost-corpus/runtime/long-strings.yaml`).
+const SELF_CONTAINS: &str = "self.contains(self)";
+
+#[test]
+fn past_the_per_call_limit_evaluation_stops_with_the_apiservers_words() {
+    let s = json!({"type": "string", "maxLength": 20_000});
+    assert_eq!(cost(s.clone(), SELF_CONTAINS, long(9_990)), 998_003);
+    let over = spent(s, SELF_CONTAINS, long(10_010));
+    assert_eq!(
+        over.cost, RUNTIME_BUDGET,
+        "an overrun spends the whole budget"
+    );
+    assert_eq!(
+        over.overrun.expect("an overrun").to_string(),
+        "spec.f: Invalid value: \"string\": 'operation cancelled: actual cost limit exceeded': \
+         no further validation rules will be run due to call cost exceeds limit for rule: \
+         self.contains(self)"
+    );
+    assert!(
+        over.evaluated.is_empty(),
+        "the rule that overran did not run"
+    );
+}
+
+#[test]
+fn past_the_objects_budget_the_rules_left_do_not_run() {
+    // Items of 9,500 characters: each rule costs 902,502, under the per-call limit;
+    // twelve of them are over the object's budget.
+    let item = json!({"type": "string", "maxLength": 20_000,
+        "x-kubernetes-validations": [{"rule": SELF_CONTAINS}]});
+    let schema = json!({"type": "object", "properties": {"spec": {"type": "object",
+        "properties": {"texts": {"type": "array", "maxItems": 20, "items": item}}}}});
+    let meter = SchemaMeter::new(&schema).expect("the rule checks");
+    let items = |n: usize| json!({"spec": {"texts": vec![long(9_500); n]}});
+    let fits = meter.meter(&items(3));
+    assert!(fits.overrun.is_none());
+    assert_eq!(fits.cost, 2_707_506);
+    assert_eq!(fits.evaluated.len(), 3);
+    let over = meter.meter(&items(12));
+    assert_eq!(
+        over.overrun.expect("an overrun").to_string(),
+        "spec.texts[11]: Invalid value: \"string\": validation failed due to running out of \
+         cost budget, no further validation rules will be run"
+    );
+    assert_eq!(over.evaluated.len(), 11, "the items before it ran");
+}
+
+#[test]
+fn a_message_expression_is_metered_only_when_its_rule_fails() {
+    // `e2e/cel-cost-corpus/runtime/limits.yaml`'s labels.
+    let me = "self.exists(x, self.exists(y, y == x + 'z')) ? 'at most 4 labels (some differ by a final z)' : 'at most 4 labels'";
+    let node = json!({"type": "array", "maxItems": 600, "items": {"type": "string", "maxLength": 8},
+        "x-kubernetes-validations": [{"rule": "self.size() < 5", "messageExpression": me}]});
+    let schema = json!({"type": "object", "properties": {"spec": {"type": "object",
+        "properties": {"labels": node}}}});
+    let meter = SchemaMeter::new(&schema).expect("the rule checks");
+    let labels = |l: Vec<String>| json!({"spec": {"labels": l}});
+    let names = |n: usize| (0..n).map(|i| format!("n{i}")).collect::<Vec<_>>();
+    assert_eq!(meter.meter(&labels(names(4))).cost, 3);
+    let six = ["a", "b", "a", "c", "d", "e"].map(String::from).to_vec();
+    assert_eq!(meter.meter(&labels(six)).cost, 329);
+    let over = meter.meter(&labels(names(600)));
+    assert_eq!(
+        over.overrun.expect("an overrun").to_string(),
+        format!(
+            "spec.labels: Invalid value: \"array\": no further validation rules will be run due \
+             to call cost exceeds limit for messageExpression: {me:?}"
+        )
+    );
+}
+
+#[test]
+fn transition_rules_do_not_run_on_create_and_nulls_are_not_validated() {
+    let s = json!({"type": "string", "maxLength": 20});
+    assert_eq!(cost(s.clone(), "self == oldSelf", json!("a")), 0);
+    assert_eq!(cost(s, "self.startsWith('a')", J::Null), 0);
+}
+
+#[test]
+fn a_rule_that_does_not_check_is_refused_with_its_node() {
+    let schema = json!({"type": "object", "properties": {"spec": {"type": "object",
+        "x-kubernetes-validations": [{"rule": "self.nope == 1"}]}}});
+    let err = SchemaMeter::new(&schema).expect_err("an undefined field");
+    assert!(
+        err.starts_with("/properties/spec: rule `self.nope == 1`"),
+        "{err}"
+    );
+}
