@@ -999,13 +999,13 @@ fn cel_cost_ceilings_hold(kubectl: &Kubectl, chart_crds: &[Value]) -> anyhow::Re
     Ok(shown.join("; "))
 }
 
-/// The CRD of `e2e/cel-cost-corpus/runtime/limits.yaml` is installed, and each of
+/// The CRD of `validate/tests/runtime-cost/limits.yaml` is installed, and each of
 /// its objects created (server-side dry run): where `agentgateway_validate::cost`
 /// meters an overrun of the per-call limit or the object's budget, the apiserver
 /// refuses the object with that very error; where it meters none, the apiserver
 /// reports none.
 fn runtime_overruns_match(kubectl: &Kubectl, root: &Path) -> anyhow::Result<String> {
-    let file = root.join("e2e/cel-cost-corpus/runtime/limits.yaml");
+    let file = root.join("validate/tests/runtime-cost/limits.yaml");
     let docs = chart::parse_documents(&fs::read_to_string(&file)?)?;
     let (crd, objects) = docs.split_first().context("an empty corpus file")?;
     let name = crd["metadata"]["name"].as_str().unwrap_or_default();

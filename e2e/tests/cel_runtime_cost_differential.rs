@@ -8,11 +8,14 @@
 //! - for the chart's four CRDs, over every case of `e2e/cases` and the objects of the
 //!   generative test (seed 1: variants and mutants of the valid cases, then whole
 //!   objects drawn from the schemas);
-//! - for the CRDs of `e2e/cel-cost-corpus/runtime`, each followed by its objects:
+//! - for the CRDs of `validate/tests/runtime-cost`, each followed by its objects:
 //!   the constructs and functions rules use, and objects that pass the per-call limit
 //!   and the object's budget (the apiserver's words must match too).
 //!
-//! Any difference fails; there is no list of tolerated ones.
+//! Any difference fails; there is no list of tolerated ones. The corpus's figures are
+//! kept in `validate/tests/runtime-cost/reference.json`, which validate's own unit
+//! tests compare the meter with; this test fails when the file is not what `celcost`
+//! prints (`UPDATE_CEL_REFERENCE=1` rewrites it).
 
 use agentgateway_validate::cost::SchemaMeter;
 use serde_json::Value;
@@ -222,7 +225,7 @@ fn runtime_costs_of_the_corpus_equal_the_apiservers() {
     let Some(bin) = celcost(dir.path()) else {
         return;
     };
-    let corpus = e2e::workspace_root().join("e2e/cel-cost-corpus/runtime");
+    let corpus = e2e::workspace_root().join("validate/tests/runtime-cost");
     let mut files: Vec<PathBuf> = std::fs::read_dir(&corpus)
         .expect("the runtime corpus")
         .map(|e| e.expect("entry").path())
@@ -232,6 +235,7 @@ fn runtime_costs_of_the_corpus_equal_the_apiservers() {
     let mut differences = vec![];
     let mut compared = 0;
     let mut overruns = 0;
+    let mut printed = serde_json::Map::new();
     for file in &files {
         let docs = documents(file);
         let crd = &docs[0];
@@ -245,6 +249,21 @@ fn runtime_costs_of_the_corpus_equal_the_apiservers() {
         let meter = SchemaMeter::new(schema).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
         let objects = &docs[1..];
         let theirs = reference(&bin, file, objects, dir.path());
+        let name = file
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default();
+        printed.insert(
+            name.to_owned(),
+            theirs
+                .iter()
+                .zip(objects)
+                .map(|(t, o)| {
+                    serde_json::json!({"name": o["metadata"]["name"], "spent": t.spent,
+                        "remaining": t.remaining, "errors": t.errors})
+                })
+                .collect(),
+        );
         for (object, theirs) in objects.iter().zip(&theirs) {
             compared += 1;
             let spent = meter.meter(object);
@@ -256,6 +275,19 @@ fn runtime_costs_of_the_corpus_equal_the_apiservers() {
         }
     }
     assert!(compared > 0, "no object in the corpus");
+    // The figures validate's own tests hold the meter to (`cost_tests.rs`) are these.
+    let saved = corpus.join("reference.json");
+    let printed = serde_json::to_string_pretty(&Value::Object(printed)).expect("JSON") + "\n";
+    if std::env::var_os("UPDATE_CEL_REFERENCE").is_some() {
+        std::fs::write(&saved, &printed).expect("writes reference.json");
+    }
+    let on_disk = std::fs::read_to_string(&saved).unwrap_or_default();
+    assert!(
+        on_disk == printed,
+        "{} is not what celcost prints for the corpus now; rewrite it with \
+         UPDATE_CEL_REFERENCE=1 cargo test -p agentgateway-e2e --test cel_runtime_cost_differential",
+        saved.display()
+    );
     assert!(
         differences.is_empty(),
         "{} of {compared} objects differ from the apiserver's metering:\n{}",

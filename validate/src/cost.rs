@@ -159,12 +159,17 @@ impl Meter<'_> {
         if is_const(e) {
             return Ok(Value::resolve(e, self.base));
         }
-        if let Expr::Ident(name) = &e.expr
-            && TYPE_NAMES.contains(&name.as_str())
-            && !self.vars.iter().any(|(n, _)| n == name)
-        {
-            // A type name is a constant of the checked program.
-            return Ok(Value::resolve(e, self.base));
+        if let Expr::Ident(name) = &e.expr {
+            return match self.vars.iter().rev().find(|(n, _)| n == name) {
+                Some((_, v)) => {
+                    let v = v.clone();
+                    self.add(1)?;
+                    Ok(v)
+                }
+                // A type name is a constant of the checked program.
+                None if TYPE_NAMES.contains(&name.as_str()) => Ok(Value::resolve(e, self.base)),
+                None => self.eval_attr(e),
+            };
         }
         match &e.expr {
             Expr::Ident(_) | Expr::Select(_) => self.eval_attr(e),
@@ -249,20 +254,20 @@ impl Meter<'_> {
                     Ok(v) => v,
                     Err(x) => return Ok(Err(x)),
                 };
-                let items: Vec<Value> = match &range {
-                    Value::List(l) => l.to_vec(),
+                let items: Arc<Vec<Value>> = match &range {
+                    Value::List(l) => l.clone(),
                     Value::Map(m) => {
                         let mut keys: Vec<Value> = m.map.keys().map(key_value).collect();
                         keys.sort_by_key(|k| format!("{k:?}"));
-                        keys
+                        Arc::new(keys)
                     }
                     _ => return Ok(Err(no_overload())),
                 };
                 let accu = self.eval(&c.accu_init)?;
                 self.vars.push((c.accu_var.clone(), accu));
                 let accu_at = self.vars.len() - 1;
-                for item in items {
-                    self.vars.push((c.iter_var.clone(), Ok(item)));
+                for item in items.iter() {
+                    self.vars.push((c.iter_var.clone(), Ok(item.clone())));
                     let cond = self.eval(&c.loop_cond);
                     let stop = matches!(cond, Ok(Ok(Value::Bool(false))));
                     let step = match cond {
@@ -426,7 +431,10 @@ impl Meter<'_> {
                 return Ok(Ok(Value::Opaque(Arc::new(OptionalValue::none()))));
             }
             self.add(1)?;
-            v = self.apply(&template, &[obj, key]);
+            v = match lookup(&obj, &key) {
+                Some(found) => found,
+                None => self.apply(&template, &[obj, key]),
+            };
         }
         Ok(match v {
             Ok(val) if optional => Ok(Value::Opaque(Arc::new(OptionalValue::of(val)))),
@@ -435,7 +443,8 @@ impl Meter<'_> {
     }
 
     fn call(&mut self, e: &IdedExpr, c: &CallExpr) -> Step<Val> {
-        let namespaced = self.rule.namespaced(e.id).map(str::to_owned);
+        let rule = self.rule;
+        let namespaced = rule.namespaced(e.id);
         // The receiver of a namespaced function (`sets` of `sets.contains`) is a name.
         let target = c.target.as_deref().filter(|_| namespaced.is_none());
         let operands: Vec<&IdedExpr> = target.into_iter().chain(c.args.iter()).collect();
@@ -453,14 +462,17 @@ impl Meter<'_> {
             }
             args.push(v);
         }
-        let function = namespaced.as_deref().unwrap_or(&c.func_name);
+        let function = namespaced.unwrap_or(&c.func_name);
         let result: Val = if c.func_name == operators::NOT_STRICTLY_FALSE {
             Ok(Value::Bool(!matches!(args[0], Ok(Value::Bool(false)))))
         } else if let Some(x) = first_err {
             Err(x)
         } else {
             let vals: Vec<Value> = args.iter().filter_map(|a| a.clone().ok()).collect();
-            self.apply(&call_template(c, target.is_some()), &vals)
+            match native(&c.func_name, target.is_some(), &vals) {
+                Some(v) => Ok(v),
+                None => self.apply(&call_template(c, target.is_some()), &vals),
+            }
         };
         let overload = self.rule.overload(e.id).unwrap_or("");
         let cost = call_cost(self, function, overload, &args, &result);
@@ -634,6 +646,65 @@ fn key_value(k: &Key) -> Value {
     }
 }
 
+/// The value of the commonest calls on plain values, computed here (`apply` hands the
+/// arguments to the interpreter, converting each one): equality of two values of one
+/// scalar kind, `!`, and `size`. `None` for everything else.
+fn native(func: &str, receiver: bool, vals: &[Value]) -> Option<Value> {
+    let same_scalar = |a: &Value, b: &Value| match (a, b) {
+        (Value::String(x), Value::String(y)) => Some(x == y),
+        (Value::Int(x), Value::Int(y)) => Some(x == y),
+        (Value::UInt(x), Value::UInt(y)) => Some(x == y),
+        (Value::Bool(x), Value::Bool(y)) => Some(x == y),
+        _ => None,
+    };
+    match (func, receiver, vals) {
+        (operators::EQUALS, false, [a, b]) => same_scalar(a, b).map(Value::Bool),
+        (operators::NOT_EQUALS, false, [a, b]) => same_scalar(a, b).map(|e| Value::Bool(!e)),
+        (operators::LOGICAL_NOT, false, [Value::Bool(b)]) => Some(Value::Bool(!b)),
+        (operators::ADD, false, [Value::Int(a), Value::Int(b)]) => {
+            a.checked_add(*b).map(Value::Int)
+        }
+        (operators::LESS, false, [Value::Int(a), Value::Int(b)]) => Some(Value::Bool(a < b)),
+        (operators::LESS_EQUALS, false, [Value::Int(a), Value::Int(b)]) => {
+            Some(Value::Bool(a <= b))
+        }
+        (operators::GREATER, false, [Value::Int(a), Value::Int(b)]) => Some(Value::Bool(a > b)),
+        (operators::GREATER_EQUALS, false, [Value::Int(a), Value::Int(b)]) => {
+            Some(Value::Bool(a >= b))
+        }
+        ("size", _, [v]) => match v {
+            Value::String(s) => Some(Value::Int(s.chars().count() as i64)),
+            Value::List(l) => Some(Value::Int(l.len() as i64)),
+            Value::Map(m) => Some(Value::Int(m.map.len() as i64)),
+            Value::Bytes(b) => Some(Value::Int(b.len() as i64)),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// A field of a map or an item of a list, without converting the whole value for the
+/// interpreter (the common case, and linear in nothing); `None` for the rest, which
+/// kube-cel's indexing decides.
+fn lookup(obj: &Value, key: &Value) -> Option<Val> {
+    match (obj, key) {
+        (Value::Map(m), Value::String(k)) => Some(
+            m.map
+                .get(&Key::String(k.clone()))
+                .cloned()
+                .ok_or_else(|| ExecutionError::NoSuchKey(k.clone())),
+        ),
+        (Value::List(l), Value::Int(i)) => Some(
+            usize::try_from(*i)
+                .ok()
+                .and_then(|i| l.get(i))
+                .cloned()
+                .ok_or_else(|| ExecutionError::function_error("index", "index out of bounds")),
+        ),
+        _ => None,
+    }
+}
+
 fn has_key(obj: &Value, key: &Value) -> bool {
     match (obj, key) {
         (Value::Map(m), k) => {
@@ -696,6 +767,30 @@ fn size(v: &Val, unwrap_optional: bool, m: &Meter) -> u64 {
     }
 }
 
+/// The `MaxRegexSize` of a Kubernetes named format (`format.dns1123Label()`...), which
+/// `validate` is costed by.
+fn format_regex_size(v: &Val) -> Option<u64> {
+    let Ok(Value::Opaque(o)) = v else {
+        return None;
+    };
+    if o.runtime_type_name() != "kubernetes.Format" {
+        return None;
+    }
+    // kube-cel's format value shows its kind only in its Debug form.
+    let shown = format!("{:?}", o.as_debug());
+    let kind = shown.rsplit('(').next()?.trim_end_matches(')');
+    Some(match kind {
+        "Dns1123Label" | "Dns1035Label" | "Dns1123LabelPrefix" | "Dns1035LabelPrefix" => 30,
+        "Dns1123Subdomain" | "QualifiedName" | "Dns1123SubdomainPrefix" => 60,
+        "LabelValue" => 40,
+        "Uri" => 1103,
+        "Uuid" => 70,
+        "Byte" => 84,
+        "Date" | "DateTime" => 71,
+        _ => return None,
+    })
+}
+
 fn ceil(x: f64) -> u64 {
     x.ceil() as u64
 }
@@ -720,46 +815,23 @@ fn traversal(v: &Val) -> u64 {
 fn call_cost(m: &Meter, function: &str, overload: &str, args: &[Val], result: &Val) -> u64 {
     let k8s_size = |v: &Val| size(v, false, m);
     let sz = |v: &Val| size(v, true, m);
-    // ext.Sets and ext.Lists trackers (callCost 1, ListCreateBaseCost 10).
+    // ext.Sets' trackers (callCost 1). The ext.Lists functions with trackers (slice,
+    // flatten, range, reverse, distinct, sort) are not in the checker's environment:
+    // a rule calling one is refused before it is metered.
     let sets = |factor: f64| 1 + ((sz(&args[0]) * sz(&args[1])) as f64 * factor) as u64;
-    let allocating = |factor: f64, n: u64| (n as f64 * factor) as u64 + 1 + LIST_CREATE;
     match overload {
         "list_sets_contains_list" | "list_sets_intersects_list" => return sets(1.0),
         "list_sets_equivalent_list" => return sets(2.0),
-        "list_slice" | "lists_range" | "list_reverse" => return allocating(1.0, sz(result)),
-        "list_flatten" | "list_flatten_int" => {
-            let depth = match args.get(1) {
-                Some(Ok(Value::Int(d))) => *d as f64,
-                _ => 1.0,
-            };
-            return allocating(depth, sz(&args[0]));
-        }
-        "list_distinct" => {
-            let n = sz(&args[0]);
-            let factor = match &args[0] {
-                Ok(Value::List(l))
-                    if matches!(l.first(), Some(Value::String(_) | Value::Bytes(_))) =>
-                {
-                    2.0 + STRING_TRAVERSAL
-                }
-                _ => 2.0,
-            };
-            return allocating(factor, n * n);
-        }
         _ => {}
     }
     let str_cost = |v: &Val| ceil(k8s_size(v) as f64 * STRING_TRAVERSAL);
     let arg = |i: usize| args.get(i);
+    // The authorizer's and jsonpatch's functions are not in a CRD rule's environment.
     match function {
-        "check" => return 350_000,
-        "serviceAccount" | "path" | "group" | "resource" | "subresource" | "namespace" | "name"
-        | "allowed" | "reason" | "error" | "errored" => return 1,
         "isSorted" | "sum" | "max" | "min" | "indexOf" | "lastIndexOf" => {
             return arg(0).map_or(0, traversal);
         }
-        "url" | "lowerAscii" | "upperAscii" | "substring" | "trim" | "jsonpatch.escapeKey"
-            if !args.is_empty() =>
-        {
+        "url" | "lowerAscii" | "upperAscii" | "substring" | "trim" if !args.is_empty() => {
             return str_cost(&args[0]);
         }
         "replace" | "split" if !args.is_empty() => {
@@ -812,6 +884,12 @@ fn call_cost(m: &Meter, function: &str, overload: &str, args: &[Val], result: &V
                 c += str_cost(&args[1]);
             }
             return c;
+        }
+        "validate" if args.len() >= 2 => {
+            if let Some(regex) = format_regex_size(&args[0]) {
+                let s = ceil((1.0 + k8s_size(&args[1]) as f64) * STRING_TRAVERSAL);
+                return s * ceil(regex as f64 * REGEX_STRING_LENGTH);
+            }
         }
         "format.named" | "sign" | "asInteger" | "isInteger" | "asApproximateFloat"
         | "isGreaterThan" | "isLessThan" | "compareTo" | "add" | "sub" | "major" | "minor"

@@ -1,6 +1,6 @@
 //! The meter's figures. The expected costs are the apiserver's: each was printed by
 //! `e2e/tools/celcost runtime` (k8s.io/apiextensions-apiserver's CEL validator) for
-//! the same rule and value, as `e2e/cel-cost-corpus/runtime/constructs.yaml` holds
+//! the same rule and value, as `validate/tests/runtime-cost/constructs.yaml` holds
 //! them; `e2e/tests/cel_runtime_cost_differential.rs` compares the whole corpus.
 
 use super::*;
@@ -87,7 +87,7 @@ fn long(n: usize) -> J {
 
 /// `contains` costs the product of both lengths / 10: one call of a 10,010-character
 /// string on itself is 1,002,001, just over the per-call limit (the figures of
-/// `e2e/cel-cost-corpus/runtime/long-strings.yaml`).
+/// `validate/tests/runtime-cost/long-strings.yaml`).
 const SELF_CONTAINS: &str = "self.contains(self)";
 
 #[test]
@@ -136,7 +136,7 @@ fn past_the_objects_budget_the_rules_left_do_not_run() {
 
 #[test]
 fn a_message_expression_is_metered_only_when_its_rule_fails() {
-    // `e2e/cel-cost-corpus/runtime/limits.yaml`'s labels.
+    // `validate/tests/runtime-cost/limits.yaml`'s labels.
     let me = "self.exists(x, self.exists(y, y == x + 'z')) ? 'at most 4 labels (some differ by a final z)' : 'at most 4 labels'";
     let node = json!({"type": "array", "maxItems": 600, "items": {"type": "string", "maxLength": 8},
         "x-kubernetes-validations": [{"rule": "self.size() < 5", "messageExpression": me}]});
@@ -173,5 +173,60 @@ fn a_rule_that_does_not_check_is_refused_with_its_node() {
     assert!(
         err.starts_with("/properties/spec: rule `self.nope == 1`"),
         "{err}"
+    );
+}
+
+/// Every object of `tests/runtime-cost`, metered, against what the apiserver's code
+/// printed for it (`reference.json`, written and checked by
+/// `e2e/tests/cel_runtime_cost_differential.rs`): the same cost, or the same overrun.
+#[test]
+fn the_corpus_costs_what_the_apiservers_code_printed() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/runtime-cost");
+    let reference: J = serde_json::from_str(
+        &std::fs::read_to_string(dir.join("reference.json")).expect("reference.json"),
+    )
+    .expect("reference JSON");
+    let files = reference.as_object().expect("one entry per corpus file");
+    assert!(files.len() >= 3, "the corpus files");
+    let mut compared = 0;
+    let mut overruns = 0;
+    let mut differences = vec![];
+    for (file, expected) in files {
+        let text = std::fs::read_to_string(dir.join(file)).expect("corpus file");
+        let docs: Vec<J> = serde_yaml::Deserializer::from_str(&text)
+            .map(|d| <J as serde::Deserialize>::deserialize(d).expect("YAML"))
+            .collect();
+        let schema = &docs[0]["spec"]["versions"][0]["schema"]["openAPIV3Schema"];
+        let meter = SchemaMeter::new(schema).expect("the corpus rules check");
+        let expected = expected.as_array().expect("one entry per object");
+        assert_eq!(
+            expected.len(),
+            docs.len() - 1,
+            "{file}: one entry per object"
+        );
+        for (object, want) in docs[1..].iter().zip(expected) {
+            compared += 1;
+            let got = meter.meter(object);
+            let name = &object["metadata"]["name"];
+            let errors: Vec<&str> = want["errors"]
+                .as_array()
+                .expect("errors")
+                .iter()
+                .filter_map(J::as_str)
+                .collect();
+            match (&got.overrun, want["remaining"].as_i64() == Some(-1)) {
+                (None, false) if J::from(got.cost) == want["spent"] => {}
+                (Some(o), true) if errors.contains(&o.to_string().as_str()) => overruns += 1,
+                _ => differences.push(format!(
+                    "{file} {name}: cost {} overrun {:?}; the apiserver's code: {want}",
+                    got.cost, got.overrun
+                )),
+            }
+        }
+    }
+    assert!(differences.is_empty(), "{}", differences.join("\n"));
+    assert!(
+        compared >= 100 && overruns >= 5,
+        "{compared} objects, {overruns} overruns"
     );
 }
