@@ -201,4 +201,27 @@ mod tests {
         assert!(matches(&sel(&[], vec![req("tier", "Equals", &["a"])]), &l).is_err());
         assert!(matches(&sel(&[], vec![req("tier", "In", &[])]), &l).is_err());
     }
+
+    #[test]
+    fn not_in_matches_a_label_holding_another_value() {
+        let sel = LabelSelector {
+            match_labels: None,
+            match_expressions: Some(vec![req("tier", "NotIn", &["a"])]),
+        };
+        assert_eq!(matches(&sel, &labels(&[("tier", "b")])), Ok(true));
+        assert_eq!(matches(&sel, &labels(&[("tier", "a")])), Ok(false));
+    }
+
+    #[test]
+    fn exists_and_does_not_exist_refuse_values() {
+        for op in ["Exists", "DoesNotExist"] {
+            let sel = LabelSelector {
+                match_labels: None,
+                match_expressions: Some(vec![req("tier", op, &["a"])]),
+            };
+            let want = format!("operator {op} on key \"tier\" takes no values");
+            assert_eq!(validate(&sel), Err(want.clone()));
+            assert_eq!(matches(&sel, &labels(&[("tier", "a")])), Err(want));
+        }
+    }
 }

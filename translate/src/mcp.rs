@@ -302,6 +302,34 @@ mod tests {
     }
 
     #[test]
+    fn a_service_port_without_a_name_names_its_target_by_number() {
+        use super::{APP_PROTOCOL_SSE, APP_PROTOCOL_STREAMABLE_HTTP, service_targets};
+        use k8s_openapi::api::core::v1::{Service, ServicePort, ServiceSpec};
+        let port = |name: Option<&str>, port: i32, protocol: &str| ServicePort {
+            name: name.map(String::from),
+            port,
+            app_protocol: Some(protocol.into()),
+            ..Default::default()
+        };
+        let mut svc = Service {
+            spec: Some(ServiceSpec {
+                ports: Some(vec![
+                    port(Some("mcp"), 8080, APP_PROTOCOL_STREAMABLE_HTTP),
+                    port(Some(""), 8081, APP_PROTOCOL_STREAMABLE_HTTP),
+                    port(None, 8082, APP_PROTOCOL_SSE),
+                    port(Some("web"), 80, "http"),
+                ]),
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        svc.metadata.namespace = Some("tools".into());
+        svc.metadata.name = Some("search".into());
+        let names: Vec<String> = service_targets(&svc).into_iter().map(|t| t.name).collect();
+        assert_eq!(names, ["search-mcp", "search-8081", "search-8082"]);
+    }
+
+    #[test]
     fn the_most_targets_the_crd_allows_each_get_a_backend_of_their_own() {
         let names: Vec<String> = (0..128).map(|i| format!("t{i}")).collect();
         let t = translate(&backend(&names), &Inputs::default(), "now");

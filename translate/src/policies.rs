@@ -651,18 +651,39 @@ mod tests {
         backend_policies::{BedrockGuardrailPolicies, ModelArmorPolicies, ModerationPolicies},
         shared::{CredentialLocation, NamedLocation},
     };
+    use k8s_openapi::api::core::v1::Secret;
 
     fn run(set: &PolicySet<'_>) -> (Vec<BackendPolicySpec>, Vec<String>, Vec<String>) {
-        let inputs = Inputs::default();
+        run_with(&Inputs::default(), set)
+    }
+
+    fn run_with(
+        inputs: &Inputs,
+        set: &PolicySet<'_>,
+    ) -> (Vec<BackendPolicySpec>, Vec<String>, Vec<String>) {
         let mut ctx = Ctx {
             namespace: "default",
             name: "b",
-            inputs: &inputs,
+            inputs,
             errors: Vec::new(),
             unsupported: Vec::new(),
         };
         let out = translate(&mut ctx, set);
         (out, ctx.errors, ctx.unsupported)
+    }
+
+    fn key(secret: &str) -> Vec<BackendPolicySpec> {
+        vec![
+            PolicyKind::Auth(BackendAuthPolicy::Key(Key {
+                secret: secret.into(),
+            }))
+            .into(),
+        ]
+    }
+
+    /// A container parsed from its JSON form, as the apiserver would store it.
+    fn parse<T: serde::de::DeserializeOwned>(v: serde_json::Value) -> T {
+        serde_json::from_value(v).expect("a valid container")
     }
 
     #[test]
@@ -718,5 +739,134 @@ mod tests {
         let (out, errors, _) = run(&(&p).into());
         assert!(out.is_empty());
         assert_eq!(errors, ["secret default/aws not found"]);
+    }
+
+    #[test]
+    fn health_and_transformation_of_an_ai_provider_are_named() {
+        let p: AiProviderPolicies = parse(serde_json::json!({
+            "auth": {"key": "sk-test"},
+            "health": {"unhealthyCondition": "response.code >= 500"},
+            "transformation": {"request": {"set": [{"name": "x-user", "value": "jwt.sub"}]}},
+        }));
+        let (out, errors, unsupported) = run(&(&p).into());
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(
+            unsupported,
+            [
+                "spec.ai provider policies.health",
+                "spec.ai provider policies.transformation"
+            ]
+        );
+        assert_eq!(out, key("sk-test"));
+    }
+
+    #[test]
+    fn a_pem_block_is_a_begin_line_with_its_label() {
+        let cert =
+            b"subject=CN=x\n  -----BEGIN CERTIFICATE-----  \nMIIB\n-----END CERTIFICATE-----\n";
+        assert!(has_pem(cert, "CERTIFICATE"));
+        assert!(has_pem(b"-----BEGIN EC PRIVATE KEY-----", "PRIVATE KEY"));
+        // Another label's block.
+        assert!(!has_pem(cert, "PRIVATE KEY"));
+        // The label outside a BEGIN line, or a BEGIN line cut short.
+        assert!(!has_pem(b"CERTIFICATE", "CERTIFICATE"));
+        assert!(!has_pem(b"-----END CERTIFICATE-----", "CERTIFICATE"));
+        assert!(!has_pem(b"-----BEGIN CERTIFICATE", "CERTIFICATE"));
+        assert!(!has_pem(b"", "CERTIFICATE"));
+    }
+
+    #[test]
+    fn a_bedrock_guardrail_key_is_sent_inline_or_from_its_secret() {
+        let inline: BedrockGuardrailPolicies = parse(serde_json::json!({
+            "auth": {"key": "bedrock-inline"},
+        }));
+        let (out, errors, unsupported) = run(&(&inline).into());
+        assert!(
+            errors.is_empty() && unsupported.is_empty(),
+            "{errors:?} {unsupported:?}"
+        );
+        assert_eq!(out, key("bedrock-inline"));
+
+        let secret: Secret = parse(serde_json::json!({
+            "metadata": {"namespace": "default", "name": "bedrock"},
+            "stringData": {"apiKey": "Bearer bedrock-from-secret"},
+        }));
+        let inputs = Inputs {
+            secrets: vec![secret],
+            ..Default::default()
+        };
+        let by_ref: BedrockGuardrailPolicies = parse(serde_json::json!({
+            "auth": {"secretRef": {"name": "bedrock", "key": "apiKey"}},
+        }));
+        let (out, errors, unsupported) = run_with(&inputs, &(&by_ref).into());
+        assert!(
+            errors.is_empty() && unsupported.is_empty(),
+            "{errors:?} {unsupported:?}"
+        );
+        assert_eq!(out, key("bedrock-from-secret"));
+
+        let located: BedrockGuardrailPolicies = parse(serde_json::json!({
+            "auth": {"key": "bedrock-inline", "location": {"queryParameter": {"name": "key"}}},
+        }));
+        let (out, errors, unsupported) = run(&(&located).into());
+        assert!(out.is_empty() && errors.is_empty(), "{out:?} {errors:?}");
+        assert_eq!(unsupported, ["guardrail policies.auth.location"]);
+    }
+
+    #[test]
+    fn aws_credentials_this_translation_cannot_read_are_named_once() {
+        let case = |aws: serde_json::Value| {
+            let p: BackendPolicies = parse(serde_json::json!({"auth": {"aws": aws}}));
+            let (out, errors, unsupported) = run(&(&p).into());
+            assert!(out.is_empty() && errors.is_empty(), "{out:?} {errors:?}");
+            unsupported
+        };
+        assert_eq!(
+            case(serde_json::json!({"region": "eu-west-1"})),
+            ["spec.policies.auth.aws (credentials from the environment)"]
+        );
+        assert_eq!(
+            case(serde_json::json!({
+                "assumeRole": {"roleArn": "arn:aws:iam::123456789012:role/bedrock-caller"},
+            })),
+            ["spec.policies.auth.aws.assumeRole"]
+        );
+        assert_eq!(
+            case(serde_json::json!({
+                "secretRef": {"group": "secrets.example.com", "kind": "Vault", "name": "aws"},
+            })),
+            ["spec.policies.auth.aws.secretRef (secrets.example.com/Vault)"]
+        );
+    }
+
+    #[test]
+    fn key_sets_come_from_core_services_only() {
+        let inputs = Inputs::default();
+        let ctx = Ctx {
+            namespace: "tools",
+            name: "b",
+            inputs: &inputs,
+            errors: Vec::new(),
+            unsupported: Vec::new(),
+        };
+        let r = |group: &str, kind: &str| BackendObjectReference {
+            group: group.into(),
+            kind: kind.into(),
+            name: "idp".into(),
+            namespace: None,
+            port: Some(8080),
+        };
+        assert_eq!(
+            jwks_url(&ctx, &r("", "Service"), "/keys"),
+            Ok("http://idp.tools.svc.cluster.local:8080/keys".to_string())
+        );
+        assert_eq!(
+            jwks_url(&ctx, &r("", "ConfigMap"), "/keys"),
+            Err("jwks backendRef: unsupported kind ConfigMap (only Service)".to_string())
+        );
+        assert_eq!(
+            jwks_url(&ctx, &r("example.com", "Service"), "/keys"),
+            Err("jwks backendRef: unsupported kind example.com/Service (only Service)".to_string())
+        );
     }
 }
