@@ -4,9 +4,18 @@
 //! - `check`: `cargo xtask gen-crds --check` with nothing changed;
 //! - `doc-edit`: a one-line doc-comment edit in `api/`, then `cargo xtask gen-crds`;
 //! - `field-add`: a field added to an API type, then `cargo xtask gen-crds`;
+//! - `field-remove`, `field-rename`: a field removed from / renamed in an API type
+//!   (the field is added first, untimed), then `cargo xtask gen-crds`;
+//! - `bound`: a length bound of a field changed, then `cargo xtask gen-crds`;
 //! - `cold`: `cargo xtask gen-crds --check` from an empty target directory;
 //! - `criterion`: the in-process passes alone,
 //!   `cargo bench -p agentgateway-api --bench generate`.
+//!
+//! With `--peer`, the same edits are made to upstream's Go types and timed with
+//! upstream's own generator (`controller/hack/crdgen` of agentgateway v1.4.1, built
+//! from the Go module proxy under `.cache/peer`), one run of ours and one of theirs in
+//! turn, and a side-by-side table follows. The peer is for timing only: nothing of it
+//! enters the repository.
 //!
 //! Every file a scenario edits is restored afterwards: by a guard on every exit path,
 //! and by a Ctrl-C handler when interrupted. A final `gen-crds` puts the templates back
@@ -44,9 +53,14 @@ pub struct Args {
     /// Runs of the cold build (each compiles every dependency; 0 skips it).
     #[arg(long, default_value_t = 1)]
     cold_runs: usize,
-    /// Only these scenarios (check, doc-edit, field-add, cold, criterion); all when omitted.
+    /// Only these scenarios (check, doc-edit, field-add, field-remove, field-rename,
+    /// bound, cold, criterion); all when omitted.
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
+    /// Also time upstream's generator (agentgateway v1.4.1's `controller/hack/crdgen`)
+    /// on the same edits of its own API, side by side (needs Go and the module proxy).
+    #[arg(long)]
+    peer: bool,
 }
 
 /// The file and the line the edit scenarios touch: a doc comment and a struct of the
@@ -54,6 +68,12 @@ pub struct Args {
 const EDITED_FILE: &str = "api/src/v1alpha1/backend/mod.rs";
 const DOC_ANCHOR: &str = "    /// Sends traffic to a fixed host and port.\n";
 const FIELD_ANCHOR: &str = "pub struct StaticBackend {\n";
+const BOUND_ANCHOR: &str = "#[schemars(length(min = 1, max = 256))]";
+
+/// Upstream's types of the same CRD, and the same places in them.
+const PEER_FILE: &str = "controller/api/v1alpha1/agentgateway/agentgateway_backend_types.go";
+const PEER_FIELD_ANCHOR: &str = "type StaticBackend struct {\n";
+const PEER_BOUND_ANCHOR: &str = "+kubebuilder:validation:MaxLength=253";
 
 /// Restores a file's original bytes when dropped.
 struct Restore {
@@ -135,29 +155,284 @@ fn time_gen_crds(root: &Path, extra: &[&str], target_dir: Option<&Path>) -> anyh
     Ok(Run { wall, peak_kib })
 }
 
-/// Applies `edit` to the file (a fresh variant per run, so every run really rebuilds),
-/// times `cargo xtask gen-crds`, and restores the file.
+/// The text of an edited file for one run: what it holds first (untimed, with a
+/// `gen-crds` run to settle), if anything, and what it holds when timed.
+struct Edited {
+    setup: Option<String>,
+    timed: String,
+}
+
+/// Writes `edited` to `path` (the setup first, settled by an untimed `measure`), times
+/// `measure` on the timed text, and restores the file.
 fn time_edit(
-    root: &Path,
-    run: usize,
-    edit: impl Fn(&str, usize) -> anyhow::Result<String>,
+    path: &Path,
+    edited: Edited,
+    measure: &dyn Fn() -> anyhow::Result<Run>,
 ) -> anyhow::Result<Run> {
-    let path = root.join(EDITED_FILE);
-    let guard = Restore::new(&path)?;
-    let text = String::from_utf8(guard.original.clone()).context("edited file is not UTF-8")?;
-    crdgen::output::write_atomic(&path, edit(&text, run)?.as_bytes())?;
-    let t = time_gen_crds(root, &[], None)?;
+    let guard = Restore::new(path)?;
+    if let Some(setup) = edited.setup {
+        crdgen::output::write_atomic(path, setup.as_bytes())?;
+        measure()?;
+    }
+    crdgen::output::write_atomic(path, edited.timed.as_bytes())?;
+    let t = measure()?;
     drop(guard);
     Ok(t)
 }
 
+/// One kind of edit, made to our API and to upstream's.
+struct EditScenario {
+    key: &'static str,
+    name: &'static str,
+    target: Duration,
+    /// The edit of [`EDITED_FILE`] for run `i` (a fresh variant per run, so every run
+    /// really rebuilds).
+    ours: fn(&str, usize) -> anyhow::Result<Edited>,
+    /// The same edit of upstream's [`PEER_FILE`].
+    theirs: fn(&str, usize) -> anyhow::Result<Edited>,
+}
+
+fn timed(text: String) -> Edited {
+    Edited {
+        setup: None,
+        timed: text,
+    }
+}
+
+fn our_field(text: &str, name: &str) -> anyhow::Result<String> {
+    insert_after(
+        text,
+        FIELD_ANCHOR,
+        &format!(
+            "    /// Benchmark field.\n    #[serde(default, skip_serializing_if = \"Option::is_none\")]\n    pub {name}: Option<String>,\n"
+        ),
+    )
+}
+
+fn their_field(text: &str, name: &str, json: &str) -> anyhow::Result<String> {
+    insert_after(
+        text,
+        PEER_FIELD_ANCHOR,
+        &format!(
+            "\t// Benchmark field.\n\t// +optional\n\t{name} *string `json:\"{json},omitempty\"`\n"
+        ),
+    )
+}
+
+fn replace_once(text: &str, from: &str, to: &str) -> anyhow::Result<String> {
+    anyhow::ensure!(
+        text.contains(from),
+        "the edited file no longer contains {from:?}; update xtask/src/bench.rs"
+    );
+    Ok(text.replacen(from, to, 1))
+}
+
+const EDITS: &[EditScenario] = &[
+    EditScenario {
+        key: "doc-edit",
+        name: "doc-comment edit",
+        target: Duration::from_millis(300),
+        ours: |t, i| {
+            Ok(timed(insert_after(
+                t,
+                DOC_ANCHOR,
+                &format!("    /// Benchmark edit {i}.\n"),
+            )?))
+        },
+        theirs: |t, i| {
+            Ok(timed(insert_after(
+                t,
+                PEER_FIELD_ANCHOR,
+                &format!("\t// Benchmark edit {i}.\n"),
+            )?))
+        },
+    },
+    EditScenario {
+        key: "field-add",
+        name: "new optional field",
+        target: Duration::from_millis(500),
+        ours: |t, i| Ok(timed(our_field(t, &format!("bench_field_{i}"))?)),
+        theirs: |t, i| {
+            Ok(timed(their_field(
+                t,
+                &format!("BenchField{i}"),
+                &format!("benchField{i}"),
+            )?))
+        },
+    },
+    EditScenario {
+        key: "field-remove",
+        name: "field removed",
+        target: Duration::from_millis(500),
+        ours: |t, i| {
+            Ok(Edited {
+                setup: Some(our_field(t, &format!("bench_field_{i}"))?),
+                timed: t.to_owned(),
+            })
+        },
+        theirs: |t, i| {
+            Ok(Edited {
+                setup: Some(their_field(
+                    t,
+                    &format!("BenchField{i}"),
+                    &format!("benchField{i}"),
+                )?),
+                timed: t.to_owned(),
+            })
+        },
+    },
+    EditScenario {
+        key: "field-rename",
+        name: "field renamed",
+        target: Duration::from_millis(500),
+        ours: |t, i| {
+            Ok(Edited {
+                setup: Some(our_field(t, &format!("bench_field_{i}"))?),
+                timed: our_field(t, &format!("bench_renamed_{i}"))?,
+            })
+        },
+        theirs: |t, i| {
+            Ok(Edited {
+                setup: Some(their_field(
+                    t,
+                    &format!("BenchField{i}"),
+                    &format!("benchField{i}"),
+                )?),
+                timed: their_field(t, &format!("BenchRenamed{i}"), &format!("benchRenamed{i}"))?,
+            })
+        },
+    },
+    EditScenario {
+        key: "bound",
+        name: "length bound changed",
+        target: Duration::from_millis(500),
+        ours: |t, i| {
+            Ok(timed(replace_once(
+                t,
+                BOUND_ANCHOR,
+                &BOUND_ANCHOR.replace("256", &(255 - i).to_string()),
+            )?))
+        },
+        theirs: |t, i| {
+            Ok(timed(replace_once(
+                t,
+                PEER_BOUND_ANCHOR,
+                &PEER_BOUND_ANCHOR.replace("253", &(252 - i).to_string()),
+            )?))
+        },
+    },
+];
+
 fn insert_after(text: &str, anchor: &str, insert: &str) -> anyhow::Result<String> {
     let at = text.find(anchor).with_context(|| {
         format!(
-            "{EDITED_FILE} no longer contains {anchor:?}; update the anchor in xtask/src/bench.rs"
+            "the edited file no longer contains {anchor:?}; update the anchor in xtask/src/bench.rs"
         )
     })? + anchor.len();
     Ok(format!("{}{insert}{}", &text[..at], &text[at..]))
+}
+
+/// Upstream's generator and a writable copy of its module, under `.cache/peer`.
+struct Peer {
+    src: PathBuf,
+    bin: PathBuf,
+}
+
+const PEER_MODULE: &str = "github.com/agentgateway/agentgateway@v1.4.1";
+/// The Go release upstream's `go.mod` builds with.
+const PEER_TOOLCHAIN: &str = "go1.27.3";
+const PEER_PACKAGE: &str =
+    "github.com/agentgateway/agentgateway/controller/api/v1alpha1/agentgateway";
+
+fn go_command(dir: &Path) -> Command {
+    let mut c = Command::new("go");
+    c.current_dir(dir)
+        .env("GOTOOLCHAIN", PEER_TOOLCHAIN)
+        .env("GOFLAGS", "-mod=mod");
+    c
+}
+
+fn checked(cmd: &mut Command, what: &str) -> anyhow::Result<Vec<u8>> {
+    let out = cmd.output().with_context(|| format!("running {what}"))?;
+    if !out.status.success() {
+        bail!("{what} failed:\n{}", String::from_utf8_lossy(&out.stderr));
+    }
+    Ok(out.stdout)
+}
+
+/// Builds upstream's `controller/hack/crdgen` once: the module from the Go proxy
+/// (`go mod download`), copied writable, with a stub `api/go.mod` for the nested
+/// module its zip leaves out.
+fn peer(root: &Path) -> anyhow::Result<Peer> {
+    let dir = root.join(".cache/peer/agentgateway-v1.4.1");
+    let (src, bin) = (dir.join("src"), dir.join("crdgen"));
+    if bin.is_file() && src.join(PEER_FILE).is_file() {
+        return Ok(Peer { src, bin });
+    }
+    fs::create_dir_all(&dir)?;
+    let json = checked(
+        go_command(&dir).args(["mod", "download", "-json", PEER_MODULE]),
+        "go mod download",
+    )?;
+    let info: serde_json::Value = serde_json::from_slice(&json).context("go mod download -json")?;
+    let module = info["Dir"]
+        .as_str()
+        .context("go mod download printed no Dir")?;
+    if src.exists() {
+        fs::remove_dir_all(&src)?;
+    }
+    checked(Command::new("cp").arg("-r").arg(module).arg(&src), "cp -r")?;
+    checked(Command::new("chmod").args(["-R", "u+w"]).arg(&src), "chmod")?;
+    fs::create_dir_all(src.join("api"))?;
+    fs::write(
+        src.join("api/go.mod"),
+        "module github.com/agentgateway/agentgateway/api\n\ngo 1.26.0\n",
+    )?;
+    checked(
+        go_command(&src)
+            .args(["build", "-o"])
+            .arg(&bin)
+            .arg("./controller/hack/crdgen"),
+        "go build ./controller/hack/crdgen",
+    )?;
+    Ok(Peer { src, bin })
+}
+
+/// Runs upstream's generator over its API, as `controller/hack/generate.sh` does, and
+/// measures it.
+fn time_peer(peer: &Peer) -> anyhow::Result<Run> {
+    let out_dir = tempfile::tempdir().context("temporary output directory")?;
+    let rss = tempfile::NamedTempFile::new().context("temporary file")?;
+    let mut cmd = Command::new(GNU_TIME);
+    cmd.args(["-f", "%M", "-o"])
+        .arg(rss.path())
+        .arg(&peer.bin)
+        .arg("--output-dir")
+        .arg(out_dir.path())
+        .args(["--path", PEER_PACKAGE])
+        .current_dir(&peer.src)
+        .env("GOTOOLCHAIN", PEER_TOOLCHAIN)
+        .env("GOFLAGS", "-mod=mod")
+        .stdout(Stdio::null());
+    let start = Instant::now();
+    checked(&mut cmd, "upstream's crdgen")?;
+    let wall = start.elapsed();
+    let peak_kib = fs::read_to_string(rss.path())
+        .ok()
+        .and_then(|t| t.lines().last()?.trim().parse().ok());
+    Ok(Run { wall, peak_kib })
+}
+
+/// median, min and max of some runs, and their largest peak memory.
+fn summary(runs: &[Run]) -> (Duration, Duration, Duration, String) {
+    let mut v: Vec<Duration> = runs.iter().map(|r| r.wall).collect();
+    v.sort();
+    let peak = runs
+        .iter()
+        .filter_map(|r| r.peak_kib)
+        .max()
+        .map_or("n/a".to_owned(), |k| format!("{} MiB", k / 1024));
+    (v[v.len() / 2], v[0], v[v.len() - 1], peak)
 }
 
 struct Stats {
@@ -168,16 +443,8 @@ struct Stats {
 
 impl Stats {
     fn row(&self) -> String {
-        let mut v: Vec<Duration> = self.runs.iter().map(|r| r.wall).collect();
-        v.sort();
-        let peak = self
-            .runs
-            .iter()
-            .filter_map(|r| r.peak_kib)
-            .max()
-            .map_or("n/a".to_owned(), |k| format!("{} MiB", k / 1024));
+        let (median, min, max, peak) = summary(&self.runs);
         let secs = |d: Duration| format!("{:.3} s", d.as_secs_f64());
-        let median = v[v.len() / 2];
         let verdict = if median <= self.target {
             "met"
         } else {
@@ -186,10 +453,10 @@ impl Stats {
         format!(
             "| {} | {} | {} | {} | {} | {peak} | ≤ {} | {verdict} |",
             self.name,
-            v.len(),
-            secs(v[0]),
+            self.runs.len(),
+            secs(min),
             secs(median),
-            secs(v[v.len() - 1]),
+            secs(max),
             secs(self.target),
         )
     }
@@ -206,6 +473,15 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     })
     .context("installing the Ctrl-C handler")?;
     let want = |s: &str| args.only.is_empty() || args.only.iter().any(|o| o == s);
+    let peer = if args.peer {
+        eprintln!("building upstream's crdgen (agentgateway v1.4.1) under .cache/peer ...");
+        let p = peer(&root)?;
+        time_peer(&p)?; // warm Go's build cache for its API package
+        Some(p)
+    } else {
+        None
+    };
+    let mut side_by_side: Vec<(&str, Vec<Run>, Vec<Run>)> = vec![];
     println!("| scenario | runs | min | median | max | peak memory | target | |");
     println!("| --- | --- | --- | --- | --- | --- | --- | --- |");
     // Each row as soon as its scenario is done.
@@ -215,47 +491,45 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
 
     let result = (|| -> anyhow::Result<()> {
         if want("check") {
-            let runs = (0..args.runs)
-                .map(|_| time_gen_crds(&root, &["--check"], None))
-                .collect::<Result<_, _>>()?;
+            let mut runs = vec![];
+            let mut peer_runs = vec![];
+            for _ in 0..args.runs {
+                runs.push(time_gen_crds(&root, &["--check"], None)?);
+                if let Some(p) = &peer {
+                    peer_runs.push(time_peer(p)?);
+                }
+            }
+            if !peer_runs.is_empty() {
+                side_by_side.push(("nothing changed (check)", runs.clone(), peer_runs));
+            }
             table(Stats {
                 name: "(a) check (nothing changed)",
                 runs,
                 target: Duration::from_millis(150),
             });
         }
-        if want("doc-edit") {
-            let runs = (0..args.runs)
-                .map(|i| {
-                    time_edit(&root, i, |text, i| {
-                        insert_after(text, DOC_ANCHOR, &format!("    /// Benchmark edit {i}.\n"))
-                    })
-                })
-                .collect::<Result<_, _>>()?;
+        for e in EDITS.iter().filter(|e| want(e.key)) {
+            let ours_path = root.join(EDITED_FILE);
+            let ours_text = fs::read_to_string(&ours_path)?;
+            let mut runs = vec![];
+            let mut peer_runs = vec![];
+            for i in 0..args.runs {
+                runs.push(time_edit(&ours_path, (e.ours)(&ours_text, i)?, &|| {
+                    time_gen_crds(&root, &[], None)
+                })?);
+                if let Some(p) = &peer {
+                    let path = p.src.join(PEER_FILE);
+                    let text = fs::read_to_string(&path)?;
+                    peer_runs.push(time_edit(&path, (e.theirs)(&text, i)?, &|| time_peer(p))?);
+                }
+            }
+            if !peer_runs.is_empty() {
+                side_by_side.push((e.name, runs.clone(), peer_runs));
+            }
             table(Stats {
-                name: "(b) doc-comment edit + gen-crds",
+                name: e.name,
                 runs,
-                target: Duration::from_millis(300),
-            });
-        }
-        if want("field-add") {
-            let runs = (0..args.runs)
-                .map(|i| {
-                    time_edit(&root, i, |text, i| {
-                        insert_after(
-                            text,
-                            FIELD_ANCHOR,
-                            &format!(
-                                "    /// Benchmark field {i}.\n    #[serde(default, skip_serializing_if = \"Option::is_none\")]\n    pub bench_field_{i}: Option<String>,\n"
-                            ),
-                        )
-                    })
-                })
-                .collect::<Result<_, _>>()?;
-            table(Stats {
-                name: "(c) field added + gen-crds",
-                runs,
-                target: Duration::from_millis(1500),
+                target: e.target,
             });
         }
         if want("cold") && args.cold_runs > 0 {
@@ -296,6 +570,26 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     time_gen_crds(&root, &[], None)?;
     result?;
 
+    if !side_by_side.is_empty() {
+        println!(
+            "\n| edit | ours: median (min–max) | ours: peak | upstream crdgen v1.4.1: median (min–max) | upstream: peak | ours ÷ upstream |"
+        );
+        println!("| --- | --- | --- | --- | --- | --- |");
+        for (name, ours, theirs) in &side_by_side {
+            let (om, omin, omax, opeak) = summary(ours);
+            let (tm, tmin, tmax, tpeak) = summary(theirs);
+            println!(
+                "| {name} | {:.3} s ({:.3}–{:.3}) | {opeak} | {:.3} s ({:.3}–{:.3}) | {tpeak} | {:.2}× |",
+                om.as_secs_f64(),
+                omin.as_secs_f64(),
+                omax.as_secs_f64(),
+                tm.as_secs_f64(),
+                tmin.as_secs_f64(),
+                tmax.as_secs_f64(),
+                om.as_secs_f64() / tm.as_secs_f64(),
+            );
+        }
+    }
     let cpu = fs::read_to_string("/proc/cpuinfo")
         .ok()
         .and_then(|c| {
