@@ -2,8 +2,11 @@
 //! (k8s.io/apiextensions-apiserver and cel-go at the pins of e2e/tools/go.mod) prints
 //! the cost, cardinality and total of every rule and messageExpression of every CRD
 //! it is given; `crdgen::cel_cost` must give the same figures for every one, for the
-//! chart's four CRDs and for the synthetic corpus in `e2e/cel-cost-corpus`. Any
-//! difference fails; there is no list of tolerated ones.
+//! chart's four CRDs and for the synthetic corpus in `crdgen/tests/cel-cost-corpus`. Any
+//! difference fails; there is no list of tolerated ones. The corpus's figures are kept
+//! in `crdgen/tests/cel-cost-corpus/reference.json` for crdgen's own tests; this test
+//! fails when that file is not what `celcost` prints (`UPDATE_CEL_REFERENCE=1` rewrites
+//! it).
 
 use serde_json::Value;
 use std::{
@@ -18,7 +21,7 @@ fn crd_files() -> Vec<PathBuf> {
     let mut files = Vec::new();
     for dir in [
         root.join(e2e::CHART).join("templates"),
-        root.join("e2e/cel-cost-corpus"),
+        root.join("crdgen/tests/cel-cost-corpus"),
     ] {
         let mut found: Vec<PathBuf> = std::fs::read_dir(&dir)
             .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
@@ -56,6 +59,34 @@ fn estimates_equal_the_apiservers_for_every_rule() {
             b
         }
     };
+    // The corpus's figures, as celcost prints them, are kept beside it: crdgen's own
+    // tests compare the estimator with them (`crdgen/tests/cel_cost_reference.rs`).
+    let corpus = e2e::workspace_root().join("crdgen/tests/cel-cost-corpus");
+    let corpus_files: Vec<PathBuf> = crd_files()
+        .into_iter()
+        .filter(|f| f.starts_with(&corpus))
+        .collect();
+    let printed = Command::new(&bin)
+        .args(&corpus_files)
+        .current_dir(&corpus)
+        .output()
+        .expect("runs celcost");
+    assert!(
+        printed.status.success(),
+        "celcost failed: {}",
+        String::from_utf8_lossy(&printed.stderr)
+    );
+    let saved = corpus.join("reference.json");
+    if std::env::var_os("UPDATE_CEL_REFERENCE").is_some() {
+        std::fs::write(&saved, &printed.stdout).expect("writes reference.json");
+    }
+    assert!(
+        std::fs::read(&saved).unwrap_or_default() == printed.stdout,
+        "{} is not what celcost prints for the corpus now; rewrite it with \
+         UPDATE_CEL_REFERENCE=1 cargo test -p agentgateway-e2e --test cel_cost_differential",
+        saved.display()
+    );
+
     let files = crd_files();
     let out = Command::new(&bin)
         .args(&files)

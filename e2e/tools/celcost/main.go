@@ -192,6 +192,7 @@ func runtimeCost(crdFile, objFile string) {
 		for _, e := range errs {
 			o.Errors = append(o.Errors, e.Error())
 		}
+		sort.Strings(o.Errors)
 		out = append(out, o)
 	}
 	enc := json.NewEncoder(os.Stdout)
@@ -216,6 +217,8 @@ func estimate(v1 *apiextensionsv1.CustomResourceDefinition) crdOut {
 	for _, e := range apivalidation.ValidateCustomResourceDefinition(context.Background(), &crd) {
 		res.Errors = append(res.Errors, e.Error())
 	}
+	// Sorted: the validation visits properties in Go's map order.
+	sort.Strings(res.Errors)
 	envSet := environment.MustBaseEnvSet(environment.DefaultCompatibilityVersion())
 	for _, v := range crd.Spec.Versions {
 		// The internal version keeps a schema shared by every version in
