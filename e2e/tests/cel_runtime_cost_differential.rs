@@ -170,6 +170,12 @@ fn runtime_costs_of_the_charts_crds_equal_the_apiservers() {
         if let Some((cost, stored)) = validator.cel_runtime_cost(o)
             && cost.rules_run
         {
+            if cost.order_dependent {
+                *left_out
+                    .entry("a macro over a map stopped early: the apiserver's cost depends on Go's map order")
+                    .or_insert(0) += 1;
+                continue;
+            }
             let kind = o["kind"].as_str().unwrap_or_default().to_owned();
             by_kind.entry(kind).or_default().push((stored, cost));
         }

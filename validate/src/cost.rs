@@ -60,6 +60,9 @@ pub struct Metered {
     /// The cost counted (when cancelled: up to and including the step that passed the
     /// limit, which is what the apiserver subtracts from the object's budget).
     pub cost: u64,
+    /// A macro over a map of two or more keys stopped before its last key: the
+    /// apiserver visits keys in Go's map order, so its cost can differ from this one.
+    pub order_dependent: bool,
 }
 
 /// Evaluates `rule` with `vars` bound (`self`, ...), counting its cost against `limit`.
@@ -75,11 +78,13 @@ pub fn meter(
         vars: vars.into_iter().map(|(n, v)| (n, Ok(v))).collect(),
         cost: 0,
         limit,
+        order_dependent: false,
     };
     let value = m.eval(&rule.ast);
     Metered {
         value,
         cost: m.cost,
+        order_dependent: m.order_dependent,
     }
 }
 
@@ -89,6 +94,7 @@ struct Meter<'a> {
     vars: Vec<(String, Val)>,
     cost: u64,
     limit: u64,
+    order_dependent: bool,
 }
 
 /// Identifiers that name types (`type(x) == int`).
@@ -281,7 +287,11 @@ impl Meter<'_> {
                             self.vars.truncate(accu_at);
                             return Err(x);
                         }
-                        Ok(None) => break,
+                        Ok(None) => {
+                            self.order_dependent |=
+                                matches!(&range, Value::Map(_)) && items.len() > 1;
+                            break;
+                        }
                         Ok(Some(v)) => self.vars[accu_at].1 = v,
                     }
                 }
@@ -1050,6 +1060,9 @@ pub struct Spent {
     pub cost: u64,
     /// The overrun that stopped validation, as the apiserver reports it.
     pub overrun: Option<crate::FieldError>,
+    /// Some rule's cost depended on the order of a map's keys (see
+    /// [`Metered::order_dependent`]).
+    pub order_dependent: bool,
 }
 
 /// The rules of one `openAPIV3Schema`, checked, and kube-cel's functions: what
@@ -1211,6 +1224,7 @@ impl Walker<'_> {
                 ));
             }
             let m = meter(&r.checked, self.base, vars.clone(), PER_CALL_LIMIT);
+            self.spent.order_dependent |= m.order_dependent;
             if m.cost as i64 > self.remaining {
                 self.overrun(path, schema, OUT_OF_BUDGET.to_owned());
                 return false;
@@ -1234,6 +1248,7 @@ impl Walker<'_> {
             }
             if let Some((src, me)) = &r.message_expression {
                 let m = meter(me, self.base, vars, PER_CALL_LIMIT);
+                self.spent.order_dependent |= m.order_dependent;
                 if m.cost as i64 > self.remaining {
                     self.overrun(
                         path,

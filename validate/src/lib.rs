@@ -275,6 +275,7 @@ impl Validator {
                 rules_run: false,
                 spent: 0,
                 overrun: None,
+                order_dependent: false,
             }
         } else {
             let spent = crd.meter.meter(&stored);
@@ -282,6 +283,7 @@ impl Validator {
                 rules_run: true,
                 spent: spent.cost,
                 overrun: spent.overrun,
+                order_dependent: spent.order_dependent,
             }
         };
         Some((cost, stored))
@@ -305,6 +307,9 @@ pub struct RuntimeCost {
     /// Of [`cost::RUNTIME_BUDGET`]; the whole budget after an overrun.
     pub spent: u64,
     pub overrun: Option<FieldError>,
+    /// The cost depended on the order of a map's keys, which the apiserver takes
+    /// in Go's map order ([`cost::Spent::order_dependent`]).
+    pub order_dependent: bool,
 }
 
 /// The process-wide validator, built on first use.
