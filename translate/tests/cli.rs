@@ -77,28 +77,28 @@ fn a_stream_longer_than_the_limit_is_refused_not_cut() {
         .status()
         .expect("mkfifo runs");
     assert!(made.success());
+    let opened = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let writer = {
-        let fifo = fifo.clone();
+        let (fifo, opened) = (fifo.clone(), opened.clone());
         std::thread::spawn(move || {
             use std::io::Write;
             let mut pipe = std::fs::OpenOptions::new()
                 .write(true)
                 .open(&fifo)
                 .expect("open the pipe");
+            opened.store(true, std::sync::atomic::Ordering::SeqCst);
             // The reader stops after the limit and one byte; the rest may not fit.
             let _ = pipe.write_all(&vec![b' '; MAX_INPUT_BYTES + 1]);
         })
     };
     let out = translate(&[fifo.to_str().expect("utf-8 path")]);
     // Should translate exit without opening the pipe, the writer would wait for a
-    // reader for ever: open and close a reader, which lets its open return and its
-    // write fail, so the test fails on the assertion below instead of hanging.
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        let _reader = std::fs::OpenOptions::new()
-            .read(true)
-            .custom_flags(libc::O_NONBLOCK)
-            .open(&fifo);
+    // reader for ever. When it has not opened the pipe yet, open (blocking) and close
+    // a reader: its open returns and its write fails, so the test fails on the
+    // assertion below instead of hanging. (Once it has opened it, a writer exists and
+    // this open would not block either; translate's exit ends its write.)
+    if !opened.load(std::sync::atomic::Ordering::SeqCst) {
+        drop(std::fs::File::open(&fifo));
     }
     writer.join().expect("writer");
     assert_refused_as_too_big(&out);
