@@ -870,14 +870,6 @@ fn call_cost(m: &Meter, function: &str, overload: &str, args: &[Val], result: &V
         "ip.isCanonical" if !args.is_empty() => {
             return ceil(k8s_size(&args[0]) as f64 * 2.0 * STRING_TRAVERSAL);
         }
-        "masked"
-        | "prefixLength"
-        | "family"
-        | "isUnspecified"
-        | "isLoopback"
-        | "isLinkLocalMulticast"
-        | "isLinkLocalUnicast"
-        | "isGlobalUnicast" => return 1,
         "containsIP" if args.len() >= 2 => {
             let cidr = k8s_size(&args[0]);
             let mut c = ceil((cidr + cidr) as f64 * STRING_TRAVERSAL);
@@ -901,10 +893,7 @@ fn call_cost(m: &Meter, function: &str, overload: &str, args: &[Val], result: &V
                 return s * ceil(regex as f64 * REGEX_STRING_LENGTH);
             }
         }
-        "format.named" | "sign" | "asInteger" | "isInteger" | "asApproximateFloat"
-        | "isGreaterThan" | "isLessThan" | "compareTo" | "add" | "sub" | "major" | "minor"
-        | "patch" | "getScheme" | "getHostname" | "getHost" | "getPort" | "getEscapedPath"
-        | "getQuery" => return 1,
+        f if crdgen::cel_cost::NOMINAL_COST_FUNCTIONS.contains(&f) => return 1,
         operators::EQUALS if args.len() == 2 => {
             if let Ok(Value::Opaque(o)) = &args[0]
                 && o.downcast_ref::<OptionalValue>().is_none()
@@ -921,16 +910,9 @@ fn call_cost(m: &Meter, function: &str, overload: &str, args: &[Val], result: &V
         "starts_with_string" | "ends_with_string" | "string_to_bytes" | "bytes_to_string"
         | "strings_quote" | "string_format" => ceil(sz(&args[0]) as f64 * STRING_TRAVERSAL),
         "in_list" => sz(&args[1]),
-        "less_string"
-        | "greater_string"
-        | "less_equals_string"
-        | "greater_equals_string"
-        | "less_bytes"
-        | "greater_bytes"
-        | "less_equals_bytes"
-        | "greater_equals_bytes"
-        | "equals"
-        | "not_equals" => ceil(min_size() as f64 * STRING_TRAVERSAL),
+        o if crdgen::cel_cost::MIN_SIZE_OVERLOADS.contains(&o) => {
+            ceil(min_size() as f64 * STRING_TRAVERSAL)
+        }
         "add_string" | "add_bytes" => ceil((sz(&args[0]) + sz(&args[1])) as f64 * STRING_TRAVERSAL),
         "matches_string" => {
             let s = ceil((1.0 + sz(&args[0]) as f64) * STRING_TRAVERSAL);

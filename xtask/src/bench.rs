@@ -219,6 +219,11 @@ fn their_field(text: &str, name: &str, json: &str) -> anyhow::Result<String> {
     )
 }
 
+/// Upstream's `BenchField{i}`, the field the add, remove and rename edits start from.
+fn their_bench_field(text: &str, i: usize) -> anyhow::Result<String> {
+    their_field(text, &format!("BenchField{i}"), &format!("benchField{i}"))
+}
+
 fn replace_once(text: &str, from: &str, to: &str) -> anyhow::Result<String> {
     anyhow::ensure!(
         text.contains(from),
@@ -252,13 +257,7 @@ const EDITS: &[EditScenario] = &[
         name: "new optional field",
         target: Duration::from_millis(500),
         ours: |t, i| Ok(timed(our_field(t, &format!("bench_field_{i}"))?)),
-        theirs: |t, i| {
-            Ok(timed(their_field(
-                t,
-                &format!("BenchField{i}"),
-                &format!("benchField{i}"),
-            )?))
-        },
+        theirs: |t, i| Ok(timed(their_bench_field(t, i)?)),
     },
     EditScenario {
         key: "field-remove",
@@ -272,11 +271,7 @@ const EDITS: &[EditScenario] = &[
         },
         theirs: |t, i| {
             Ok(Edited {
-                setup: Some(their_field(
-                    t,
-                    &format!("BenchField{i}"),
-                    &format!("benchField{i}"),
-                )?),
+                setup: Some(their_bench_field(t, i)?),
                 timed: t.to_owned(),
             })
         },
@@ -293,11 +288,7 @@ const EDITS: &[EditScenario] = &[
         },
         theirs: |t, i| {
             Ok(Edited {
-                setup: Some(their_field(
-                    t,
-                    &format!("BenchField{i}"),
-                    &format!("benchField{i}"),
-                )?),
+                setup: Some(their_bench_field(t, i)?),
                 timed: their_field(t, &format!("BenchRenamed{i}"), &format!("benchRenamed{i}"))?,
             })
         },

@@ -706,16 +706,7 @@ impl<'a> Coster<'a> {
                 }
                 return (rs.factor(STRING_TRAVERSAL).add(arg_sum), Some(rs));
             }
-            "less_string"
-            | "greater_string"
-            | "less_equals_string"
-            | "greater_equals_string"
-            | "less_bytes"
-            | "greater_bytes"
-            | "less_equals_bytes"
-            | "greater_equals_bytes"
-            | "equals"
-            | "not_equals" => {
+            o if super::MIN_SIZE_OVERLOADS.contains(&o) => {
                 let l = size(&args[0]);
                 let r = size(&args[1]);
                 let smallest = l.max.min(r.max);
@@ -876,14 +867,6 @@ impl<'a> Coster<'a> {
             "ip.isCanonical" if !args.is_empty() => {
                 Some((self.k8s_size(&args[0]).factor(2.0 * STRING_TRAVERSAL), None))
             }
-            "masked"
-            | "prefixLength"
-            | "family"
-            | "isUnspecified"
-            | "isLoopback"
-            | "isLinkLocalMulticast"
-            | "isLinkLocalUnicast"
-            | "isGlobalUnicast" => one,
             "containsIP" if !args.is_empty() => {
                 let sz = Est { min: 4, max: 16 };
                 let mut c = sz.add(sz).factor(STRING_TRAVERSAL);
@@ -911,12 +894,7 @@ impl<'a> Coster<'a> {
                     .factor(MAX_NAME_FORMAT_REGEX_SIZE * REGEX_STRING_LENGTH),
                 None,
             )),
-            "format.named" => one,
-            "sign" | "asInteger" | "isInteger" | "asApproximateFloat" | "isGreaterThan"
-            | "isLessThan" | "compareTo" | "add" | "sub" | "major" | "minor" | "patch" => one,
-            "getScheme" | "getHostname" | "getHost" | "getPort" | "getEscapedPath" | "getQuery" => {
-                one
-            }
+            f if super::NOMINAL_COST_FUNCTIONS.contains(&f) => one,
             "_==_" if args.len() == 2 => {
                 let (l, r) = (&args[0], &args[1]);
                 if l.ty != r.ty {

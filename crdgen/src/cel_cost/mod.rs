@@ -27,6 +27,55 @@ pub const PER_RULE_LIMIT: u64 = 10_000_000;
 /// `StaticEstimatedCRDCostLimit`: the most all rules of one version's schema may cost.
 pub const PER_CRD_LIMIT: u64 = 100_000_000;
 
+/// The overloads cel-go costs by the smaller of their two operands' sizes (string and
+/// bytes comparisons, equality): in the estimate (`checker/cost.go`) and at run time
+/// (`interpreter/runtimecost.go`) alike.
+pub const MIN_SIZE_OVERLOADS: [&str; 10] = [
+    "less_string",
+    "greater_string",
+    "less_equals_string",
+    "greater_equals_string",
+    "less_bytes",
+    "greater_bytes",
+    "less_equals_bytes",
+    "greater_equals_bytes",
+    "equals",
+    "not_equals",
+];
+
+/// The Kubernetes library's functions of nominal cost 1 (IP and CIDR accessors,
+/// `format.named`, quantity and semver operations, URL accessors), estimated and
+/// charged alike (`library/cost.go`).
+pub const NOMINAL_COST_FUNCTIONS: [&str; 27] = [
+    "masked",
+    "prefixLength",
+    "family",
+    "isUnspecified",
+    "isLoopback",
+    "isLinkLocalMulticast",
+    "isLinkLocalUnicast",
+    "isGlobalUnicast",
+    "format.named",
+    "sign",
+    "asInteger",
+    "isInteger",
+    "asApproximateFloat",
+    "isGreaterThan",
+    "isLessThan",
+    "compareTo",
+    "add",
+    "sub",
+    "major",
+    "minor",
+    "patch",
+    "getScheme",
+    "getHostname",
+    "getHost",
+    "getPort",
+    "getEscapedPath",
+    "getQuery",
+];
+
 /// A bound of an enclosing list or map that multiplies a rule's cost.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Multiplier {
