@@ -68,6 +68,24 @@ impl Crd {
     }
 }
 
+/// Each rule's message (or the rule itself when it has none), by rule text.
+fn rule_messages(schema: &Value) -> HashMap<String, String> {
+    let mut out = HashMap::new();
+    crdgen::walk::walk(schema, |node| {
+        let rules = node
+            .get(crdgen::markers::VALIDATIONS)
+            .and_then(Value::as_array);
+        for r in rules.into_iter().flatten() {
+            if let Some(rule) = r["rule"].as_str() {
+                let msg = r["message"].as_str().unwrap_or(rule);
+                out.insert(rule.to_owned(), msg.to_owned());
+            }
+        }
+        crdgen::walk::Flow::Continue
+    });
+    out
+}
+
 /// Every CRD of the API, with compiled CEL rules and patterns. Build once, validate
 /// many objects.
 pub struct Validator {
@@ -121,19 +139,7 @@ impl Validator {
                 let meter = cost::SchemaMeter::new(schema)
                     .map_err(|e| format!("a CEL rule of {} cannot be metered: {e}", src.kind()))?;
                 let api_version = format!("{group}/{version}");
-                let mut rule_messages = HashMap::new();
-                crdgen::walk::walk(schema, |node| {
-                    let rules = node
-                        .get(crdgen::markers::VALIDATIONS)
-                        .and_then(Value::as_array);
-                    for r in rules.into_iter().flatten() {
-                        if let Some(rule) = r["rule"].as_str() {
-                            let msg = r["message"].as_str().unwrap_or(rule);
-                            rule_messages.insert(rule.to_owned(), msg.to_owned());
-                        }
-                    }
-                    crdgen::walk::Flow::Continue
-                });
+                let rule_messages = rule_messages(schema);
                 crds.push(Crd {
                     rule_messages,
                     kind: src.kind().to_owned(),

@@ -212,21 +212,7 @@ fn defaults_are_filled_in_and_status_kept_without_a_subresource_only() {
 
 /// A CRD of one version with `schema`, built as [`Validator::new`] builds them.
 fn crd_of(schema: Value) -> Crd {
-    let mut rule_messages = HashMap::new();
-    crdgen::walk::walk(&schema, |node| {
-        for r in node
-            .get(crdgen::markers::VALIDATIONS)
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            if let Some(rule) = r["rule"].as_str() {
-                let msg = r["message"].as_str().unwrap_or(rule);
-                rule_messages.insert(rule.to_owned(), msg.to_owned());
-            }
-        }
-        crdgen::walk::Flow::Continue
-    });
+    let rule_messages = rule_messages(&schema);
     Crd {
         kind: "Thing".into(),
         api_version: "example.dev/v1".into(),

@@ -558,7 +558,8 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn errors(schema: &Value, value: &Value) -> Vec<String> {
+    /// The errors of `value` under `schema` (at `spec`), as they print.
+    pub(super) fn errors(schema: &Value, value: &Value) -> Vec<String> {
         let mut pats = Patterns::new();
         patterns(schema, &mut pats).expect("patterns");
         let mut out = vec![];

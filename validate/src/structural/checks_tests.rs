@@ -4,14 +4,7 @@
 use super::*;
 use serde_json::json;
 
-fn errors(schema: &Value, value: &Value) -> Vec<String> {
-    let mut pats = Patterns::new();
-    patterns(schema, &mut pats).expect("patterns");
-    let mut out = vec![];
-    check(schema, value, "spec", &pats, &mut out);
-    check_list_types(schema, value, "spec", &mut out);
-    out.iter().map(ToString::to_string).collect()
-}
+use super::tests::errors;
 
 fn ok(schema: &Value, value: &Value) {
     assert_eq!(errors(schema, value), Vec::<String>::new(), "{value}");
