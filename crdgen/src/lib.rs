@@ -11,9 +11,10 @@
 //!    and [`json_schema`] the JSON Schemas for editors and CI.
 //! 4. [`output`]: writes the files atomically, or checks them for drift.
 //!
-//! [`pass1`] and [`doc_edit`] are how `cargo xtask gen-crds` gets pass 1 without a
-//! compiler when that is exact: the last compiled output, reused as is or with doc
-//! comment edits applied.
+//! [`pass1`], [`doc_edit`] and [`struct_edit`] are how `cargo xtask gen-crds` gets
+//! pass 1 without a compiler when that is exact: the last compiled output, reused as
+//! is, with doc comment edits applied, or with fields' schemas added, removed, moved
+//! or rebuilt.
 //!
 //! Every pass, [`compat`] and [`coverage`] visit schemas through the one walker,
 //! [`walk`], so a field's path is spelled one way everywhere
@@ -41,6 +42,8 @@ pub mod reference;
 pub mod render;
 #[cfg(feature = "generate")]
 pub mod repo;
+#[cfg(feature = "generate")]
+pub mod struct_edit;
 pub mod walk;
 
 pub use build::{Built, CrdSource, source};

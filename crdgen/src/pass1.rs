@@ -8,6 +8,9 @@
 //! - **doc edits**: the API sources differ from the ones last compiled only in the
 //!   text of doc comments: its last output is reused with those descriptions
 //!   rewritten ([`crate::doc_edit`]), which is what the compiler would produce;
+//! - **field edits**: the structs' fields changed (added, removed, renamed, retyped,
+//!   new bounds or doc comments), in ways [`crate::struct_edit`] can follow: its last
+//!   output is reused with those fields' schemas rebuilt or moved;
 //! - **compiled**: anything else, every `--full` run, and every run in CI.
 //!
 //! The cache lives in `<target>/crdgen/`. Pass 1's part only ever holds the output of
@@ -57,7 +60,7 @@ const ENV_INPUTS: &[&str] = &[
 ];
 
 /// Bumped when the cache's format or meaning changes.
-const CACHE_FORMAT: u32 = 3;
+const CACHE_FORMAT: u32 = 4;
 
 /// How pass 1 was done.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -68,6 +71,9 @@ pub enum How {
     Unchanged,
     /// Only doc comments changed; this many were rewritten in the last output.
     DocEdits(usize),
+    /// Fields of this many structs changed; their schemas were edited in the last
+    /// output.
+    FieldEdits(usize),
 }
 
 impl std::fmt::Display for How {
@@ -78,6 +84,11 @@ impl std::fmt::Display for How {
             How::DocEdits(n) => write!(
                 f,
                 "{n} doc comment(s) changed since the last build: descriptions updated \
+                 without compiling (`--full` compiles)"
+            ),
+            How::FieldEdits(n) => write!(
+                f,
+                "fields of {n} struct(s) changed since the last build: schemas edited \
                  without compiling (`--full` compiles)"
             ),
         }
@@ -195,6 +206,7 @@ struct Tagged<T> {
 const INPUTS_FILE: &str = "inputs.json";
 const BUILT_FILE: &str = "built.json";
 const SCANS_FILE: &str = "scans.json";
+const SOURCES_FILE: &str = "sources.bin";
 
 fn load<T: serde::de::DeserializeOwned>(dir: &Path, file: &str) -> Option<T> {
     let bytes = fs::read(dir.join(file)).ok()?;
@@ -412,9 +424,23 @@ impl Session {
         }
         let cache = &self.cache;
         fs::create_dir_all(cache).with_context(|| format!("creating {}", cache.display()))?;
-        // Inputs last: a cache whose three files disagree is not used.
+        // Inputs last: a cache whose files disagree is not used.
         save(cache, BUILT_FILE, &self.tagged(built))?;
         save(cache, SCANS_FILE, &self.tagged(scans))?;
+        let sources: Vec<(&String, &str)> = texts
+            .iter()
+            .filter_map(|(p, b)| Some((p, std::str::from_utf8(b).ok()?)))
+            .collect();
+        write_texts(
+            &cache.join(SOURCES_FILE),
+            self.tagged(
+                sources
+                    .iter()
+                    .map(|(p, _)| (*p).clone())
+                    .collect::<Vec<_>>(),
+            ),
+            &sources.iter().map(|(_, t)| *t).collect::<Vec<_>>(),
+        )?;
         save(cache, INPUTS_FILE, &self.now)
     }
 
@@ -480,17 +506,24 @@ fn reuse(cache: &Path, now: &Inputs, texts: &BTreeMap<String, Vec<u8>>) -> Resul
         return Err("the cache is incomplete".into());
     }
     let mut edits = Vec::new();
+    let mut changed = Vec::new();
+    let mut structural = None;
     for (path, bytes) in texts {
         if cached.api.get(path) == now.api.get(path) {
             continue;
         }
+        changed.push(path.as_str());
         let (Some(old), Some(new)) = (scans.value.get(path), scan_file(path, bytes)) else {
             return Err(format!("{path} changed"));
         };
         match doc_edit::doc_edits(old, &new) {
             Some(mut e) => edits.append(&mut e),
-            None => return Err(format!("{path} changed in more than doc comments")),
+            None => structural = Some(path.as_str()),
         }
+    }
+    if let Some(path) = structural {
+        return field_edits(cache, &cached, texts, &changed, built.value)
+            .map_err(|why| format!("{path} changed in more than doc comments: {why}"));
     }
     let crds: Vec<&serde_json::Value> = built
         .value
@@ -507,6 +540,48 @@ fn reuse(cache: &Path, now: &Inputs, texts: &BTreeMap<String, Vec<u8>>) -> Resul
     Ok(Pass1 {
         built: out,
         how: How::DocEdits(plan.len()),
+    })
+}
+
+/// The last compiled output with the field edits of `changed` files made
+/// ([`crate::struct_edit`]), or why not.
+fn field_edits(
+    cache: &Path,
+    cached: &Inputs,
+    texts: &BTreeMap<String, Vec<u8>>,
+    changed: &[&str],
+    mut built: Vec<Built>,
+) -> Result<Pass1, String> {
+    let (header, old) =
+        read_texts::<Tagged<Vec<String>>>(&cache.join(SOURCES_FILE), |h| &h.inputs == cached)
+            .ok_or("the cache has no sources")?;
+    let old: BTreeMap<String, String> = header.value.into_iter().zip(old).collect();
+    let new: BTreeMap<String, String> = texts
+        .iter()
+        .map(|(p, b)| {
+            std::str::from_utf8(b)
+                .map(|t| (p.clone(), t.to_owned()))
+                .map_err(|_| format!("{p} is not UTF-8"))
+        })
+        .collect::<Result<_, _>>()?;
+    if built.iter().any(|b| b.crd.is_err()) {
+        return Err("the last build failed".into());
+    }
+    let plan = {
+        let crds: Vec<(&str, &serde_json::Value)> = built
+            .iter()
+            .filter_map(|b| Some((b.kind.as_str(), b.crd.as_ref().ok()?)))
+            .collect();
+        crate::struct_edit::Plan::new(&old, &new, changed, &crds)?
+    };
+    let mut crds: Vec<&mut serde_json::Value> = built
+        .iter_mut()
+        .filter_map(|b| b.crd.as_mut().ok())
+        .collect();
+    plan.apply(&mut crds);
+    Ok(Pass1 {
+        built,
+        how: How::FieldEdits(plan.len()),
     })
 }
 
@@ -654,7 +729,21 @@ mod tests {
         f.edit("api/src/lib.rs", "/// A helper.", "/// Helper.");
 
         f.edit("api/src/lib.rs", "u8", "u16");
-        assert_eq!(why(&f), "api/src/lib.rs changed in more than doc comments");
+        // The last compile (by `why` above) saw `/// A helper.`: the function
+        // changed too, which the field-edit path refuses, saying so.
+        assert_eq!(
+            why(&f),
+            "api/src/lib.rs changed in more than doc comments: \
+             api/src/lib.rs: an item other than a struct changed"
+        );
+        f.pass1(false, &runs);
+        f.edit("api/src/lib.rs", "u16", "u32");
+        // Not a CRD's type: the field edit is not followed either, and says why.
+        assert_eq!(
+            why(&f),
+            "api/src/lib.rs changed in more than doc comments: \
+             no #[kube(kind = \"Widget\")] struct in the sources"
+        );
         f.pass1(false, &runs); // compiled: the cache follows
         f.edit("api/src/lib.rs", "/// A widget.", "/// Set by a marker.");
         assert_eq!(

@@ -7,6 +7,9 @@
 //! - `field-remove`, `field-rename`: a field removed from / renamed in an API type
 //!   (the field is added first, untimed), then `cargo xtask gen-crds`;
 //! - `bound`: a length bound of a field changed, then `cargo xtask gen-crds`;
+//! - `struct-add`: a new struct and a field of its type, then `cargo xtask gen-crds`;
+//! - `marker`: a field's `transform` marker changed (the port range), then
+//!   `cargo xtask gen-crds`;
 //! - `cold`: `cargo xtask gen-crds --check` from an empty target directory;
 //! - `criterion`: the in-process passes alone,
 //!   `cargo bench -p agentgateway-api --bench generate`.
@@ -54,7 +57,7 @@ pub struct Args {
     #[arg(long, default_value_t = 1)]
     cold_runs: usize,
     /// Only these scenarios (check, doc-edit, field-add, field-remove, field-rename,
-    /// bound, cold, criterion); all when omitted.
+    /// bound, struct-add, marker, cold, criterion); all when omitted.
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
     /// Also time upstream's generator (agentgateway v1.4.1's `controller/hack/crdgen`)
@@ -69,11 +72,15 @@ const EDITED_FILE: &str = "api/src/v1alpha1/backend/mod.rs";
 const DOC_ANCHOR: &str = "    /// Sends traffic to a fixed host and port.\n";
 const FIELD_ANCHOR: &str = "pub struct StaticBackend {\n";
 const BOUND_ANCHOR: &str = "#[schemars(length(min = 1, max = 256))]";
+const MARKER_ANCHOR: &str =
+    "    #[schemars(transform = markers::port)]\n    pub port: Option<i32>,";
 
 /// Upstream's types of the same CRD, and the same places in them.
 const PEER_FILE: &str = "controller/api/v1alpha1/agentgateway/agentgateway_backend_types.go";
 const PEER_FIELD_ANCHOR: &str = "type StaticBackend struct {\n";
 const PEER_BOUND_ANCHOR: &str = "+kubebuilder:validation:MaxLength=253";
+const PEER_MARKER_ANCHOR: &str =
+    "+kubebuilder:validation:Maximum=65535\n\t// +optional\n\tPort int32 `json:\"port,omitempty\"`";
 
 /// Restores a file's original bytes when dropped.
 struct Restore {
@@ -224,6 +231,36 @@ fn their_bench_field(text: &str, i: usize) -> anyhow::Result<String> {
     their_field(text, &format!("BenchField{i}"), &format!("benchField{i}"))
 }
 
+/// Our new struct `BenchStruct{i}`, and a field of its type in `StaticBackend`.
+fn our_struct(text: &str, i: usize) -> anyhow::Result<String> {
+    let with_field = insert_after(
+        text,
+        FIELD_ANCHOR,
+        &format!(
+            "    /// Benchmark struct field.\n    pub bench_struct_{i}: Option<BenchStruct{i}>,\n"
+        ),
+    )?;
+    Ok(format!(
+        "{with_field}\n/// Benchmark struct.\n#[skip_serializing_none]\n\
+         #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]\n\
+         pub struct BenchStruct{i} {{\n    /// Benchmark field.\n    pub value: Option<String>,\n}}\n"
+    ))
+}
+
+/// The same for upstream.
+fn their_struct(text: &str, i: usize) -> anyhow::Result<String> {
+    let with_field = insert_after(
+        text,
+        PEER_FIELD_ANCHOR,
+        &format!(
+            "\t// Benchmark struct field.\n\t// +optional\n\tBenchStruct{i} *BenchStruct{i} `json:\"benchStruct{i},omitempty\"`\n"
+        ),
+    )?;
+    Ok(format!(
+        "{with_field}\n// Benchmark struct.\ntype BenchStruct{i} struct {{\n\t// Benchmark field.\n\t// +optional\n\tValue *string `json:\"value,omitempty\"`\n}}\n"
+    ))
+}
+
 fn replace_once(text: &str, from: &str, to: &str) -> anyhow::Result<String> {
     anyhow::ensure!(
         text.contains(from),
@@ -309,6 +346,35 @@ const EDITS: &[EditScenario] = &[
                 t,
                 PEER_BOUND_ANCHOR,
                 &PEER_BOUND_ANCHOR.replace("253", &(252 - i).to_string()),
+            )?))
+        },
+    },
+    EditScenario {
+        key: "struct-add",
+        name: "new struct and a field of its type",
+        target: Duration::from_millis(1500),
+        ours: |t, i| Ok(timed(our_struct(t, i)?)),
+        theirs: |t, i| Ok(timed(their_struct(t, i)?)),
+    },
+    EditScenario {
+        key: "marker",
+        name: "transform marker changed",
+        target: Duration::from_millis(1500),
+        ours: |t, i| {
+            Ok(timed(replace_once(
+                t,
+                MARKER_ANCHOR,
+                &MARKER_ANCHOR.replace(
+                    "markers::port",
+                    &format!("markers::range(1, {})", 65534 - i),
+                ),
+            )?))
+        },
+        theirs: |t, i| {
+            Ok(timed(replace_once(
+                t,
+                PEER_MARKER_ANCHOR,
+                &PEER_MARKER_ANCHOR.replace("65535", &(65534 - i).to_string()),
             )?))
         },
     },

@@ -1,15 +1,16 @@
 //! The fast paths of `gen-crds` give byte-identical output to the compiled path.
 //!
 //! On a copy of the workspace, rounds of generated edits: doc comments reworded,
-//! lengthened, given odd characters, lines added; a field added; a function's doc
-//! edited. Each round runs `gen-crds` as a maintainer does (taking a fast path when it
-//! can), then `gen-crds --full --check`, which compiles the types and fails unless
-//! every generated file (templates, reference pages, JSON Schemas) is byte for byte
-//! what the compiler's output gives.
+//! lengthened, given odd characters, lines added; a function's doc edited; fields
+//! added (of every type and attribute the field-edit path models), removed, renamed,
+//! given new bounds. Each round runs `gen-crds` as a maintainer does (taking a fast
+//! path when it can), then `gen-crds --full --check`, which compiles the types and
+//! fails unless every generated file (templates, reference pages, JSON Schemas) is
+//! byte for byte what the compiler's output gives.
 //!
 //! The copy builds in `target/fast-path-test` (its own target directory: a cold build
 //! the first time, about two minutes on two cores). `FAST_PATH_SEED=<n>` picks other
-//! random edits; `FAST_PATH_ROUNDS=<n>` runs more of them.
+//! random edits; `FAST_PATH_ROUNDS=<n>` runs more of them (of each kind).
 
 use std::{
     fs,
@@ -159,6 +160,7 @@ fn text(out: &Output) -> String {
 }
 
 const FAST: &str = "without compiling";
+const FIELDS: &str = "schemas edited without compiling";
 const COMPILED: &str = "compiled the API types";
 const UNCHANGED: &str = "API types unchanged since their last build";
 
@@ -249,7 +251,7 @@ fn fast_paths_give_the_compiled_output() {
     assert!(how.contains(FAST), "a unique doc edit compiled: {how}");
     ws.assert_compiled_agrees("unique doc edit");
 
-    // A new documented field: compiled.
+    // A new documented field: its schema built without compiling.
     edit(
         &ws,
         "api/src/v1alpha1/backend/mod.rs",
@@ -257,11 +259,60 @@ fn fast_paths_give_the_compiled_output() {
         "pub struct StaticBackend {\n    /// A field added by the fast-path test.\n    #[serde(default, skip_serializing_if = \"Option::is_none\")]\n    pub fast_path_test: Option<String>,\n",
     );
     let how = ws.regenerate();
-    assert!(
-        how.contains(COMPILED),
-        "a structural edit was not compiled: {how}"
-    );
+    assert!(how.contains(FIELDS), "a new string field compiled: {how}");
     ws.assert_compiled_agrees("field added");
+
+    // Renamed, a bound changed, a field of a type the API has, a new unit enum and a
+    // field of it: each without compiling.
+    let fixed: &[(&str, &str, &str, &str)] = &[
+        (
+            "renamed",
+            "    pub fast_path_test: Option<String>,\n",
+            "    pub fast_path_renamed: Option<String>,\n",
+            "",
+        ),
+        (
+            "bound",
+            "    #[schemars(length(min = 1, max = 256))]\n    pub host: Option<String>,",
+            "    #[schemars(length(min = 1, max = 255))]\n    pub host: Option<String>,",
+            "",
+        ),
+        (
+            "field of an existing type",
+            "    pub fast_path_renamed: Option<String>,\n",
+            "    pub fast_path_renamed: Option<String>,\n    /// A reference.\n    pub fast_path_ref: Option<shared::LocalObjectReference>,\n",
+            "",
+        ),
+        (
+            "new unit enum",
+            "    pub fast_path_ref: Option<shared::LocalObjectReference>,\n",
+            "    pub fast_path_ref: Option<shared::LocalObjectReference>,\n    /// A mode.\n    pub fast_path_mode: Option<FastPathMode>,\n",
+            "\n/// Modes of the fast-path test.\n#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]\n#[schemars(transform = markers::enum_sorted)]\npub enum FastPathMode {\n    /// Slowly.\n    Slow,\n    /// Quickly.\n    Fast,\n}\n",
+        ),
+    ];
+    for (what, from, to, append) in fixed {
+        edit(&ws, "api/src/v1alpha1/backend/mod.rs", from, to);
+        if !append.is_empty() {
+            let path = ws.root.join("api/src/v1alpha1/backend/mod.rs");
+            let text = fs::read_to_string(&path).expect("read");
+            fs::write(&path, text + append).expect("write");
+        }
+        let how = ws.regenerate();
+        assert!(how.contains(FIELDS), "{what}: compiled: {how}");
+        ws.assert_compiled_agrees(what);
+    }
+
+    // A new field of a type from another crate: compiled, saying why.
+    edit(
+        &ws,
+        "api/src/v1alpha1/backend/mod.rs",
+        "    pub fast_path_renamed: Option<String>,\n",
+        "    pub fast_path_renamed: Option<String>,\n    /// A time.\n    pub fast_path_time: Option<k8s_openapi::apimachinery::pkg::apis::meta::v1::Time>,\n",
+    );
+    let how = ws.regenerate();
+    assert!(how.contains(COMPILED), "{how}");
+    assert!(how.contains("not defined in the API's sources"), "{how}");
+    ws.assert_compiled_agrees("a field of another crate's type");
 
     // The doc comment of a function is in no schema: compiled, not guessed.
     edit(
@@ -296,4 +347,153 @@ fn fast_paths_give_the_compiled_output() {
         fast > 0,
         "seed {seed}: no random round took the fast path; the test proves nothing"
     );
+
+    // Random field edits: each round either takes the field-edit path or says why
+    // not, and agrees with the compiler.
+    let mut fields_fast = 0;
+    for round in 0..rounds {
+        let what = random_field_edit(&ws, &mut rng, round);
+        let how = ws.regenerate();
+        eprintln!("seed {seed}, field round {round}: {what}: {how}");
+        assert!(
+            how.contains(FIELDS) || how.contains(COMPILED) || how.contains(UNCHANGED),
+            "{how}"
+        );
+        fields_fast += usize::from(how.contains(FIELDS));
+        ws.assert_compiled_agrees(&format!("seed {seed}, field round {round}: {what}: {how}"));
+    }
+    assert!(
+        fields_fast > 0,
+        "seed {seed}: no random field round took the field-edit path; the test proves nothing"
+    );
+}
+
+/// A field line of a struct: `    pub name: Type,`; its name.
+fn field_name(line: &str) -> Option<&str> {
+    let rest = line.strip_prefix("    pub ")?;
+    let (name, ty) = rest.split_once(": ")?;
+    (ty.ends_with(',') && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+        .then_some(name)
+}
+
+/// Whether `word` occurs exactly once, as a word, in all of the API's sources.
+fn unique_word(ws: &Workspace, word: &str) -> bool {
+    let is_word = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    let mut n = 0;
+    for path in ws.api_files() {
+        let text = fs::read_to_string(path).expect("read");
+        n += text
+            .match_indices(word)
+            .filter(|(i, _)| {
+                !text[..*i].chars().next_back().is_some_and(is_word)
+                    && !text[i + word.len()..].chars().next().is_some_and(is_word)
+            })
+            .count();
+    }
+    n == 1
+}
+
+/// New fields of the types and attributes the field-edit path models.
+const NEW_FIELDS: &[(&str, &str)] = &[
+    ("", "Option<String>"),
+    ("#[schemars(length(min = 1, max = 63))]", "Option<String>"),
+    ("#[schemars(range(min = 1, max = 10))]", "Option<i32>"),
+    ("#[serde(default)]", "bool"),
+    ("#[schemars(length(max = 4))]", "Option<Vec<String>>"),
+    ("", "Option<std::collections::BTreeMap<String, String>>"),
+    ("#[schemars(regex(pattern = \"^[a-z]+$\"))]", "String"),
+    (
+        "#[serde(default, skip_serializing_if = \"Option::is_none\")]",
+        "Option<u32>",
+    ),
+];
+
+/// One random edit of a struct's fields in the copy's API sources: a field added,
+/// removed or renamed, or a bound changed. Fields whose name appears elsewhere in
+/// the sources (in code that uses them) are not removed or renamed.
+fn random_field_edit(ws: &Workspace, rng: &mut fastrand::Rng, round: usize) -> String {
+    let files = ws.api_files();
+    loop {
+        let path = &files[rng.usize(..files.len())];
+        let source = fs::read_to_string(path).expect("read");
+        let mut lines: Vec<String> = source.lines().map(str::to_owned).collect();
+        let fields: Vec<usize> = (0..lines.len())
+            .filter(|&i| field_name(&lines[i]).is_some())
+            .collect();
+        if fields.is_empty() {
+            continue;
+        }
+        let at = fields[rng.usize(..fields.len())];
+        let name = field_name(&lines[at]).expect("a field").to_owned();
+        // The field's doc comments and attributes: the lines since the previous
+        // field or the struct's opening line.
+        let mut start = at;
+        while start > 0 && {
+            let t = lines[start - 1].trim_start();
+            t.starts_with("///")
+                || t.starts_with("#[")
+                || t.starts_with(')')
+                || t.starts_with("transform")
+        } {
+            start -= 1;
+        }
+        let file = path
+            .strip_prefix(&ws.root)
+            .unwrap_or(path)
+            .display()
+            .to_string();
+        let what = match rng.u8(..4) {
+            0 => {
+                let (attr, ty) = NEW_FIELDS[rng.usize(..NEW_FIELDS.len())];
+                let new = format!("fast_path_field_{round}");
+                let mut insert = vec![format!("    /// Added by round {round}: {ty}.")];
+                if !attr.is_empty() {
+                    insert.push(format!("    {attr}"));
+                }
+                insert.push(format!("    pub {new}: {ty},"));
+                lines.splice(at + 1..at + 1, insert);
+                format!("{file}: {new}: {ty} {attr} added after {name}")
+            }
+            1 if unique_word(ws, &name)
+                && (start == 0
+                    || field_name(&lines[start - 1]).is_some()
+                    || lines[start - 1].ends_with('{')) =>
+            {
+                lines.drain(start..=at);
+                format!("{file}: {name} removed")
+            }
+            2 if unique_word(ws, &name) => {
+                lines[at] = lines[at].replacen(
+                    &format!("pub {name}:"),
+                    &format!("pub {name}_r{round}:"),
+                    1,
+                );
+                format!("{file}: {name} renamed")
+            }
+            3 => {
+                let Some(i) = (start..at).find(|&i| lines[i].contains("max = ")) else {
+                    continue;
+                };
+                let line = &lines[i];
+                let from = line.find("max = ").expect("found") + "max = ".len();
+                let digits: String = line[from..]
+                    .chars()
+                    .take_while(char::is_ascii_digit)
+                    .collect();
+                let Ok(max) = digits.parse::<u64>() else {
+                    continue;
+                };
+                lines[i] = format!(
+                    "{}{}{}",
+                    &line[..from],
+                    max + 1,
+                    &line[from + digits.len()..]
+                );
+                format!("{file}: {name}'s max bound {max} -> {}", max + 1)
+            }
+            _ => continue,
+        };
+        fs::write(path, lines.join("\n") + "\n").expect("write");
+        return what;
+    }
 }

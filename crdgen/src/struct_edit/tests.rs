@@ -1,0 +1,553 @@
+//! The structural fast path against the compiler: each case declares the types of
+//! an old and a new version once, compiles both (so `schemars` derives their
+//! schemas), and requires the plan made from the two versions' *source text* to
+//! turn the old schema into the new one exactly; or to refuse, saying why.
+
+use super::Plan;
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+
+/// Declares the types of one version: compiled here, and their source text in
+/// `SOURCE` (the root struct gets the `#[kube(..)]` attribute the graph looks for).
+macro_rules! version {
+    ($root:ident; $($item:item)*) => {
+        #[allow(unused_imports)]
+        use crate::markers;
+        #[allow(unused_imports)]
+        use std::collections::BTreeMap;
+        $(
+            #[allow(dead_code)]
+            #[derive(schemars::JsonSchema)]
+            $item
+        )*
+        pub const SOURCE: &str = concat!(
+            "#[kube(kind = \"Widget\")]\n",
+            $("#[derive(JsonSchema)]\n", stringify!($item), "\n"),*
+        );
+        /// The pass-1 CRD of `$root` as the spec.
+        #[allow(dead_code)]
+        pub fn crd() -> serde_json::Value {
+            let spec = crate::build::generator().subschema_for::<$root>().to_value();
+            serde_json::json!({ "spec": { "versions": [{ "schema": { "openAPIV3Schema": {
+                "properties": { "spec": spec },
+            } } }] } })
+        }
+    };
+}
+
+/// The plan from `old` to `new` (one file each), applied to `old`'s compiled CRD.
+fn fast(old: (&str, Value), new: &str) -> Result<Value, String> {
+    let file = |s: &str| BTreeMap::from([("api/src/lib.rs".to_owned(), s.to_owned())]);
+    let (old_src, mut crd) = old;
+    let plan = Plan::new(
+        &file(old_src),
+        &file(new),
+        &["api/src/lib.rs"],
+        &[("Widget", &crd)],
+    )?;
+    plan.apply(&mut [&mut crd]);
+    Ok(crd)
+}
+
+/// The fast path's result equals the compiled new version.
+macro_rules! agrees {
+    ($old:ident, $new:ident) => {{
+        let got = fast(($old::SOURCE, $old::crd()), $new::SOURCE).expect("the edit is taken");
+        assert_eq!(
+            got,
+            $new::crd(),
+            "old:\n{}\nnew:\n{}",
+            $old::SOURCE,
+            $new::SOURCE
+        );
+    }};
+}
+
+/// The fast path refuses, with a reason containing `why`.
+macro_rules! refuses {
+    ($old:ident, $new:ident, $why:expr) => {{
+        let err = fast(($old::SOURCE, $old::crd()), $new::SOURCE).expect_err("the edit is refused");
+        assert!(err.contains($why), "{err}");
+    }};
+}
+
+mod base {
+    version! { Spec;
+        #[serde(rename_all = "camelCase")]
+        #[schemars(transform = markers::cel("has(self.name)", "name is required"))]
+        struct Spec {
+            /// The widget's name.
+            #[schemars(length(min = 1, max = 64))]
+            name: String,
+            /// Where it is.
+            place: Option<Place>,
+            /// More places.
+            #[schemars(length(max = 8))]
+            more_places: Vec<Place>,
+            /// Settings by name.
+            #[schemars(transform = markers::list_map(&["key"]))]
+            settings: Option<Vec<Setting>>,
+        }
+        /// A place.
+        #[serde(rename_all = "camelCase")]
+        #[schemars(transform = markers::at_most_one_of(&["host", "path"]))]
+        struct Place {
+            /// Host name.
+            #[schemars(length(min = 1, max = 256))]
+            host: Option<String>,
+            /// A path.
+            path: Option<String>,
+            /// The port.
+            #[schemars(range(min = 1, max = 65535))]
+            port: i32,
+        }
+        /// A setting.
+        struct Setting {
+            /// Its key.
+            key: String,
+            /// Its value.
+            value: Option<String>,
+        }
+    }
+}
+
+mod added {
+    version! { Spec;
+        #[serde(rename_all = "camelCase")]
+        #[schemars(transform = markers::cel("has(self.name)", "name is required"))]
+        struct Spec {
+            /// The widget's name.
+            #[schemars(length(min = 1, max = 64))]
+            name: String,
+            /// Where it is.
+            place: Option<Place>,
+            /// More places.
+            #[schemars(length(max = 8))]
+            more_places: Vec<Place>,
+            /// Settings by name.
+            #[schemars(transform = markers::list_map(&["key"]))]
+            settings: Option<Vec<Setting>>,
+        }
+        /// A place.
+        #[serde(rename_all = "camelCase")]
+        #[schemars(transform = markers::at_most_one_of(&["host", "path"]))]
+        struct Place {
+            /// Host name.
+            #[schemars(length(min = 1, max = 256))]
+            host: Option<String>,
+            /// How long to wait, in seconds.
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            #[schemars(range(min = 0, max = 3600))]
+            wait_seconds: Option<u32>,
+            /// Labels, `key: value`.
+            #[schemars(length(max = 16))]
+            labels: BTreeMap<String, String>,
+            /// Weight, required.
+            #[schemars(range(min = 0.5))]
+            weight: f64,
+            /// Aliases.
+            #[serde(default)]
+            #[schemars(length(min = 1, max = 4), regex(pattern = "^[a-z]+$"))]
+            aliases: Vec<String>,
+            /// A path.
+            path: Option<String>,
+            /// The port.
+            #[schemars(range(min = 1, max = 65535))]
+            port: i32,
+            /// Tags.
+            #[serde(rename = "TAGS")]
+            tags: Option<Vec<Option<String>>>,
+            /// Enabled unless said otherwise.
+            #[serde(default)]
+            enabled: bool,
+        }
+        /// A setting.
+        struct Setting {
+            /// Its key.
+            key: String,
+            /// Its value.
+            value: Option<String>,
+        }
+    }
+}
+
+mod edited {
+    version! { Spec;
+        #[serde(rename_all = "camelCase")]
+        #[schemars(transform = markers::cel("has(self.name)", "name is required"))]
+        struct Spec {
+            /// The widget's name, shorter.
+            #[schemars(length(min = 2, max = 32))]
+            name: String,
+            /// Where it is.
+            location: Option<Place>,
+            /// More places.
+            #[schemars(length(max = 8))]
+            more_places: Vec<Place>,
+            /// Settings by name.
+            #[schemars(transform = markers::list_map(&["key"]))]
+            settings: Option<Vec<Setting>>,
+        }
+        /// A place.
+        #[serde(rename_all = "camelCase")]
+        #[schemars(transform = markers::at_most_one_of(&["host", "path"]))]
+        struct Place {
+            /// Host name.
+            #[schemars(length(min = 1, max = 256))]
+            host: Option<String>,
+            /// A path.
+            path: Option<String>,
+        }
+        /// A setting.
+        struct Setting {
+            /// Its key.
+            key: String,
+            /// Its value.
+            value: Option<String>,
+        }
+    }
+}
+
+#[test]
+fn added_fields_of_every_modelled_kind_equal_the_compiled_schema() {
+    // In `Place`, inlined at `place` and in the items of `morePlaces`.
+    agrees!(base, added);
+}
+
+#[test]
+fn removed_fields_equal_the_compiled_schema() {
+    agrees!(added, base);
+}
+
+#[test]
+fn a_renamed_struct_field_a_new_bound_and_a_removed_required_field_equal_the_compiled_schema() {
+    // `place` (a struct, not rebuilt: moved) renamed to `location`; `name`'s bound and
+    // doc rebuilt; `Place.port` (required) removed. Two structs, one plan.
+    agrees!(base, edited);
+    agrees!(edited, base);
+}
+
+mod counted {
+    version! { Spec;
+        #[schemars(transform = markers::at_least_one_field(&[]))]
+        struct Spec {
+            /// A.
+            a: Option<String>,
+        }
+    }
+}
+
+mod counted_more {
+    version! { Spec;
+        #[schemars(transform = markers::at_least_one_field(&[]))]
+        struct Spec {
+            /// A.
+            a: Option<String>,
+            /// B.
+            b: Option<String>,
+        }
+    }
+}
+
+#[test]
+fn a_transform_that_reads_the_field_set_is_refused() {
+    refuses!(counted, counted_more, "at_least_one_field");
+}
+
+mod grouped {
+    version! { Spec;
+        #[serde(rename_all = "camelCase")]
+        #[schemars(transform = markers::exactly_one_of(&["a", "b"]))]
+        struct Spec {
+            /// A.
+            a: Option<String>,
+            /// B.
+            b: Option<String>,
+        }
+    }
+}
+
+mod grouped_renamed {
+    version! { Spec;
+        #[serde(rename_all = "camelCase")]
+        #[schemars(transform = markers::exactly_one_of(&["a", "b"]))]
+        struct Spec {
+            /// A.
+            a: Option<String>,
+            /// B.
+            c: Option<String>,
+        }
+    }
+}
+
+mod grouped_bound {
+    version! { Spec;
+        #[serde(rename_all = "camelCase")]
+        #[schemars(transform = markers::exactly_one_of(&["a", "b"]))]
+        struct Spec {
+            /// A.
+            a: Option<String>,
+            /// B.
+            #[schemars(length(max = 3))]
+            b: Option<String>,
+        }
+    }
+}
+
+#[test]
+fn a_field_a_transform_names_may_change_its_schema_but_not_come_or_go() {
+    refuses!(grouped, grouped_renamed, "names the edited field `b`");
+    agrees!(grouped, grouped_bound);
+}
+
+mod keyed {
+    version! { Spec;
+        struct Spec {
+            /// Items.
+            #[schemars(transform = markers::list_map(&["key"]))]
+            items: Vec<Item>,
+        }
+        /// An item.
+        struct Item {
+            /// Key.
+            key: String,
+        }
+    }
+}
+
+mod keyed_bound {
+    version! { Spec;
+        struct Spec {
+            /// Items.
+            #[schemars(transform = markers::list_map(&["key"]))]
+            items: Vec<Item>,
+        }
+        /// An item.
+        struct Item {
+            /// Key.
+            #[schemars(length(max = 3))]
+            key: String,
+        }
+    }
+}
+
+#[test]
+fn a_list_map_key_is_not_rebuilt_under_the_list_map() {
+    // `list_map` reads its keys' schemas: a new bound on the key is compiled.
+    refuses!(keyed, keyed_bound, "names the edited field `key`");
+}
+
+mod with_transform {
+    version! { Spec;
+        struct Spec {
+            /// A.
+            a: Option<String>,
+            /// A port.
+            #[schemars(transform = markers::port)]
+            port: Option<i32>,
+        }
+    }
+}
+
+mod plain {
+    version! { Spec;
+        struct Spec {
+            /// A.
+            a: Option<String>,
+        }
+    }
+}
+
+#[test]
+fn a_new_field_with_a_transform_is_compiled_and_removing_it_is_not() {
+    refuses!(plain, with_transform, "run only when compiled");
+    // Removing it needs no model of its schema.
+    agrees!(with_transform, plain);
+}
+
+#[test]
+fn a_new_field_of_a_struct_the_api_has_equals_the_compiled_schema() {
+    // `Place`'s schema is read back from `place` (a plain `Option<Place>`).
+    agrees!(base, added_struct);
+    agrees!(added_struct, base);
+}
+
+mod keyed_odd {
+    version! { Spec;
+        struct Spec {
+            /// Items.
+            #[schemars(transform = markers::list_map(&["key"]))]
+            items: Vec<Item>,
+            /// The odd one.
+            odd: Option<Item>,
+        }
+        /// An item.
+        struct Item {
+            /// Key.
+            key: String,
+        }
+    }
+}
+
+#[test]
+fn a_type_only_used_with_markers_is_not_read_back() {
+    // `Item`'s only place is under a marker: its schema cannot be read back.
+    refuses!(
+        keyed,
+        keyed_odd,
+        "no field of this type with only a doc comment"
+    );
+}
+
+mod enums {
+    version! { Spec;
+        #[serde(rename_all = "camelCase")]
+        struct Spec {
+            /// What kind.
+            kind: Option<Kind>,
+        }
+        /// A kind.
+        enum Kind {
+            /// The first.
+            First,
+            Second,
+        }
+    }
+}
+
+mod enums_added {
+    version! { Spec;
+        #[serde(rename_all = "camelCase")]
+        struct Spec {
+            /// What kind.
+            kind: Option<Kind>,
+            /// Another kind, required.
+            other_kind: Kind,
+            /// The mode.
+            mode: Option<Mode>,
+            /// The colour.
+            color: Color,
+            /// Colours, at most 3.
+            #[schemars(length(max = 3))]
+            colors: Vec<Color>,
+        }
+        /// A kind.
+        enum Kind {
+            /// The first.
+            First,
+            Second,
+        }
+        /// How it runs.
+        #[serde(rename_all = "lowercase")]
+        #[schemars(transform = markers::enum_sorted)]
+        enum Mode {
+            /// Slowly.
+            Slow,
+            /// Quickly.
+            #[serde(rename = "FAST")]
+            Fast,
+            Idle,
+        }
+        enum Color {
+            Red,
+            Green,
+        }
+    }
+}
+
+#[test]
+fn new_fields_of_existing_and_new_unit_enums_equal_the_compiled_schema() {
+    // `Kind` (documented variants: `oneOf`, wrapped in `anyOf` by `Option`) is read
+    // back from `kind`; `Mode` and `Color` are new and built from their source.
+    agrees!(enums, enums_added);
+    agrees!(enums_added, enums);
+}
+
+mod added_struct {
+    version! { Spec;
+        #[serde(rename_all = "camelCase")]
+        #[schemars(transform = markers::cel("has(self.name)", "name is required"))]
+        struct Spec {
+            /// The widget's name.
+            #[schemars(length(min = 1, max = 64))]
+            name: String,
+            /// Where it is.
+            place: Option<Place>,
+            /// Another place.
+            other_place: Option<Place>,
+            /// More places.
+            #[schemars(length(max = 8))]
+            more_places: Vec<Place>,
+            /// Settings by name.
+            #[schemars(transform = markers::list_map(&["key"]))]
+            settings: Option<Vec<Setting>>,
+        }
+        /// A place.
+        #[serde(rename_all = "camelCase")]
+        #[schemars(transform = markers::at_most_one_of(&["host", "path"]))]
+        struct Place {
+            /// Host name.
+            #[schemars(length(min = 1, max = 256))]
+            host: Option<String>,
+            /// A path.
+            path: Option<String>,
+            /// The port.
+            #[schemars(range(min = 1, max = 65535))]
+            port: i32,
+        }
+        /// A setting.
+        struct Setting {
+            /// Its key.
+            key: String,
+            /// Its value.
+            value: Option<String>,
+        }
+    }
+}
+
+#[test]
+fn a_schema_that_is_not_what_the_sources_say_is_refused() {
+    // A compiled output that does not match the old sources (e.g. a stale cache):
+    // the check of the old fields refuses it.
+    let mut crd = base::crd();
+    crd["spec"]["versions"][0]["schema"]["openAPIV3Schema"]["properties"]["spec"]["properties"]["place"]
+        ["properties"]["port"]["maximum"] = json!(100);
+    let err = fast((base::SOURCE, crd), added::SOURCE).expect_err("refused");
+    assert!(err.contains("was compiled to"), "{err}");
+}
+
+#[test]
+fn other_changes_are_refused_with_their_reason() {
+    let edit = |from: &str, to: &str| {
+        assert!(base::SOURCE.contains(from), "{from}");
+        fast(
+            (base::SOURCE, base::crd()),
+            &base::SOURCE.replacen(from, to, 1),
+        )
+        .expect_err("refused")
+    };
+    let err = edit("A place.", "A place, edited.");
+    assert!(err.contains("changed in more than its fields"), "{err}");
+    let err = edit("struct Setting", "struct Settings");
+    assert!(err.contains("changed in more than its fields"), "{err}");
+    let err = edit("struct Setting", "struct Extra {}\nstruct Setting");
+    assert!(err.contains("struct Extra"), "{err}");
+}
+
+#[test]
+fn a_type_another_crate_may_define_is_not_read_back() {
+    for import in [
+        "use other::Place;",
+        "use other::*;",
+        "use other::{a::Place as Place};",
+    ] {
+        let new = format!("{import}\n{}", added_struct::SOURCE);
+        let old = format!("{import}\n{}", base::SOURCE);
+        let err = fast((&old, base::crd()), &new).expect_err("refused");
+        assert!(err.contains("may be another crate's"), "{import}: {err}");
+    }
+    // Imports from this crate are ours.
+    let new = format!("use crate::v1::Place;\n{}", added_struct::SOURCE);
+    let old = format!("use crate::v1::Place;\n{}", base::SOURCE);
+    assert_eq!(fast((&old, base::crd()), &new), Ok(added_struct::crd()));
+}
