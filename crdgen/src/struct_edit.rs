@@ -10,12 +10,13 @@
 //!
 //! | edit | taken | refused, and why |
 //! | --- | --- | --- |
-//! | field added | its type is built from `String`, `bool`, integers, floats, `Option`, `Box`, `Vec` and string-keyed maps, and named types: a struct or enum the API already has, or a new unit enum of the same edit; its attributes are doc comments, `serde(rename, default, skip_serializing_if)` and `schemars(length, range, regex)` | a type from another crate or a macro, generics; `transform`s, `flatten`, `with`, `cfg` (their schema comes from code this path does not run) |
+//! | field added | its type is built from `String`, `bool`, integers, floats, `Option`, `Box`, `Vec` and string-keyed maps, and named types: a struct or enum the API already has, or a new one of the same edit; its attributes are doc comments, `serde(rename, default, skip_serializing_if)`, `schemars(length, range, regex)` and `transform`s of `crdgen::markers` with literal arguments ([`run_markers`]) | a type from another crate or a macro, generics; other `transform`s, `flatten`, `with`, `cfg` (their schema comes from code this path does not run) |
 //! | field removed | always, for the field itself | — |
 //! | field renamed (Rust name or `serde(rename)`) | the type and every other attribute unchanged: the schema moves to the new name as it is | — |
-//! | field's type, bound or doc changed | as a removal plus an addition (above) | — |
-//! | unit enum added | its variants are unit variants with doc comments and `serde(rename)`; its attributes `serde(rename_all)` and markers without arguments (`enum_sorted`) | anything else |
-//! | enum removed | no source names it any more | — |
+//! | field's type, bound, marker or doc changed | as a removal plus an addition (above) | — |
+//! | struct added | named fields as for a new field; its attributes `serde(rename_all, deny_unknown_fields)`, `skip_serializing_none` and markers as above | anything else |
+//! | unit enum added | unit variants with doc comments and `serde(rename)`; its attributes `serde(rename_all)` and markers as above | data variants, anything else |
+//! | struct or enum removed | no source names it any more | — |
 //!
 //! A type the API already has gets its schema from the compiled output: at a place
 //! where a field of that type has nothing but a doc comment, less what the field
@@ -24,8 +25,8 @@
 //! struct the same edit changes.
 //!
 //! Whatever the edit, it is refused when:
-//! - anything else in the file changed: another item, the struct's own attributes,
-//!   generics, an unnamed field, a doc comment outside the edited fields;
+//! - anything else in the file changed: another item, a struct's own attributes
+//!   (its doc comment, serde attributes and markers), generics, an unnamed field;
 //! - the struct, or a type or field on a way from a CRD's root to it, has a
 //!   `transform` this module does not know to ignore the field set (see
 //!   [`FIELD_SET_INDEPENDENT`]), or one whose string arguments name an edited field;
@@ -210,33 +211,33 @@ impl Plan {
         let new_view = view(&new_changed);
         let old_graph = Graph::of(&old_view);
         let mut pairs = Vec::new();
-        let mut new_enums = BTreeMap::new();
+        let mut new_types = BTreeMap::new();
         for path in changed {
             let (Some(o), Some(n)) = (find(&old_view, path), find(&new_view, path)) else {
                 return Err(format!("{path} changed"));
             };
             let changes = file_changes(&o, &n)?;
-            for e in &changes.removed_enums {
-                if let Some(user) = new.iter().find(|(_, text)| mentions(text, e)) {
+            for t in &changes.removed_types {
+                if let Some(user) = new.iter().find(|(_, text)| mentions(text, t)) {
                     return Err(format!(
-                        "{path}: enum {e} was removed, but {} names it",
+                        "{path}: type {t} was removed, but {} names it",
                         user.0
                     ));
                 }
             }
-            for e in &changes.new_enums {
-                let name = e.ident.to_string();
-                if old_graph.defs.contains_key(&name) || new_enums.contains_key(&name) {
-                    return Err(format!("{path}: new enum {name}: the name is taken"));
+            for t in &changes.new_types {
+                let name = item_name(t).unwrap_or_default();
+                if old_graph.defs.contains_key(&name) || new_types.contains_key(&name) {
+                    return Err(format!("{path}: new type {name}: the name is taken"));
                 }
-                new_enums.insert(name, *e);
+                new_types.insert(name, (*path, *t));
             }
             pairs.extend(changes.structs.into_iter().map(|(os, ns)| (*path, os, ns)));
         }
         let named = Named {
             graph: &old_graph,
             crds,
-            new_enums,
+            new_types,
             edited: pairs
                 .iter()
                 .map(|(_, _, ns)| ns.ident.to_string())
@@ -360,11 +361,11 @@ impl StructEdit {
 }
 
 /// The changes of one file: every item the same but for the fields of structs, new
-/// enums and removed enums.
+/// structs and enums, and removed ones.
 struct FileChanges<'a> {
     structs: Vec<(&'a syn::ItemStruct, &'a syn::ItemStruct)>,
-    new_enums: Vec<&'a syn::ItemEnum>,
-    removed_enums: Vec<String>,
+    new_types: Vec<&'a Item>,
+    removed_types: Vec<String>,
 }
 
 fn file_changes<'a>(old: &Parsed<'a>, new: &Parsed<'a>) -> Result<FileChanges<'a>, String> {
@@ -375,22 +376,25 @@ fn file_changes<'a>(old: &Parsed<'a>, new: &Parsed<'a>) -> Result<FileChanges<'a
     let (old_names, new_names) = (names(&old.items), names(&new.items));
     let mut out = FileChanges {
         structs: Vec::new(),
-        new_enums: Vec::new(),
-        removed_enums: Vec::new(),
+        new_types: Vec::new(),
+        removed_types: Vec::new(),
     };
+    let is_type = |i: &Item| matches!(i, Item::Enum(_) | Item::Struct(_));
     let (mut i, mut j) = (0, 0);
     loop {
-        if let Some(Item::Enum(e)) = new.items.get(j)
-            && !old_names.contains(&e.ident.to_string())
+        if let Some(&n) = new.items.get(j)
+            && is_type(n)
+            && item_name(n).is_some_and(|name| !old_names.contains(&name))
         {
-            out.new_enums.push(e);
+            out.new_types.push(n);
             j += 1;
             continue;
         }
-        if let Some(Item::Enum(e)) = old.items.get(i)
-            && !new_names.contains(&e.ident.to_string())
+        if let Some(&o) = old.items.get(i)
+            && is_type(o)
+            && let Some(name) = item_name(o).filter(|name| !new_names.contains(name))
         {
-            out.removed_enums.push(e.ident.to_string());
+            out.removed_types.push(name);
             i += 1;
             continue;
         }
@@ -499,7 +503,8 @@ fn edit_of(
 struct Named<'s, 'a> {
     graph: &'s Graph<'a>,
     crds: &'s [(&'s str, &'s Value)],
-    new_enums: BTreeMap<String, &'s syn::ItemEnum>,
+    /// Structs and enums new in this edit, and their files.
+    new_types: BTreeMap<String, (&'s str, &'s Item)>,
     /// The structs this plan edits: a type that holds one is not read back from the
     /// old output.
     edited: BTreeSet<String>,
@@ -526,8 +531,16 @@ impl Named<'_, '_> {
     }
 
     fn find(&self, name: &str) -> Result<Value, String> {
-        if let Some(e) = self.new_enums.get(name) {
-            return enum_schema(e).map_err(|e| format!("new enum {name}: {e}"));
+        match self.new_types.get(name) {
+            Some((_, Item::Enum(e))) => {
+                return enum_schema(e).map_err(|e| format!("new enum {name}: {e}"));
+            }
+            Some((path, Item::Struct(s))) => {
+                return self
+                    .struct_schema(s)
+                    .map_err(|e| format!("{path}: new struct {name}: {e}"));
+            }
+            _ => {}
         }
         if self.foreign.as_ref().is_none_or(|f| f.contains(name)) {
             return Err(format!(
@@ -590,6 +603,47 @@ impl Named<'_, '_> {
             "type `{name}`: no field of this type with only a doc comment to read its \
              schema from"
         ))
+    }
+}
+
+impl Named<'_, '_> {
+    /// A new struct's schema as `schemars_derive` builds it: an object, each field's
+    /// schema as a property (and in `required` unless optional), the struct's
+    /// description, then its `transform`s (only markers without arguments).
+    fn struct_schema(&self, s: &syn::ItemStruct) -> Result<Value, String> {
+        if !s.generics.params.is_empty() {
+            return Err("generic".into());
+        }
+        let Fields::Named(fields) = &s.fields else {
+            return Err("no named fields".into());
+        };
+        let c = Container::of(&s.attrs)?;
+        let markers = c
+            .transforms
+            .iter()
+            .map(run_markers::marker)
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut schema = Schema::from(Map::from_iter([("type".to_owned(), Value::from("object"))]));
+        if c.deny_unknown_fields {
+            schema.insert("additionalProperties".into(), false.into());
+        }
+        for f in &fields.named {
+            let m = field_model(&c, f, Some(self))?;
+            let field = m.schema?;
+            let field = Schema::try_from(field).map_err(|e| e.to_string())?;
+            schemars::_private::insert_object_property(&mut schema, &m.json, m.optional, field);
+        }
+        let (title, description) = doc_text(&s.attrs);
+        schemars::_private::insert_metadata_property_if_nonempty(&mut schema, "title", title);
+        schemars::_private::insert_metadata_property_if_nonempty(
+            &mut schema,
+            "description",
+            description,
+        );
+        for mut m in markers {
+            m(&mut schema);
+        }
+        Ok(schema.to_value())
     }
 }
 
@@ -664,12 +718,6 @@ fn doc_line(a: &Attribute) -> Option<String> {
     }
 }
 
-/// The markers [`enum_schema`] runs on a new enum: those taking no arguments.
-const ENUM_MARKERS: &[(&str, Marker)] = &[("enum_sorted", crate::markers::enum_sorted)];
-
-/// A marker that takes no arguments.
-type Marker = fn(&mut Schema);
-
 /// A new enum's schema as `schemars_derive` builds it, for enums of unit variants
 /// (serde's externally tagged form): undocumented variants as one `enum` of names,
 /// each documented one as a `const` with its description, under `oneOf` when there
@@ -696,16 +744,7 @@ fn enum_schema(e: &syn::ItemEnum) -> Result<Value, String> {
         }
         if p.is_ident("schemars") {
             for t in transforms_only(a)? {
-                let marker = match &t {
-                    Expr::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
-                    _ => None,
-                };
-                let f = ENUM_MARKERS
-                    .iter()
-                    .find(|(n, _)| marker.as_deref() == Some(*n))
-                    .map(|(_, f)| *f)
-                    .ok_or("a transform this path does not run")?;
-                transforms.push(f);
+                transforms.push(run_markers::marker(&t)?);
             }
             continue;
         }
@@ -773,7 +812,7 @@ fn enum_schema(e: &syn::ItemEnum) -> Result<Value, String> {
     let mut s = Schema::try_from(std::mem::take(&mut schema)).map_err(|e| e.to_string())?;
     schemars::_private::insert_metadata_property_if_nonempty(&mut s, "title", title);
     schemars::_private::insert_metadata_property_if_nonempty(&mut s, "description", description);
-    for t in transforms {
+    for mut t in transforms {
         t(&mut s);
     }
     Ok(s.to_value())
@@ -811,6 +850,7 @@ fn variant_name(ident: &str, rule: Option<&str>) -> Result<String, String> {
 /// What a struct's own attributes say about its fields' schemas.
 struct Container {
     rename_all: Option<String>,
+    deny_unknown_fields: bool,
     skip_serializing_none: bool,
     /// The `transform`s on the struct.
     transforms: Vec<Expr>,
@@ -820,6 +860,7 @@ impl Container {
     fn of(attrs: &[Attribute]) -> Result<Self, String> {
         let mut c = Container {
             rename_all: None,
+            deny_unknown_fields: false,
             skip_serializing_none: false,
             transforms: Vec::new(),
         };
@@ -846,6 +887,7 @@ impl Container {
                         c.rename_all = Some(s.value());
                         Ok(())
                     } else if m.path.is_ident("deny_unknown_fields") {
+                        c.deny_unknown_fields = true;
                         Ok(())
                     } else {
                         Err(m.error("not followed by the structural fast path"))
@@ -1008,21 +1050,8 @@ fn field_model<'a>(
                 if m.path.is_ident("transform") {
                     transforms.push(m.value()?.parse::<Expr>()?);
                     Ok(())
-                } else if m.path.is_ident("length") {
-                    validation.length = Some(bounds(&m)?);
+                } else if validation.parse(&m)? {
                     Ok(())
-                } else if m.path.is_ident("range") {
-                    validation.range = Some(bounds(&m)?);
-                    Ok(())
-                } else if m.path.is_ident("regex") {
-                    m.parse_nested_meta(|r| {
-                        if r.path.is_ident("pattern") {
-                            validation.pattern = Some(literal_string(&r.value()?.parse()?)?);
-                            Ok(())
-                        } else {
-                            Err(r.error("not followed by the structural fast path"))
-                        }
-                    })
                 } else {
                     other = Some(m.path.get_ident().map_or("?".into(), ToString::to_string));
                     // Skip its value or arguments: the field is kept, not modelled.
@@ -1054,24 +1083,32 @@ fn field_model<'a>(
         skip_if = Some("Option::is_none".into());
     }
     let optional = default || is_option;
-    let plain = other.is_none()
-        && transforms.is_empty()
-        && !default
-        && validation.length.is_none()
-        && validation.range.is_none()
-        && validation.pattern.is_none();
-    let schema = match (other, transforms.is_empty()) {
-        (Some(o), _) => Err(format!("{ident}: `{o}` is not modelled")),
-        (None, false) => Err(format!("{ident}: its `transform`s run only when compiled")),
-        (None, true) => build_field(
-            &f.ty,
-            &doc.clone(),
-            &validation,
-            default,
-            skip_if.as_deref(),
-            named,
-        )
-        .map_err(|e| format!("{ident}: {e}")),
+    let plain = other.is_none() && transforms.is_empty() && !default && validation.is_empty();
+    let schema = match other {
+        Some(o) => Err(format!("{ident}: `{o}` is not modelled")),
+        None => transforms
+            .iter()
+            .map(run_markers::marker)
+            .collect::<Result<Vec<_>, _>>()
+            .and_then(|markers| {
+                build_field(
+                    &f.ty,
+                    &doc.clone(),
+                    &validation,
+                    default,
+                    skip_if.as_deref(),
+                    named,
+                )
+                .map(|schema| {
+                    // `transform`s run last, on the finished schema.
+                    let mut schema = Schema::try_from(schema).unwrap_or_default();
+                    for mut m in markers {
+                        m(&mut schema);
+                    }
+                    schema.to_value()
+                })
+            })
+            .map_err(|e| format!("{ident}: {e}")),
     };
     Ok(FieldModel {
         json,
@@ -1150,6 +1187,78 @@ struct Validation {
     length: Option<Bounds>,
     range: Option<Bounds>,
     pattern: Option<String>,
+    /// `inner(..)`: for the items of a list.
+    inner: Option<Box<Validation>>,
+}
+
+impl Validation {
+    fn is_empty(&self) -> bool {
+        self.length.is_none()
+            && self.range.is_none()
+            && self.pattern.is_none()
+            && self.inner.is_none()
+    }
+
+    /// Reads one `length(..)`, `range(..)`, `regex(pattern = ..)` or `inner(..)`
+    /// argument of `#[schemars]`; `false` for another argument (left unread).
+    fn parse(&mut self, m: &syn::meta::ParseNestedMeta) -> syn::Result<bool> {
+        if m.path.is_ident("length") {
+            self.length = Some(bounds(m)?);
+        } else if m.path.is_ident("range") {
+            self.range = Some(bounds(m)?);
+        } else if m.path.is_ident("regex") {
+            m.parse_nested_meta(|r| {
+                if r.path.is_ident("pattern") {
+                    self.pattern = Some(literal_string(&r.value()?.parse()?)?);
+                    Ok(())
+                } else {
+                    Err(r.error("not followed by the structural fast path"))
+                }
+            })?;
+        } else if m.path.is_ident("inner") {
+            let mut inner = Validation::default();
+            m.parse_nested_meta(|i| {
+                if inner.parse(&i)? {
+                    Ok(())
+                } else {
+                    Err(i.error("not followed by the structural fast path"))
+                }
+            })?;
+            self.inner = Some(Box::new(inner));
+        } else {
+            return Ok(false);
+        }
+        Ok(true)
+    }
+
+    /// Applies the attributes as `schemars_derive`'s generated code does: each only
+    /// where the schema has the type it is for; `inner` on the schema's `items`.
+    fn apply(&self, schema: &mut Schema) {
+        let put = |s: &mut Schema, ty: &str, key: &str, value: &Option<Value>| {
+            if let Some(value) = value {
+                schemars::_private::insert_validation_property(s, ty, key, value.clone());
+            }
+        };
+        if let Some(l) = &self.length {
+            put(schema, "string", "minLength", &l.min);
+            put(schema, "string", "maxLength", &l.max);
+            put(schema, "array", "minItems", &l.min);
+            put(schema, "array", "maxItems", &l.max);
+        }
+        if let Some(r) = &self.range {
+            put(schema, "number", "minimum", &r.min);
+            put(schema, "number", "maximum", &r.max);
+        }
+        if let Some(p) = &self.pattern {
+            schemars::_private::insert_validation_property(schema, "string", "pattern", p.clone());
+        }
+        if let Some(inner) = &self.inner
+            && let Some(items) = schema.get_mut("items")
+            && let Ok(items) = <&mut Schema>::try_from(items)
+        {
+            inner.apply(items);
+        }
+    }
 }
 
 /// The last path segment of a type, with its generic arguments.
@@ -1285,24 +1394,7 @@ fn build_field(
         "description",
         description,
     );
-    let put = |s: &mut Schema, ty: &str, key: &str, value: &Option<Value>| {
-        if let Some(value) = value {
-            schemars::_private::insert_validation_property(s, ty, key, value.clone());
-        }
-    };
-    if let Some(l) = &v.length {
-        put(&mut schema, "string", "minLength", &l.min);
-        put(&mut schema, "string", "maxLength", &l.max);
-        put(&mut schema, "array", "minItems", &l.min);
-        put(&mut schema, "array", "maxItems", &l.max);
-    }
-    if let Some(r) = &v.range {
-        put(&mut schema, "number", "minimum", &r.min);
-        put(&mut schema, "number", "maximum", &r.max);
-    }
-    if let Some(p) = &v.pattern {
-        schemars::_private::insert_validation_property(&mut schema, "string", "pattern", p.clone());
-    }
+    v.apply(&mut schema);
     if default {
         let Some(default_value) = default_value else {
             return Err(
@@ -1846,5 +1938,6 @@ fn kube_root(attrs: &[Attribute]) -> Option<(String, Option<String>)> {
     Some((kind?, status))
 }
 
+mod run_markers;
 #[cfg(test)]
 mod tests;

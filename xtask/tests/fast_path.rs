@@ -307,7 +307,7 @@ fn fast_paths_give_the_compiled_output() {
         &ws,
         "api/src/v1alpha1/backend/mod.rs",
         "    pub fast_path_renamed: Option<String>,\n",
-        "    pub fast_path_renamed: Option<String>,\n    /// A time.\n    pub fast_path_time: Option<k8s_openapi::apimachinery::pkg::apis::meta::v1::Time>,\n",
+        "    pub fast_path_renamed: Option<String>,\n    /// A count.\n    pub fast_path_count: Option<std::num::NonZeroU32>,\n",
     );
     let how = ws.regenerate();
     assert!(how.contains(COMPILED), "{how}");

@@ -160,6 +160,9 @@ mod added {
             /// Enabled unless said otherwise.
             #[serde(default)]
             enabled: bool,
+            /// Nicknames, each 1 to 9 characters.
+            #[schemars(length(max = 4), inner(length(min = 1, max = 9), regex(pattern = "^[a-z]")))]
+            nicknames: Option<Vec<String>>,
         }
         /// A setting.
         struct Setting {
@@ -343,7 +346,19 @@ mod with_transform {
             /// A.
             a: Option<String>,
             /// A port.
-            #[schemars(transform = markers::port)]
+            #[schemars(transform = markers::range(1, i64::MAX))]
+            port: Option<i32>,
+        }
+    }
+}
+
+mod with_arg_less_transform {
+    version! { Spec;
+        struct Spec {
+            /// A.
+            a: Option<String>,
+            /// A port.
+            #[schemars(range(min = 2), transform = markers::port)]
             port: Option<i32>,
         }
     }
@@ -358,11 +373,87 @@ mod plain {
     }
 }
 
+mod with_literal_transforms {
+    version! { Spec;
+        struct Spec {
+            /// A.
+            #[schemars(transform = markers::each(markers::length(1, 8)), transform = markers::list_set)]
+            a: Option<Vec<String>>,
+            /// A port.
+            #[schemars(transform = markers::range(1, 10), transform = markers::default(5))]
+            port: Option<i32>,
+            /// Named.
+            #[schemars(transform = markers::cel("self.size() > 0", "must not be empty"))]
+            named: BTreeMap<String, String>,
+        }
+    }
+}
+
 #[test]
-fn a_new_field_with_a_transform_is_compiled_and_removing_it_is_not() {
-    refuses!(plain, with_transform, "run only when compiled");
+fn transforms_with_literal_arguments_run_here_and_others_are_compiled() {
+    // `i64::MAX` is not a literal.
+    refuses!(plain, with_transform, "is not a literal");
     // Removing it needs no model of its schema.
     agrees!(with_transform, plain);
+    // Markers run after the validation attributes, in order.
+    agrees!(plain, with_arg_less_transform);
+    agrees!(plain, with_literal_transforms);
+    agrees!(with_literal_transforms, with_arg_less_transform);
+}
+
+mod new_struct {
+    version! { Spec;
+        #[serde(rename_all = "camelCase")]
+        struct Spec {
+            /// What kind.
+            kind: Option<Kind>,
+            /// The new part.
+            new_part: Option<NewPart>,
+            /// More new parts.
+            #[schemars(length(max = 2))]
+            more_parts: Vec<NewPart>,
+        }
+        /// A kind.
+        enum Kind {
+            /// The first.
+            First,
+            Second,
+        }
+        /// A new part, with fields of every kind.
+        #[serde(rename_all = "camelCase", deny_unknown_fields)]
+        #[schemars(transform = markers::map_atomic)]
+        struct NewPart {
+            /// Its name.
+            #[schemars(length(min = 1, max = 8))]
+            name: String,
+            /// Its port.
+            #[schemars(transform = markers::port)]
+            port_number: Option<i32>,
+            /// Its kind.
+            kind: Option<Kind>,
+            /// Its colour.
+            color: Color,
+            /// Deeper.
+            inner: Option<Inner>,
+        }
+        /// A colour.
+        enum Color {
+            Red,
+            /// Green.
+            Green,
+        }
+        struct Inner {
+            /// Flag.
+            #[serde(default)]
+            flag: bool,
+        }
+    }
+}
+
+#[test]
+fn new_structs_and_fields_of_them_equal_the_compiled_schema() {
+    agrees!(enums, new_struct);
+    agrees!(new_struct, enums);
 }
 
 #[test]
@@ -528,10 +619,13 @@ fn other_changes_are_refused_with_their_reason() {
     };
     let err = edit("A place.", "A place, edited.");
     assert!(err.contains("changed in more than its fields"), "{err}");
+    // A renamed struct is one removed and one added: the old name is still used.
     let err = edit("struct Setting", "struct Settings");
-    assert!(err.contains("changed in more than its fields"), "{err}");
-    let err = edit("struct Setting", "struct Extra {}\nstruct Setting");
-    assert!(err.contains("struct Extra"), "{err}");
+    assert!(err.contains("type Setting was removed, but"), "{err}");
+    // A new struct no field uses changes no schema: compiled, to be sure of it.
+    let extra = format!("{}\nstruct Extra {{}}\n", base::SOURCE);
+    let err = fast((base::SOURCE, base::crd()), &extra).expect_err("refused");
+    assert!(err.contains("no field edit"), "{err}");
 }
 
 #[test]
