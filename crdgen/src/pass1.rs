@@ -8,9 +8,10 @@
 //! - **doc edits**: the API sources differ from the ones last compiled only in the
 //!   text of doc comments: its last output is reused with those descriptions
 //!   rewritten ([`crate::doc_edit`]), which is what the compiler would produce;
-//! - **field edits**: the structs' fields changed (added, removed, renamed, retyped,
-//!   new bounds or doc comments), in ways [`crate::struct_edit`] can follow: its last
-//!   output is reused with those fields' schemas rebuilt or moved;
+//! - **struct edits**: structs' fields changed (added, removed, renamed, retyped, new
+//!   bounds, markers or doc comments), structs and enums were added for them, or a
+//!   struct's own attributes changed, in ways [`crate::struct_edit`] can follow: its
+//!   last output is reused with those schemas rebuilt or moved;
 //! - **compiled**: anything else, every `--full` run, and every run in CI.
 //!
 //! The cache lives in `<target>/crdgen/`. Pass 1's part only ever holds the output of
@@ -71,8 +72,8 @@ pub enum How {
     Unchanged,
     /// Only doc comments changed; this many were rewritten in the last output.
     DocEdits(usize),
-    /// Fields of this many structs changed; their schemas were edited in the last
-    /// output.
+    /// This many structs changed (fields or own attributes); their schemas were
+    /// edited in the last output.
     FieldEdits(usize),
 }
 
@@ -88,7 +89,7 @@ impl std::fmt::Display for How {
             ),
             How::FieldEdits(n) => write!(
                 f,
-                "fields of {n} struct(s) changed since the last build: schemas edited \
+                "{n} struct(s) changed since the last build: schemas edited \
                  without compiling (`--full` compiles)"
             ),
         }

@@ -108,6 +108,80 @@ fn flatten_items<'a>(items: &'a [Item], out: &mut Vec<&'a Item>) {
     }
 }
 
+/// A struct whose own attributes changed, rebuilt whole from the old and the new
+/// source: at each place its schema is inlined, the old rebuild (or, inside a field,
+/// that field rebuilt around it) must be what was compiled, and the new one replaces
+/// it.
+fn rebuild(
+    path: &str,
+    os: &syn::ItemStruct,
+    ns: &syn::ItemStruct,
+    graph: &Graph,
+    named: &Named,
+    crds: &[(&str, &Value)],
+) -> Result<Vec<(usize, String, Action)>, String> {
+    let name = ns.ident.to_string();
+    let err = |e: String| format!("{path}: struct {name}, rebuilt: {e}");
+    let old = named.struct_schema(os).map_err(err)?;
+    let new = named.struct_schema(ns).map_err(err)?;
+    let keys = |v: &Value| -> BTreeSet<String> {
+        v.get("properties")
+            .and_then(Value::as_object)
+            .map(|p| p.keys().cloned().collect())
+            .unwrap_or_default()
+    };
+    let (ok, nk) = (keys(&old), keys(&new));
+    // The ways to it may name any of its fields: those that come or go, and (for
+    // markers that read them) those that stay.
+    let edit = StructEdit {
+        name: name.clone(),
+        path: path.to_owned(),
+        removed: Vec::new(),
+        renamed: Vec::new(),
+        added: Vec::new(),
+        check: Vec::new(),
+        required_old: Vec::new(),
+        required_new: Vec::new(),
+        touched: ok.symmetric_difference(&nk).cloned().collect(),
+        replaced: ok.intersection(&nk).cloned().collect(),
+    };
+    if graph.defs.get(&name).map(Vec::len) != Some(1) {
+        return Err(err("defined more than once".into()));
+    }
+    let mut out = Vec::new();
+    for p in graph.places(&name, Some(&edit), crds, true)? {
+        let crd = crds[p.crd].1;
+        let Some(u) = p.usage else {
+            if crd.pointer(&p.ptr) != Some(&old) {
+                return Err(err(format!(
+                    "the compiled schema at {} is not the rebuilt one",
+                    p.ptr
+                )));
+            }
+            out.push((p.crd, p.ptr, Action::Replace(new.clone())));
+            continue;
+        };
+        let owner = Container::of(u.owner_attrs).map_err(err)?;
+        let field_with = |schema: &Value| {
+            named
+                .cache
+                .borrow_mut()
+                .insert(name.clone(), Ok(schema.clone()));
+            field_model(&owner, u.field, Some(named)).and_then(|m| m.schema)
+        };
+        let compiled = field_with(&old).map_err(err)?;
+        if crd.pointer(&u.field_ptr) != Some(&compiled) {
+            return Err(err(format!(
+                "the compiled field at {} is not the one rebuilt around it",
+                u.field_ptr
+            )));
+        }
+        let replacement = field_with(&new).map_err(err)?;
+        out.push((p.crd, u.field_ptr, Action::Replace(replacement)));
+    }
+    Ok(out)
+}
+
 /// Each file's items, inline modules' items included.
 fn view(files: &[(String, syn::File)]) -> Vec<(String, Vec<&Item>)> {
     files
@@ -174,21 +248,31 @@ struct StructEdit {
 /// The edits to make in pass 1's output, and where.
 #[derive(Debug, Default)]
 pub struct Plan {
-    /// Per CRD (index into the built list): JSON pointers of a struct's schema and
-    /// the edit to make there.
-    at: Vec<(usize, String, usize)>,
+    /// Per CRD (index into the built list): JSON pointers and what to do there.
+    at: Vec<(usize, String, Action)>,
     edits: Vec<StructEdit>,
+    /// Structs rebuilt whole (their own attributes changed).
+    rebuilt: usize,
+}
+
+/// What a plan does at one place.
+#[derive(Debug)]
+enum Action {
+    /// The field edit of `edits[i]` on a struct's schema.
+    Edit(usize),
+    /// A schema replaced: a rebuilt struct's, or the field's that holds it.
+    Replace(Value),
 }
 
 impl Plan {
-    /// How many struct edits the plan makes.
+    /// How many structs the plan edits or rebuilds.
     pub fn len(&self) -> usize {
-        self.edits.len()
+        self.edits.len() + self.rebuilt
     }
 
     /// Whether the plan changes nothing.
     pub fn is_empty(&self) -> bool {
-        self.edits.is_empty()
+        self.len() == 0
     }
 
     /// Plans the edits that turn the sources `old` (those of the compiled output
@@ -211,6 +295,7 @@ impl Plan {
         let new_view = view(&new_changed);
         let old_graph = Graph::of(&old_view);
         let mut pairs = Vec::new();
+        let mut rebuilt = Vec::new();
         let mut new_types = BTreeMap::new();
         for path in changed {
             let (Some(o), Some(n)) = (find(&old_view, path), find(&new_view, path)) else {
@@ -233,6 +318,7 @@ impl Plan {
                 new_types.insert(name, (*path, *t));
             }
             pairs.extend(changes.structs.into_iter().map(|(os, ns)| (*path, os, ns)));
+            rebuilt.extend(changes.rebuilt.into_iter().map(|(os, ns)| (*path, os, ns)));
         }
         let named = Named {
             graph: &old_graph,
@@ -240,6 +326,7 @@ impl Plan {
             new_types,
             edited: pairs
                 .iter()
+                .chain(&rebuilt)
                 .map(|(_, _, ns)| ns.ident.to_string())
                 .collect(),
             foreign: foreign_names(&new_view),
@@ -249,7 +336,7 @@ impl Plan {
             .into_iter()
             .map(|(path, os, ns)| edit_of(path, os, ns, &named))
             .collect::<Result<Vec<_>, _>>()?;
-        if edits.is_empty() {
+        if edits.is_empty() && rebuilt.is_empty() {
             return Err("the changed files hold no field edit".into());
         }
         let mut plan = Plan::default();
@@ -257,15 +344,21 @@ impl Plan {
             let at = old_graph.locations(&edit, crds)?;
             let i = plan.edits.len();
             plan.at
-                .extend(at.into_iter().map(|(crd, ptr)| (crd, ptr, i)));
+                .extend(at.into_iter().map(|(crd, ptr)| (crd, ptr, Action::Edit(i))));
             plan.edits.push(edit);
+        }
+        for (path, os, ns) in rebuilt {
+            let replaced = rebuild(path, os, ns, &old_graph, &named, crds)?;
+            plan.at.extend(replaced);
+            plan.rebuilt += 1;
         }
         // Deepest first: an edit below a renamed field is made before the rename.
         plan.at
             .sort_by_key(|(crd, ptr, _)| (std::cmp::Reverse(ptr.matches('/').count()), *crd));
         // Check every place before the plan is used: the compiled schema there is
         // what the old sources say it is.
-        for (crd, ptr, i) in &plan.at {
+        for (crd, ptr, action) in &plan.at {
+            let Action::Edit(i) = action else { continue };
             let edit = &plan.edits[*i];
             let schema = crds[*crd].1.pointer(ptr).ok_or_else(|| {
                 format!("{}: no schema at {ptr} for struct {}", edit.path, edit.name)
@@ -279,9 +372,12 @@ impl Plan {
     /// Makes the edits in the pass-1 CRDs (the same list, in the same order, as the
     /// plan was made from).
     pub fn apply(&self, crds: &mut [&mut Value]) {
-        for (crd, ptr, i) in &self.at {
+        for (crd, ptr, action) in &self.at {
             if let Some(schema) = crds[*crd].pointer_mut(ptr) {
-                self.edits[*i].apply(schema);
+                match action {
+                    Action::Edit(i) => self.edits[*i].apply(schema),
+                    Action::Replace(v) => *schema = v.clone(),
+                }
             }
         }
     }
@@ -364,6 +460,8 @@ impl StructEdit {
 /// structs and enums, and removed ones.
 struct FileChanges<'a> {
     structs: Vec<(&'a syn::ItemStruct, &'a syn::ItemStruct)>,
+    /// Structs whose own attributes changed: rebuilt whole.
+    rebuilt: Vec<(&'a syn::ItemStruct, &'a syn::ItemStruct)>,
     new_types: Vec<&'a Item>,
     removed_types: Vec<String>,
 }
@@ -376,6 +474,7 @@ fn file_changes<'a>(old: &Parsed<'a>, new: &Parsed<'a>) -> Result<FileChanges<'a
     let (old_names, new_names) = (names(&old.items), names(&new.items));
     let mut out = FileChanges {
         structs: Vec::new(),
+        rebuilt: Vec::new(),
         new_types: Vec::new(),
         removed_types: Vec::new(),
     };
@@ -411,16 +510,34 @@ fn file_changes<'a>(old: &Parsed<'a>, new: &Parsed<'a>) -> Result<FileChanges<'a
             return Err(format!("{path}: an item other than a struct changed"));
         };
         let name = ns.ident.to_string();
-        if os.ident != ns.ident
-            || os.attrs != ns.attrs
-            || os.generics != ns.generics
-            || os.vis != ns.vis
-        {
+        if os.ident != ns.ident || os.generics != ns.generics {
             return Err(format!(
                 "{path}: struct {name} changed in more than its fields"
             ));
         }
-        out.structs.push((os, ns));
+        // Attributes that shape more than the struct's schema (`kube`, `derive`) must
+        // stay; a changed doc comment, serde attribute or marker rebuilds it.
+        let shaping = |a: &&Attribute| {
+            !["doc", "serde", "schemars"]
+                .iter()
+                .any(|n| a.path().is_ident(n))
+        };
+        if os
+            .attrs
+            .iter()
+            .filter(shaping)
+            .ne(ns.attrs.iter().filter(shaping))
+        {
+            return Err(format!(
+                "{path}: struct {name} changed in more than its fields, doc comment, serde \
+                 attributes and markers"
+            ));
+        }
+        if os.attrs == ns.attrs {
+            out.structs.push((os, ns));
+        } else {
+            out.rebuilt.push((os, ns));
+        }
     }
     Ok(out)
 }
@@ -1766,6 +1883,8 @@ struct Usage<'a> {
     field_ptr: String,
     model: FieldModel<'a>,
     chain: Vec<String>,
+    field: &'a syn::Field,
+    owner_attrs: &'a [Attribute],
 }
 
 /// One walk of the type graph alongside one CRD's compiled schema.
@@ -1848,6 +1967,8 @@ impl<'a> Search<'_, 'a> {
                     field_ptr: child.clone(),
                     model: m,
                     chain: Vec::new(),
+                    field: f,
+                    owner_attrs: &s.attrs,
                 };
                 this.walk_type(&f.ty, &child, name, Some(usage))
             })?;

@@ -289,6 +289,12 @@ fn fast_paths_give_the_compiled_output() {
             "    pub fast_path_ref: Option<shared::LocalObjectReference>,\n    /// A mode.\n    pub fast_path_mode: Option<FastPathMode>,\n",
             "\n/// Modes of the fast-path test.\n#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]\n#[schemars(transform = markers::enum_sorted)]\npub enum FastPathMode {\n    /// Slowly.\n    Slow,\n    /// Quickly.\n    Fast,\n}\n",
         ),
+        (
+            "a struct's marker",
+            "\"unixPath and host/port are mutually exclusive\"",
+            "\"unixPath excludes host and port\"",
+            "",
+        ),
     ];
     for (what, from, to, append) in fixed {
         edit(&ws, "api/src/v1alpha1/backend/mod.rs", from, to);

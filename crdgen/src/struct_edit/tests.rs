@@ -111,6 +111,46 @@ mod base {
     }
 }
 
+mod rebuilt {
+    version! { Spec;
+        #[serde(rename_all = "camelCase")]
+        #[schemars(transform = markers::cel("has(self.name)", "name is required"))]
+        struct Spec {
+            /// The widget's name.
+            #[schemars(length(min = 1, max = 64))]
+            name: String,
+            /// Where it is.
+            place: Option<Place>,
+            /// More places.
+            #[schemars(length(max = 8))]
+            more_places: Vec<Place>,
+            /// Settings by name.
+            #[schemars(transform = markers::list_map(&["key"]))]
+            settings: Option<Vec<Setting>>,
+        }
+        /// A place, rebuilt.
+        #[serde(rename_all = "camelCase", deny_unknown_fields)]
+        #[schemars(transform = markers::exactly_one_of(&["host", "path"]), transform = markers::map_atomic)]
+        struct Place {
+            /// Host name.
+            #[schemars(length(min = 1, max = 256))]
+            host: Option<String>,
+            /// A path.
+            path: Option<String>,
+            /// The port.
+            #[schemars(range(min = 1, max = 65535))]
+            port: i32,
+        }
+        /// A setting.
+        struct Setting {
+            /// Its key.
+            key: String,
+            /// Its value.
+            value: Option<String>,
+        }
+    }
+}
+
 mod added {
     version! { Spec;
         #[serde(rename_all = "camelCase")]
@@ -617,7 +657,7 @@ fn other_changes_are_refused_with_their_reason() {
         )
         .expect_err("refused")
     };
-    let err = edit("A place.", "A place, edited.");
+    let err = edit("#[derive(JsonSchema)]", "#[derive(JsonSchema, Clone)]");
     assert!(err.contains("changed in more than its fields"), "{err}");
     // A renamed struct is one removed and one added: the old name is still used.
     let err = edit("struct Setting", "struct Settings");
@@ -644,4 +684,12 @@ fn a_type_another_crate_may_define_is_not_read_back() {
     let new = format!("use crate::v1::Place;\n{}", added_struct::SOURCE);
     let old = format!("use crate::v1::Place;\n{}", base::SOURCE);
     assert_eq!(fast((&old, base::crd()), &new), Ok(added_struct::crd()));
+}
+
+#[test]
+fn a_struct_whose_own_attributes_changed_is_rebuilt_as_compiled() {
+    // `Place`'s doc, serde attributes and markers: rebuilt at `place` (inside its
+    // `Option` field) and in the items of `morePlaces`.
+    agrees!(base, rebuilt);
+    agrees!(rebuilt, base);
 }
