@@ -10,7 +10,8 @@
 //! - `struct-add`: a new struct and a field of its type, then `cargo xtask gen-crds`;
 //! - `marker`: a field's `transform` marker changed (the port range), then
 //!   `cargo xtask gen-crds`;
-//! - `cold`: `cargo xtask gen-crds --check` from an empty target directory;
+//! - `cold`: `cargo xtask gen-crds --check` from an empty target directory (with
+//!   `--peer`: upstream's generator built from an empty Go build cache, then run);
 //! - `criterion`: the in-process passes alone,
 //!   `cargo bench -p agentgateway-api --bench generate`.
 //!
@@ -480,6 +481,39 @@ fn time_peer(peer: &Peer) -> anyhow::Result<Run> {
     Ok(Run { wall, peak_kib })
 }
 
+/// Upstream's generator from an empty Go build cache (the module cache kept, as
+/// ours keeps cargo's registry): `go build`, then one run, timed together.
+fn time_peer_cold(peer: &Peer) -> anyhow::Result<Run> {
+    let cache = tempfile::tempdir().context("temporary Go build cache")?;
+    let out_dir = tempfile::tempdir().context("temporary output directory")?;
+    let bin = cache.path().join("crdgen");
+    let rss = tempfile::NamedTempFile::new().context("temporary file")?;
+    let script = format!(
+        "go build -o '{bin}' ./controller/hack/crdgen && '{bin}' --output-dir '{out}' --path {PEER_PACKAGE}",
+        bin = bin.display(),
+        out = out_dir.path().display(),
+    );
+    let mut cmd = Command::new(GNU_TIME);
+    cmd.args(["-f", "%M", "-o"])
+        .arg(rss.path())
+        .args(["sh", "-c", &script])
+        .current_dir(&peer.src)
+        .env("GOTOOLCHAIN", PEER_TOOLCHAIN)
+        .env("GOFLAGS", "-mod=mod")
+        .env("GOCACHE", cache.path())
+        .stdout(Stdio::null());
+    let start = Instant::now();
+    checked(
+        &mut cmd,
+        "upstream's crdgen, built from an empty build cache",
+    )?;
+    let wall = start.elapsed();
+    let peak_kib = fs::read_to_string(rss.path())
+        .ok()
+        .and_then(|t| t.lines().last()?.trim().parse().ok());
+    Ok(Run { wall, peak_kib })
+}
+
 /// median, min and max of some runs, and their largest peak memory.
 fn summary(runs: &[Run]) -> (Duration, Duration, Duration, String) {
     let mut v: Vec<Duration> = runs.iter().map(|r| r.wall).collect();
@@ -593,14 +627,25 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             // The edits above left the generated files of their last run behind.
             time_gen_crds(&root, &[], None)?;
             let mut runs = Vec::new();
+            let mut peer_runs = vec![];
             for _ in 0..args.cold_runs {
                 let dir = tempfile::tempdir().context("temporary target directory")?;
                 runs.push(time_gen_crds(&root, &["--check"], Some(dir.path()))?);
+                if let Some(p) = &peer {
+                    peer_runs.push(time_peer_cold(p)?);
+                }
+            }
+            if !peer_runs.is_empty() {
+                side_by_side.push((
+                    "cold: empty target directory / Go build cache",
+                    runs.clone(),
+                    peer_runs,
+                ));
             }
             table(Stats {
-                name: "(e) cold gen-crds --check (empty target dir)",
+                name: "cold gen-crds --check (empty target dir)",
                 runs,
-                target: Duration::from_secs(60),
+                target: Duration::from_secs(45),
             });
         }
         if want("criterion") {
