@@ -782,17 +782,30 @@ fn unwrap_usage(node: &Value, u: &Usage, description: &str) -> Option<Value> {
             .map(Vec::as_slice)
         && null == &serde_json::json!({ "type": "null" })
     {
-        // `Option` of a schema without a `type`: wrapped; the inner one is the type's.
-        return Some(inner.clone());
+        // `Option` of a schema with subschemas (`oneOf`, ...): wrapped, the inner one
+        // is the type's. Without them schemars does not wrap: the type's own schema
+        // allows null already, which is not read back.
+        let wrapped = ["if", "allOf", "anyOf", "oneOf", "$ref"]
+            .iter()
+            .any(|k| inner.get(k).is_some());
+        return wrapped.then(|| inner.clone());
     }
     let mut v = node.clone();
     let obj = v.as_object_mut()?;
     if option {
+        // `Option` adds `null` to the type, and to the values of an enum (a `const`
+        // becomes a one-value enum: which it was cannot be told, so that is refused).
         let types = obj.get_mut("type")?.as_array_mut()?;
         types.retain(|t| t != "null");
         if let [one] = types.as_slice() {
             let one = one.clone();
             obj.insert("type".into(), one);
+        }
+        if let Some(values) = obj.get_mut("enum").and_then(Value::as_array_mut) {
+            values.retain(|v| !v.is_null());
+            if values.len() < 2 {
+                return None;
+            }
         }
     }
     let field_doc = crate::doc_edit::DocBlock {
@@ -1031,17 +1044,20 @@ impl Container {
         let ident = ident.strip_prefix("r#").unwrap_or(ident);
         Ok(match self.rename_all.as_deref() {
             None | Some("snake_case") => ident.to_owned(),
+            // serde's rules for fields (which it takes to be snake_case).
             Some("camelCase") => {
                 let pascal = pascal(ident);
                 let mut chars = pascal.chars();
                 match chars.next() {
-                    Some(c) => c.to_lowercase().chain(chars).collect(),
+                    Some(c) => c.to_ascii_lowercase().to_string() + chars.as_str(),
                     None => String::new(),
                 }
             }
             Some("PascalCase") => pascal(ident),
-            Some("lowercase") => ident.to_ascii_lowercase(),
+            Some("lowercase") => ident.to_owned(),
+            Some("UPPERCASE" | "SCREAMING_SNAKE_CASE") => ident.to_ascii_uppercase(),
             Some("kebab-case") => ident.replace('_', "-"),
+            Some("SCREAMING-KEBAB-CASE") => ident.to_ascii_uppercase().replace('_', "-"),
             Some(other) => return Err(format!("rename_all = {other:?} is not followed")),
         })
     }
@@ -1055,7 +1071,7 @@ fn pascal(ident: &str) -> String {
         if c == '_' {
             upper = true;
         } else if upper {
-            out.extend(c.to_uppercase());
+            out.push(c.to_ascii_uppercase());
             upper = false;
         } else {
             out.push(c);

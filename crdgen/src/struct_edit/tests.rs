@@ -693,3 +693,40 @@ fn a_struct_whose_own_attributes_changed_is_rebuilt_as_compiled() {
     agrees!(base, rebuilt);
     agrees!(rebuilt, base);
 }
+
+mod plain_enum {
+    version! { Spec;
+        struct Spec {
+            /// Maybe a colour.
+            maybe: Option<Color>,
+        }
+        /// A colour.
+        enum Color {
+            Red,
+            Green,
+        }
+    }
+}
+
+mod plain_enum_added {
+    version! { Spec;
+        struct Spec {
+            /// Maybe a colour.
+            maybe: Option<Color>,
+            /// A colour, required.
+            sure: Color,
+        }
+        /// A colour.
+        enum Color {
+            Red,
+            Green,
+        }
+    }
+}
+
+#[test]
+fn an_enum_read_back_from_an_option_loses_options_null() {
+    // `Option` adds `null` to the type and to the enum's values; the required field
+    // of the enum has neither.
+    agrees!(plain_enum, plain_enum_added);
+}
