@@ -134,16 +134,10 @@ fn rebuild(
     // The ways to it may name any of its fields: those that come or go, and (for
     // markers that read them) those that stay.
     let edit = StructEdit {
-        name: name.clone(),
         path: path.to_owned(),
-        removed: Vec::new(),
-        renamed: Vec::new(),
-        added: Vec::new(),
-        check: Vec::new(),
-        required_old: Vec::new(),
-        required_new: Vec::new(),
         touched: ok.symmetric_difference(&nk).cloned().collect(),
         replaced: ok.intersection(&nk).cloned().collect(),
+        ..StructEdit::none(&name)
     };
     if graph.defs.get(&name).map(Vec::len) != Some(1) {
         return Err(err("defined more than once".into()));
@@ -384,6 +378,22 @@ impl Plan {
 }
 
 impl StructEdit {
+    /// An edit of nothing: for walks that only need the ways' markers known.
+    fn none(name: &str) -> Self {
+        StructEdit {
+            name: name.to_owned(),
+            path: String::new(),
+            removed: Vec::new(),
+            renamed: Vec::new(),
+            added: Vec::new(),
+            check: Vec::new(),
+            required_old: Vec::new(),
+            required_new: Vec::new(),
+            touched: BTreeSet::new(),
+            replaced: BTreeSet::new(),
+        }
+    }
+
     fn verify(&self, schema: &Value) -> Result<(), String> {
         let props = schema.get("properties").and_then(Value::as_object);
         let has = |k: &str| props.is_some_and(|p| p.contains_key(k));
@@ -687,7 +697,10 @@ impl Named<'_, '_> {
         if !title.is_empty() {
             return Err(format!("type `{name}`: a doc comment with a `#` title"));
         }
-        let places = self.graph.places(name, None, self.crds, false)?;
+        // Only places whose ways from the roots pass known markers: an unknown one
+        // (a function of the API crate) may have changed the schemas below it.
+        let no_edit = StructEdit::none(name);
+        let places = self.graph.places(name, Some(&no_edit), self.crds, false)?;
         for p in places {
             let Some(u) = p.usage else { continue };
             if !u.model.plain {
