@@ -415,7 +415,8 @@ const NEW_FIELDS: &[(&str, &str)] = &[
 ];
 
 /// One random edit of a struct's fields in the copy's API sources: a field added,
-/// removed or renamed, or a bound changed. Fields whose name appears elsewhere in
+/// removed or renamed, a bound changed, or a new struct or unit enum and a field of
+/// it. Fields whose name appears elsewhere in
 /// the sources (in code that uses them) are not removed or renamed.
 fn random_field_edit(ws: &Workspace, rng: &mut fastrand::Rng, round: usize) -> String {
     let files = ws.api_files();
@@ -448,7 +449,9 @@ fn random_field_edit(ws: &Workspace, rng: &mut fastrand::Rng, round: usize) -> S
             .unwrap_or(path)
             .display()
             .to_string();
-        let what = match rng.u8(..4) {
+        let derives = source.contains("use schemars::JsonSchema;")
+            && source.contains("use serde::{Deserialize, Serialize};");
+        let what = match rng.u8(..6) {
             0 => {
                 let (attr, ty) = NEW_FIELDS[rng.usize(..NEW_FIELDS.len())];
                 let new = format!("fast_path_field_{round}");
@@ -496,6 +499,40 @@ fn random_field_edit(ws: &Workspace, rng: &mut fastrand::Rng, round: usize) -> S
                     &line[from + digits.len()..]
                 );
                 format!("{file}: {name}'s max bound {max} -> {}", max + 1)
+            }
+            // A new struct, or a new unit enum, and a field of it.
+            4 | 5 if derives => {
+                let new = format!("FastPathType{round}");
+                let (item, field_ty) = if rng.bool() {
+                    let (attr, ty) = NEW_FIELDS[rng.usize(..NEW_FIELDS.len())];
+                    (
+                        format!(
+                            "/// Added by round {round}.\n#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]\n#[serde(rename_all = \"camelCase\")]\npub struct {new} {{\n    /// Its value.\n    {attr}\n    pub some_value: {ty},\n    /// Its flag.\n    pub a_flag: Option<bool>,\n}}"
+                        ),
+                        format!("Option<{new}>"),
+                    )
+                } else {
+                    (
+                        format!(
+                            "/// Added by round {round}.\n#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]\npub enum {new} {{\n    /// The first.\n    #[default]\n    First,\n    Second,\n}}"
+                        ),
+                        if rng.bool() {
+                            new.clone()
+                        } else {
+                            format!("Vec<{new}>")
+                        },
+                    )
+                };
+                lines.splice(
+                    at + 1..at + 1,
+                    [
+                        format!("    /// Of a new type, round {round}."),
+                        format!("    pub fast_path_typed_{round}: {field_ty},"),
+                    ],
+                );
+                lines.push(String::new());
+                lines.extend(item.lines().map(str::to_owned));
+                format!("{file}: {new} added, and a field of it after {name}")
             }
             _ => continue,
         };
