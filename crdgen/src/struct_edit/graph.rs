@@ -1,0 +1,321 @@
+//! The type graph of the API's sources, walked alongside a CRD's compiled schema:
+//! where a struct's schema is inlined, by which fields, and through which markers.
+
+use super::*;
+
+/// The types of the API sources: where each struct's schema is.
+pub(super) struct Graph<'a> {
+    /// Type definitions by name.
+    pub(super) defs: BTreeMap<String, Vec<&'a Item>>,
+    /// Every identifier inside a macro (definition or use): a type a macro defines
+    /// may hold any of them.
+    pub(super) macro_idents: BTreeSet<String>,
+    /// Per CRD kind: its spec and status type names.
+    pub(super) roots: BTreeMap<String, (String, Option<String>)>,
+}
+
+impl<'a> Graph<'a> {
+    pub(super) fn of(files: &[(String, Vec<&'a Item>)]) -> Self {
+        let mut g = Graph {
+            defs: BTreeMap::new(),
+            macro_idents: BTreeSet::new(),
+            roots: BTreeMap::new(),
+        };
+        for (_, items) in files {
+            for item in items {
+                let name = match item {
+                    Item::Struct(s) => {
+                        if let Some((kind, status)) = kube_root(&s.attrs) {
+                            g.roots.insert(kind, (s.ident.to_string(), status));
+                        }
+                        Some(s.ident.to_string())
+                    }
+                    Item::Enum(e) => Some(e.ident.to_string()),
+                    Item::Type(t) => Some(t.ident.to_string()),
+                    Item::Union(u) => Some(u.ident.to_string()),
+                    Item::Macro(m) => {
+                        use quote::ToTokens;
+                        walk_tokens(m.mac.tokens.to_token_stream(), &mut |tt| {
+                            if let proc_macro2::TokenTree::Ident(i) = tt {
+                                g.macro_idents.insert(i.to_string());
+                            }
+                        });
+                        None
+                    }
+                    _ => None,
+                };
+                if let Some(n) = name {
+                    g.defs.entry(n).or_default().push(item);
+                }
+            }
+        }
+        g
+    }
+
+    /// Whether a value of type `ty` may hold the struct `target`'s schema.
+    pub(super) fn type_reaches(
+        &self,
+        ty: &Type,
+        target: &str,
+        seen: &mut BTreeSet<String>,
+    ) -> bool {
+        let mut found = false;
+        use quote::ToTokens;
+        walk_tokens(ty.to_token_stream(), &mut |tt| {
+            if let proc_macro2::TokenTree::Ident(i) = tt {
+                found |= self.name_reaches(&i.to_string(), target, seen);
+            }
+        });
+        found
+    }
+
+    pub(super) fn name_reaches(
+        &self,
+        name: &str,
+        target: &str,
+        seen: &mut BTreeSet<String>,
+    ) -> bool {
+        if name == target {
+            return true;
+        }
+        if !seen.insert(name.to_owned()) {
+            return false;
+        }
+        let Some(defs) = self.defs.get(name) else {
+            // Not defined by an item: from another crate, a primitive, or a macro.
+            return self.macro_idents.contains(target);
+        };
+        defs.iter().any(|d| match d {
+            Item::Struct(s) => s.fields.iter().any(|f| self.field_reaches(f, target, seen)),
+            Item::Enum(e) => e
+                .variants
+                .iter()
+                .any(|v| v.fields.iter().any(|f| self.field_reaches(f, target, seen))),
+            Item::Type(t) => self.type_reaches(&t.ty, target, seen),
+            _ => true,
+        })
+    }
+
+    pub(super) fn field_reaches(
+        &self,
+        f: &syn::Field,
+        target: &str,
+        seen: &mut BTreeSet<String>,
+    ) -> bool {
+        // A `with` type names its schema in a string.
+        // A `with` type names its schema in a string: it may be anything.
+        has_arg(
+            f,
+            &["with", "schema_with", "serialize_with", "deserialize_with"],
+        ) || self.type_reaches(&f.ty, target, seen)
+    }
+
+    /// The JSON pointers, per CRD (index into `crds`), of every place the struct of
+    /// `edit` is inlined; refuses when a way there is not followed.
+    pub(super) fn locations(
+        &self,
+        edit: &StructEdit,
+        crds: &[(&str, &Value)],
+    ) -> Result<Vec<(usize, String)>, String> {
+        let target = edit.name.as_str();
+        match self.defs.get(target).map(Vec::len) {
+            Some(1) => {}
+            _ => return Err(format!("struct {target} is defined more than once")),
+        }
+        let places = self.places(target, Some(edit), crds, true)?;
+        Ok(places.into_iter().map(|p| (p.crd, p.ptr)).collect())
+    }
+
+    /// Every place the type `target` is inlined, per CRD. `strict`: refuse when a way
+    /// there is not followed (else leave that way out); `edit`: also refuse ways
+    /// whose transforms may see its fields come or go.
+    pub(super) fn places(
+        &self,
+        target: &str,
+        edit: Option<&StructEdit>,
+        crds: &[(&str, &Value)],
+        strict: bool,
+    ) -> Result<Vec<Place<'a>>, String> {
+        let mut out = Vec::new();
+        for (i, (kind, crd)) in crds.iter().enumerate() {
+            let Some((spec, status)) = self.roots.get(*kind) else {
+                return Err(format!("no #[kube(kind = {kind:?})] struct in the sources"));
+            };
+            let versions = crd
+                .pointer("/spec/versions")
+                .and_then(Value::as_array)
+                .map_or(0, Vec::len);
+            let mut search = Search {
+                graph: self,
+                target,
+                edit,
+                crd,
+                crd_index: i,
+                strict,
+                out: &mut out,
+            };
+            for v in 0..versions {
+                let root = format!("/spec/versions/{v}/schema/openAPIV3Schema/properties");
+                for (prop, ty) in [("spec", Some(spec)), ("status", status.as_ref())] {
+                    let Some(ty) = ty else { continue };
+                    if self.name_reaches(ty, target, &mut BTreeSet::new()) {
+                        search.branch(|s| s.walk(ty, &format!("{root}/{prop}"), None))?;
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// A place a type's schema is inlined: the CRD, the JSON pointer of the type's own
+/// schema, and the field it is the type of (none for a CRD's spec or status).
+pub(super) struct Place<'a> {
+    pub(super) crd: usize,
+    pub(super) ptr: String,
+    pub(super) usage: Option<Usage<'a>>,
+}
+
+/// The field a place belongs to: the pointer of the field's schema, its model, and
+/// the wrappers between the field's type and the type (`Option`, `Vec`, ...).
+pub(super) struct Usage<'a> {
+    pub(super) field_ptr: String,
+    pub(super) model: FieldModel<'a>,
+    pub(super) chain: Vec<String>,
+    pub(super) field: &'a syn::Field,
+    pub(super) owner_attrs: &'a [Attribute],
+}
+
+/// One walk of the type graph alongside one CRD's compiled schema.
+pub(super) struct Search<'s, 'a> {
+    pub(super) graph: &'s Graph<'a>,
+    pub(super) target: &'s str,
+    pub(super) edit: Option<&'s StructEdit>,
+    pub(super) crd: &'s Value,
+    pub(super) crd_index: usize,
+    pub(super) strict: bool,
+    pub(super) out: &'s mut Vec<Place<'a>>,
+}
+
+impl<'a> Search<'_, 'a> {
+    /// Runs `f`; outside strict mode, a way that is not followed is left out.
+    pub(super) fn branch(
+        &mut self,
+        f: impl FnOnce(&mut Self) -> Result<(), String>,
+    ) -> Result<(), String> {
+        match f(self) {
+            Err(e) if self.strict => Err(e),
+            _ => Ok(()),
+        }
+    }
+
+    pub(super) fn walk(
+        &mut self,
+        name: &str,
+        ptr: &str,
+        usage: Option<Usage<'a>>,
+    ) -> Result<(), String> {
+        let target = self.target;
+        let graph = self.graph;
+        if self.crd.pointer(ptr).is_none() {
+            return Err(format!("the compiled schema has no {ptr} for {name}"));
+        }
+        if name == target {
+            self.out.push(Place {
+                crd: self.crd_index,
+                ptr: ptr.to_owned(),
+                usage,
+            });
+            return Ok(());
+        }
+        let defs = graph.defs.get(name).map(Vec::as_slice).unwrap_or_default();
+        let item = match defs {
+            [one] => *one,
+            [] => {
+                return Err(format!(
+                    "type {name} may hold {target}: it is not defined by an item here"
+                ));
+            }
+            _ => return Err(format!("type {name} is defined more than once")),
+        };
+        let s = match item {
+            Item::Struct(s) if s.generics.params.is_empty() => s,
+            Item::Type(t) if t.generics.params.is_empty() => {
+                return self.walk_type(&t.ty, ptr, name, usage);
+            }
+            _ => {
+                return Err(format!(
+                    "{name} holds {target} in a way not followed (an enum or generics)"
+                ));
+            }
+        };
+        let c = Container::of(&s.attrs).map_err(|e| format!("{name}: {e}"))?;
+        if let Some(edit) = self.edit {
+            check_transforms(&c.transforms, edit).map_err(|e| format!("{name}: {e}"))?;
+        }
+        for f in &s.fields {
+            if !graph.field_reaches(f, target, &mut BTreeSet::new()) {
+                continue;
+            }
+            self.branch(|this| {
+                let m = field_model(&c, f, None).map_err(|e| format!("{name}.{e}"))?;
+                if let Some(edit) = this.edit {
+                    check_transforms(&m.transforms, edit)
+                        .map_err(|e| format!("{name}.{}: {e}", m.json))?;
+                }
+                if has_arg(f, INDIRECT) {
+                    return Err(format!(
+                        "{name}.{} holds {target} through flatten or with",
+                        m.json
+                    ));
+                }
+                let child = format!("{ptr}/properties/{}", escape(&m.json));
+                let usage = Usage {
+                    field_ptr: child.clone(),
+                    model: m,
+                    chain: Vec::new(),
+                    field: f,
+                    owner_attrs: &s.attrs,
+                };
+                this.walk_type(&f.ty, &child, name, Some(usage))
+            })?;
+        }
+        Ok(())
+    }
+
+    pub(super) fn walk_type(
+        &mut self,
+        ty: &Type,
+        ptr: &str,
+        owner: &str,
+        mut usage: Option<Usage<'a>>,
+    ) -> Result<(), String> {
+        let (name, args) = last_ident(ty).ok_or_else(|| format!("{owner}: a type not followed"))?;
+        let step = match (name.as_str(), args.as_slice()) {
+            ("Option" | "Box", [t]) => Some((*t, ptr.to_owned())),
+            ("Vec", [t]) => Some((*t, format!("{ptr}/items"))),
+            ("BTreeMap" | "HashMap", [_, v]) => Some((*v, format!("{ptr}/additionalProperties"))),
+            (_, []) => None,
+            _ => {
+                return Err(format!(
+                    "{owner}: type {name}<..> may hold {} and is not followed",
+                    self.target
+                ));
+            }
+        };
+        match step {
+            Some((inner, next)) => {
+                if let Some(u) = &mut usage {
+                    u.chain.push(name);
+                }
+                self.walk_type(inner, &next, owner, usage)
+            }
+            None => self.walk(&name, ptr, usage),
+        }
+    }
+}
+
+/// A JSON pointer's escaping of one key.
+pub(super) fn escape(key: &str) -> String {
+    key.replace('~', "~0").replace('/', "~1")
+}
