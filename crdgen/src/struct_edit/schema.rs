@@ -144,13 +144,7 @@ impl Named<'_, '_> {
             let field = Schema::try_from(field).map_err(|e| e.to_string())?;
             schemars::_private::insert_object_property(&mut schema, &m.json, m.optional, field);
         }
-        let (title, description) = doc_text(&s.attrs);
-        schemars::_private::insert_metadata_property_if_nonempty(&mut schema, "title", title);
-        schemars::_private::insert_metadata_property_if_nonempty(
-            &mut schema,
-            "description",
-            description,
-        );
+        insert_doc(&mut schema, doc_text(&s.attrs));
         for mut m in markers {
             m(&mut schema);
         }
@@ -288,12 +282,7 @@ pub(super) fn enum_schema(e: &syn::ItemEnum) -> Result<Value, String> {
             units.push(Value::from(name));
         } else {
             let mut s = schemars::_private::new_unit_enum_variant(&name);
-            schemars::_private::insert_metadata_property_if_nonempty(&mut s, "title", title);
-            schemars::_private::insert_metadata_property_if_nonempty(
-                &mut s,
-                "description",
-                description,
-            );
+            insert_doc(&mut s, (title, description));
             documented.push(s.to_value());
         }
     }
@@ -308,14 +297,19 @@ pub(super) fn enum_schema(e: &syn::ItemEnum) -> Result<Value, String> {
         all.extend(documented);
         serde_json::json!({ "oneOf": all })
     };
-    let (title, description) = doc_text(&e.attrs);
     let mut s = Schema::try_from(std::mem::take(&mut schema)).map_err(|e| e.to_string())?;
-    schemars::_private::insert_metadata_property_if_nonempty(&mut s, "title", title);
-    schemars::_private::insert_metadata_property_if_nonempty(&mut s, "description", description);
+    insert_doc(&mut s, doc_text(&e.attrs));
     for mut t in transforms {
         t(&mut s);
     }
     Ok(s.to_value())
+}
+
+/// The metadata a doc comment gives a type's or variant's schema, as the derive
+/// inserts it: the title and the description, each when not empty.
+fn insert_doc(schema: &mut Schema, (title, description): (String, String)) {
+    schemars::_private::insert_metadata_property_if_nonempty(schema, "title", title);
+    schemars::_private::insert_metadata_property_if_nonempty(schema, "description", description);
 }
 
 /// serde's name of a unit variant under `rename_all`.
