@@ -84,7 +84,13 @@ impl Named<'_, '_> {
         let places = self.graph.places(name, Some(&no_edit), self.crds, false)?;
         for p in places {
             let Some(u) = p.usage else { continue };
-            if !u.model.plain {
+            // Inside a list or a map, the field's own bounds and default are on the
+            // list or map; elsewhere they would be mixed into the type's schema.
+            let in_items = matches!(
+                u.chain.last().map(String::as_str),
+                Some("Vec" | "BTreeMap" | "HashMap")
+            );
+            if !(u.model.plain || in_items && u.model.items_untouched) {
                 continue;
             }
             let crd = self.crds[p.crd].1;
@@ -98,21 +104,16 @@ impl Named<'_, '_> {
             self.cache
                 .borrow_mut()
                 .insert(name.to_owned(), Ok(candidate.clone()));
-            let rebuilt = build_field(
-                u.model.ty,
-                &u.model.doc,
-                &Validation::default(),
-                false,
-                None,
-                Some(self),
-            );
+            let rebuilt = Container::of(u.owner_attrs)
+                .and_then(|owner| field_model(&owner, u.field, Some(self)))
+                .and_then(|m| m.schema);
             if rebuilt.as_ref() == Ok(field) {
                 return Ok(candidate);
             }
         }
         Err(format!(
-            "type `{name}`: no field of this type with only a doc comment to read its \
-             schema from"
+            "type `{name}`: no field of this type to read its schema back from (one with \
+             only a doc comment, or a list or map of it without markers)"
         ))
     }
 }

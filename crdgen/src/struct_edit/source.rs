@@ -223,6 +223,9 @@ pub(super) struct Container {
     pub(super) rename_all: Option<String>,
     pub(super) deny_unknown_fields: bool,
     pub(super) skip_serializing_none: bool,
+    /// `#[derive(Serialize)]`: then every field's type is serializable, and schemars
+    /// writes a field's `serde(default)` as its `default`.
+    pub(super) serialize: bool,
     /// The `transform`s on the struct.
     pub(super) transforms: Vec<Expr>,
 }
@@ -233,10 +236,23 @@ impl Container {
             rename_all: None,
             deny_unknown_fields: false,
             skip_serializing_none: false,
+            serialize: false,
             transforms: Vec::new(),
         };
         for a in attrs {
             let p = a.path();
+            if p.is_ident("derive") {
+                a.parse_nested_meta(|m| {
+                    c.serialize |= m
+                        .path
+                        .segments
+                        .last()
+                        .is_some_and(|s| s.ident == "Serialize");
+                    Ok(())
+                })
+                .map_err(|e| format!("#[derive(..)]: {e}"))?;
+                continue;
+            }
             // Lints and `non_exhaustive` say nothing about schemas.
             if ["doc", "derive", "kube", "allow", "expect", "non_exhaustive"]
                 .iter()
@@ -350,6 +366,9 @@ pub(super) struct FieldModel<'a> {
     /// Nothing but a doc comment and serde's renaming shapes its schema: its type's
     /// schema can be read back from it.
     pub(super) plain: bool,
+    /// No marker and no `inner(..)` bound: a list's items or a map's values are its
+    /// type's own schema.
+    pub(super) items_untouched: bool,
     pub(super) ty: &'a Type,
     /// Whether the field is absent from `required`.
     pub(super) optional: bool,
@@ -457,7 +476,13 @@ pub(super) fn field_model<'a>(
         skip_if = Some("Option::is_none".into());
     }
     let optional = default || is_option;
+    if default && !c.serialize && other.is_none() {
+        // schemars writes a default only when the type serializes, which is not
+        // known here.
+        other = Some("serde(default) in a struct without #[derive(Serialize)]".into());
+    }
     let plain = other.is_none() && transforms.is_empty() && !default && validation.is_empty();
+    let items_untouched = other.is_none() && transforms.is_empty() && validation.inner.is_none();
     let schema = match other {
         Some(o) => Err(format!("{ident}: `{o}` is not modelled")),
         None => transforms
@@ -488,6 +513,7 @@ pub(super) fn field_model<'a>(
         json,
         doc,
         plain,
+        items_untouched,
         ty: &f.ty,
         optional,
         transforms,

@@ -17,12 +17,12 @@ macro_rules! version {
         use std::collections::BTreeMap;
         $(
             #[allow(dead_code)]
-            #[derive(schemars::JsonSchema)]
+            #[derive(schemars::JsonSchema, serde::Serialize)]
             $item
         )*
         pub const SOURCE: &str = concat!(
             "#[kube(kind = \"Widget\")]\n",
-            $("#[derive(JsonSchema)]\n", stringify!($item), "\n"),*
+            $("#[derive(JsonSchema, Serialize)]\n", stringify!($item), "\n"),*
         );
         /// The pass-1 CRD of `$root` as the spec.
         #[allow(dead_code)]
@@ -526,7 +526,7 @@ fn a_type_only_used_with_markers_is_not_read_back() {
     refuses!(
         keyed,
         keyed_odd,
-        "no field of this type with only a doc comment"
+        "no field of this type to read its schema back from"
     );
 }
 
@@ -657,8 +657,20 @@ fn other_changes_are_refused_with_their_reason() {
         )
         .expect_err("refused")
     };
-    let err = edit("#[derive(JsonSchema)]", "#[derive(JsonSchema, Clone)]");
+    let err = edit(
+        "#[derive(JsonSchema, Serialize)]",
+        "#[derive(JsonSchema, Serialize, Clone)]",
+    );
     assert!(err.contains("changed in more than its fields"), "{err}");
+    // Without `Serialize`, schemars may or may not write a default: not modelled.
+    let unserializable =
+        |src: &str| src.replace("#[derive(JsonSchema, Serialize)]", "#[derive(JsonSchema)]");
+    let err = fast(
+        (&unserializable(base::SOURCE), base::crd()),
+        &unserializable(added::SOURCE),
+    )
+    .expect_err("refused");
+    assert!(err.contains("without #[derive(Serialize)]"), "{err}");
     // A renamed struct is one removed and one added: the old name is still used.
     let err = edit("struct Setting", "struct Settings");
     assert!(err.contains("type Setting was removed, but"), "{err}");
@@ -729,4 +741,48 @@ fn an_enum_read_back_from_an_option_loses_options_null() {
     // `Option` adds `null` to the type and to the enum's values; the required field
     // of the enum has neither.
     agrees!(plain_enum, plain_enum_added);
+}
+
+mod listed {
+    version! { Spec;
+        #[serde(rename_all = "camelCase")]
+        struct Spec {
+            /// Hosts, at least one.
+            #[serde(default)]
+            #[schemars(length(min = 1, max = 8))]
+            hosts: Vec<Host>,
+        }
+        /// A host.
+        struct Host {
+            /// Its name.
+            name: String,
+        }
+    }
+}
+
+mod listed_added {
+    version! { Spec;
+        #[serde(rename_all = "camelCase")]
+        struct Spec {
+            /// Hosts, at least one.
+            #[serde(default)]
+            #[schemars(length(min = 1, max = 4))]
+            hosts: Vec<Host>,
+            /// The main host.
+            main_host: Option<Host>,
+        }
+        /// A host.
+        struct Host {
+            /// Its name.
+            name: String,
+        }
+    }
+}
+
+#[test]
+fn a_type_is_read_back_from_the_items_of_a_bounded_list() {
+    // `Host` is only the items of `hosts`, whose bounds and default are on the list:
+    // the list's new bound and a new field of `Host` both take it from there.
+    agrees!(listed, listed_added);
+    agrees!(listed_added, listed);
 }
