@@ -59,14 +59,29 @@ impl<'a> Graph<'a> {
         target: &str,
         seen: &mut BTreeSet<String>,
     ) -> bool {
-        let mut found = false;
-        use quote::ToTokens;
-        walk_tokens(ty.to_token_stream(), &mut |tt| {
-            if let proc_macro2::TokenTree::Ident(i) = tt {
-                found |= self.name_reaches(&i.to_string(), target, seen);
-            }
-        });
-        found
+        match ty {
+            // The type a path names is its last segment's (the others are modules);
+            // its generic arguments are types too.
+            Type::Path(p) if p.qself.is_none() => p.path.segments.last().is_some_and(|seg| {
+                self.name_reaches(&seg.ident.to_string(), target, seen)
+                    || match &seg.arguments {
+                        syn::PathArguments::AngleBracketed(a) => a.args.iter().any(|g| match g {
+                            syn::GenericArgument::Type(t) => self.type_reaches(t, target, seen),
+                            _ => true,
+                        }),
+                        syn::PathArguments::None => false,
+                        syn::PathArguments::Parenthesized(_) => true,
+                    }
+            }),
+            Type::Reference(r) => self.type_reaches(&r.elem, target, seen),
+            Type::Slice(t) => self.type_reaches(&t.elem, target, seen),
+            Type::Array(t) => self.type_reaches(&t.elem, target, seen),
+            Type::Paren(t) => self.type_reaches(&t.elem, target, seen),
+            Type::Group(t) => self.type_reaches(&t.elem, target, seen),
+            Type::Tuple(t) => t.elems.iter().any(|e| self.type_reaches(e, target, seen)),
+            // Anything else (a trait object, a macro in type position): may be anything.
+            _ => true,
+        }
     }
 
     pub(super) fn name_reaches(
@@ -82,8 +97,19 @@ impl<'a> Graph<'a> {
             return false;
         }
         let Some(defs) = self.defs.get(name) else {
-            // Not defined by an item: from another crate, a primitive, or a macro.
-            return self.macro_idents.contains(target);
+            if STD_NAMES.contains(&name) {
+                return false;
+            }
+            // Not defined by an item: from another crate, or made by a macro. A type a macro makes holds types named in some macro: it may
+            // hold the target when one of those does (or is it).
+            let named: Vec<&String> = self
+                .macro_idents
+                .iter()
+                .filter(|m| *m == target || self.defs.contains_key(*m))
+                .collect();
+            return named
+                .into_iter()
+                .any(|m| self.name_reaches(m, target, seen));
         };
         defs.iter().any(|d| match d {
             Item::Struct(s) => s.fields.iter().any(|f| self.field_reaches(f, target, seen)),
@@ -167,6 +193,40 @@ impl<'a> Graph<'a> {
         Ok(out)
     }
 }
+
+/// Primitive and standard-library names of field types: never the API's own.
+const STD_NAMES: &[&str] = &[
+    "String",
+    "str",
+    "bool",
+    "char",
+    "i8",
+    "i16",
+    "i32",
+    "i64",
+    "i128",
+    "isize",
+    "u8",
+    "u16",
+    "u32",
+    "u64",
+    "u128",
+    "usize",
+    "f32",
+    "f64",
+    "Option",
+    "Vec",
+    "Box",
+    "BTreeMap",
+    "HashMap",
+    "BTreeSet",
+    "HashSet",
+    "std",
+    "collections",
+    "num",
+    "core",
+    "alloc",
+];
 
 /// A place a type's schema is inlined: the CRD, the JSON pointer of the type's own
 /// schema, and the field it is the type of (none for a CRD's spec or status).

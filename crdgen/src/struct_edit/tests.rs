@@ -786,3 +786,23 @@ fn a_type_is_read_back_from_the_items_of_a_bounded_list() {
     agrees!(listed, listed_added);
     agrees!(listed_added, listed);
 }
+
+#[test]
+fn a_way_through_a_type_a_macro_makes_is_followed_to_a_refusal() {
+    // `Holder` is made by a macro and holds `Mid`, which holds `Place`: an edit of
+    // `Place` cannot know every place it is inlined.
+    let with_macro = |src: &str| {
+        src.replacen(
+            "place: Option<Place>,",
+            "place: Option<Place>,\nholder: Option<Holder>,",
+            1,
+        ) + "\nmacro_rules! holder { () => { struct Holder { mid: Mid } }; }\nholder!();\n\
+               struct Mid { p: Option<Place> }\n"
+    };
+    let err = fast(
+        (&with_macro(base::SOURCE), base::crd()),
+        &with_macro(added::SOURCE),
+    )
+    .expect_err("refused");
+    assert!(err.contains("Holder"), "{err}");
+}
