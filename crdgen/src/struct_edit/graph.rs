@@ -12,6 +12,9 @@ pub(super) struct Graph<'a> {
     pub(super) macro_idents: BTreeSet<String>,
     /// Per CRD kind: its spec and status type names.
     pub(super) roots: BTreeMap<String, (String, Option<String>)>,
+    /// Types whose `JsonSchema` is written by hand (`impl JsonSchema for T`), with
+    /// the identifiers of that code: their schema is not their fields'.
+    pub(super) manual: BTreeMap<String, BTreeSet<String>>,
 }
 
 impl<'a> Graph<'a> {
@@ -20,6 +23,7 @@ impl<'a> Graph<'a> {
             defs: BTreeMap::new(),
             macro_idents: BTreeSet::new(),
             roots: BTreeMap::new(),
+            manual: BTreeMap::new(),
         };
         for (_, items) in files {
             for item in items {
@@ -40,6 +44,22 @@ impl<'a> Graph<'a> {
                                 g.macro_idents.insert(i.to_string());
                             }
                         });
+                        None
+                    }
+                    Item::Impl(i)
+                        if i.trait_.as_ref().is_some_and(|(_, t, _)| {
+                            t.segments.last().is_some_and(|s| s.ident == "JsonSchema")
+                        }) =>
+                    {
+                        use quote::ToTokens;
+                        if let Some((name, _)) = last_ident(&i.self_ty) {
+                            let idents = g.manual.entry(name).or_default();
+                            walk_tokens(i.to_token_stream(), &mut |tt| {
+                                if let proc_macro2::TokenTree::Ident(id) = tt {
+                                    idents.insert(id.to_string());
+                                }
+                            });
+                        }
                         None
                     }
                     _ => None,
@@ -95,6 +115,13 @@ impl<'a> Graph<'a> {
         }
         if !seen.insert(name.to_owned()) {
             return false;
+        }
+        if let Some(idents) = self.manual.get(name) {
+            // Its schema is what its own code makes: it may hold what that code names.
+            return idents
+                .iter()
+                .filter(|m| *m != name && (*m == target || self.defs.contains_key(*m)))
+                .any(|m| self.name_reaches(m, target, seen));
         }
         let Some(defs) = self.defs.get(name) else {
             if STD_NAMES.contains(&name) {
@@ -279,6 +306,11 @@ impl<'a> Search<'_, 'a> {
         let graph = self.graph;
         if self.crd.pointer(ptr).is_none() {
             return Err(format!("the compiled schema has no {ptr} for {name}"));
+        }
+        if graph.manual.contains_key(name) {
+            return Err(format!(
+                "type {name} writes its own JsonSchema: its schema is not its fields'"
+            ));
         }
         if name == target {
             self.out.push(Place {

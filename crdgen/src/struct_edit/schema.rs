@@ -55,6 +55,11 @@ impl Named<'_, '_> {
                 "type `{name}` may be another crate's (imported with `use`)"
             ));
         }
+        if self.graph.manual.contains_key(name) {
+            return Err(format!(
+                "type `{name}` writes its own JsonSchema: its schema runs only when compiled"
+            ));
+        }
         let own = match self.graph.defs.get(name).map(Vec::as_slice) {
             Some([Item::Struct(s)]) if s.generics.params.is_empty() => &s.attrs,
             Some([Item::Enum(e)]) if e.generics.params.is_empty() => &e.attrs,

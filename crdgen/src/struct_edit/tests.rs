@@ -806,3 +806,19 @@ fn a_way_through_a_type_a_macro_makes_is_followed_to_a_refusal() {
     .expect_err("refused");
     assert!(err.contains("Holder"), "{err}");
 }
+
+#[test]
+fn a_type_that_writes_its_own_json_schema_is_not_read_back_or_edited() {
+    let manual = |src: &str| format!("{src}\nimpl JsonSchema for Place {{ }}\n");
+    // A new field of it: its schema is its own code's.
+    let err = fast(
+        (&manual(base::SOURCE), base::crd()),
+        &manual(added_struct::SOURCE),
+    )
+    .expect_err("refused");
+    assert!(err.contains("writes its own JsonSchema"), "{err}");
+    // Its fields: not what its schema is made of.
+    let err =
+        fast((&manual(base::SOURCE), base::crd()), &manual(added::SOURCE)).expect_err("refused");
+    assert!(err.contains("writes its own JsonSchema"), "{err}");
+}
