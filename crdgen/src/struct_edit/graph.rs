@@ -12,6 +12,9 @@ pub(super) struct Graph<'a> {
     pub(super) macro_idents: BTreeSet<String>,
     /// Per CRD kind: its spec and status type names.
     pub(super) roots: BTreeMap<String, (String, Option<String>)>,
+    /// The names of the API's modules (files and inline modules): a type path that
+    /// starts with another name (`k8s_openapi::...`) is another crate's.
+    pub(super) modules: BTreeSet<String>,
     /// Types whose `JsonSchema` is written by hand (`impl JsonSchema for T`), with
     /// the identifiers of that code: their schema is not their fields'.
     pub(super) manual: BTreeMap<String, BTreeSet<String>>,
@@ -24,8 +27,12 @@ impl<'a> Graph<'a> {
             macro_idents: BTreeSet::new(),
             roots: BTreeMap::new(),
             manual: BTreeMap::new(),
+            modules: ["crate", "self", "super"].map(str::to_owned).into(),
         };
-        for (_, items) in files {
+        for (path, items) in files {
+            for part in path.trim_end_matches(".rs").split('/') {
+                g.modules.insert(part.to_owned());
+            }
             for item in items {
                 let name = match item {
                     Item::Struct(s) => {
@@ -37,6 +44,10 @@ impl<'a> Graph<'a> {
                     Item::Enum(e) => Some(e.ident.to_string()),
                     Item::Type(t) => Some(t.ident.to_string()),
                     Item::Union(u) => Some(u.ident.to_string()),
+                    Item::Mod(m) => {
+                        g.modules.insert(m.ident.to_string());
+                        None
+                    }
                     Item::Macro(m) => {
                         use quote::ToTokens;
                         walk_tokens(m.mac.tokens.to_token_stream(), &mut |tt| {
@@ -82,8 +93,13 @@ impl<'a> Graph<'a> {
         match ty {
             // The type a path names is its last segment's (the others are modules);
             // its generic arguments are types too.
+            // The type a path names is its last segment's (the others are modules),
+            // unless another crate's; its generic arguments are types too.
             Type::Path(p) if p.qself.is_none() => p.path.segments.last().is_some_and(|seg| {
-                self.name_reaches(&seg.ident.to_string(), target, seen)
+                let std = STD_NAMES.contains(&seg.ident.to_string().as_str());
+                (!std
+                    && !self.foreign(&p.path)
+                    && self.name_reaches(&seg.ident.to_string(), target, seen))
                     || match &seg.arguments {
                         syn::PathArguments::AngleBracketed(a) => a.args.iter().any(|g| match g {
                             syn::GenericArgument::Type(t) => self.type_reaches(t, target, seen),
@@ -102,6 +118,16 @@ impl<'a> Graph<'a> {
             // Anything else (a trait object, a macro in type position): may be anything.
             _ => true,
         }
+    }
+
+    /// Whether a type path names another crate's type: it has a module part that
+    /// starts with a name that is not one of the API's modules.
+    pub(super) fn foreign(&self, path: &syn::Path) -> bool {
+        path.segments.len() > 1
+            && path
+                .segments
+                .first()
+                .is_some_and(|s| !self.modules.contains(&s.ident.to_string()))
     }
 
     pub(super) fn name_reaches(
@@ -383,6 +409,13 @@ impl<'a> Search<'_, 'a> {
         mut usage: Option<Usage<'a>>,
     ) -> Result<(), String> {
         let (name, args) = last_ident(ty).ok_or_else(|| format!("{owner}: a type not followed"))?;
+        if let Type::Path(p) = ty
+            && args.is_empty()
+            && self.graph.foreign(&p.path)
+        {
+            // Another crate's type: it holds none of ours.
+            return Ok(());
+        }
         let step = match (name.as_str(), args.as_slice()) {
             ("Option" | "Box", [t]) => Some((*t, ptr.to_owned())),
             ("Vec", [t]) => Some((*t, format!("{ptr}/items"))),

@@ -427,6 +427,9 @@ pub(super) fn type_schema(
             ))
         }
         (_, []) => match named {
+            Some(n) if matches!(ty, Type::Path(p) if n.graph.foreign(&p.path)) => Err(format!(
+                "type `{name}`: another crate's, whose schema comes from its code"
+            )),
             Some(n) => Ok((n.schema(&name)?, None)),
             None => Err(format!("type `{name}`: not resolved")),
         },

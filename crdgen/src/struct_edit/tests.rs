@@ -822,3 +822,28 @@ fn a_type_that_writes_its_own_json_schema_is_not_read_back_or_edited() {
         fast((&manual(base::SOURCE), base::crd()), &manual(added::SOURCE)).expect_err("refused");
     assert!(err.contains("writes its own JsonSchema"), "{err}");
 }
+
+#[test]
+fn another_crates_type_of_the_same_name_is_not_ours() {
+    // `other::Place` is not `Place`: the walk does not go in, and a new field of it
+    // is not built from ours.
+    let with_foreign = |src: &str| {
+        src.replacen(
+            "place: Option<Place>,",
+            "place: Option<Place>,\next: Option<other::Place>,",
+            1,
+        )
+    };
+    let got = fast(
+        (&with_foreign(base::SOURCE), base::crd()),
+        &with_foreign(added::SOURCE),
+    );
+    assert_eq!(got, Ok(added::crd()));
+    let new_field = added_struct::SOURCE.replacen(
+        "other_place: Option<Place>",
+        "other_place: Option<other::Place>",
+        1,
+    );
+    let err = fast((base::SOURCE, base::crd()), &new_field).expect_err("refused");
+    assert!(err.contains("another crate's"), "{err}");
+}
