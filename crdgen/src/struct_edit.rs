@@ -32,7 +32,8 @@
 //!   [`FIELD_SET_INDEPENDENT`]), or one whose string arguments name an edited field;
 //! - a way to the struct passes through something whose schema is not simply the
 //!   struct's own: an enum, a generic struct, `flatten`, `with`, a type defined twice,
-//!   or a type a macro may define;
+//!   a type that writes its own `JsonSchema`, or a type a macro may define (one not
+//!   defined by an item, when some macro names a type that holds the struct);
 //! - the struct has `#[serde(default)]` on itself (its fields' defaults come from its
 //!   `Default` implementation), or a field of the old version that this path can
 //!   rebuild differs from what the compiler produced for it (the model and the
