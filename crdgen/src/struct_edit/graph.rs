@@ -12,6 +12,8 @@ pub(super) struct Graph<'a> {
     pub(super) macro_idents: BTreeSet<String>,
     /// Per CRD kind: its spec and status type names.
     pub(super) roots: BTreeMap<String, (String, Option<String>)>,
+    /// Names given by `use ... as Name` to another name.
+    pub(super) renames: BTreeMap<String, String>,
     /// The names of the API's modules (files and inline modules): a type path that
     /// starts with another name (`k8s_openapi::...`) is another crate's.
     pub(super) modules: BTreeSet<String>,
@@ -28,6 +30,7 @@ impl<'a> Graph<'a> {
             roots: BTreeMap::new(),
             manual: BTreeMap::new(),
             modules: ["crate", "self", "super"].map(str::to_owned).into(),
+            renames: BTreeMap::new(),
         };
         for (path, items) in files {
             for part in path.trim_end_matches(".rs").split('/') {
@@ -46,6 +49,10 @@ impl<'a> Graph<'a> {
                     Item::Union(u) => Some(u.ident.to_string()),
                     Item::Mod(m) => {
                         g.modules.insert(m.ident.to_string());
+                        None
+                    }
+                    Item::Use(u) => {
+                        collect_renames(&u.tree, &mut g.renames);
                         None
                     }
                     Item::Macro(m) => {
@@ -130,12 +137,21 @@ impl<'a> Graph<'a> {
                 .is_some_and(|s| !self.modules.contains(&s.ident.to_string()))
     }
 
+    /// The name a type is defined under: `Y` of `use ...::X as Y` is `X`.
+    pub(super) fn resolve<'n>(&'n self, name: &'n str) -> &'n str {
+        match self.renames.get(name) {
+            Some(original) if !self.defs.contains_key(name) => original,
+            _ => name,
+        }
+    }
+
     pub(super) fn name_reaches(
         &self,
         name: &str,
         target: &str,
         seen: &mut BTreeSet<String>,
     ) -> bool {
+        let name = self.resolve(name);
         if name == target {
             return true;
         }
@@ -247,6 +263,18 @@ impl<'a> Graph<'a> {
     }
 }
 
+/// `use a::X as Y`: `Y` is `X`.
+fn collect_renames(tree: &syn::UseTree, out: &mut BTreeMap<String, String>) {
+    match tree {
+        syn::UseTree::Path(p) => collect_renames(&p.tree, out),
+        syn::UseTree::Rename(r) => {
+            out.insert(r.rename.to_string(), r.ident.to_string());
+        }
+        syn::UseTree::Group(g) => g.items.iter().for_each(|t| collect_renames(t, out)),
+        syn::UseTree::Name(_) | syn::UseTree::Glob(_) => {}
+    }
+}
+
 /// Primitive and standard-library names of field types: never the API's own.
 const STD_NAMES: &[&str] = &[
     "String",
@@ -330,6 +358,7 @@ impl<'a> Search<'_, 'a> {
     ) -> Result<(), String> {
         let target = self.target;
         let graph = self.graph;
+        let name = graph.resolve(name);
         if self.crd.pointer(ptr).is_none() {
             return Err(format!("the compiled schema has no {ptr} for {name}"));
         }

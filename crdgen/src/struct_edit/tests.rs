@@ -847,3 +847,23 @@ fn another_crates_type_of_the_same_name_is_not_ours() {
     let err = fast((base::SOURCE, base::crd()), &new_field).expect_err("refused");
     assert!(err.contains("another crate's"), "{err}");
 }
+
+#[test]
+fn a_type_imported_under_another_name_is_followed() {
+    // `Spot` is `Place`: the field of it is a place of `Place` too (here one the
+    // compiled schema lacks, so the edit is refused rather than half made).
+    let with_alias = |src: &str| {
+        "use crate::v1::Place as Spot;\n".to_owned()
+            + &src.replacen(
+                "place: Option<Place>,",
+                "place: Option<Place>,\nspot: Option<Spot>,",
+                1,
+            )
+    };
+    let err = fast(
+        (&with_alias(base::SOURCE), base::crd()),
+        &with_alias(added::SOURCE),
+    )
+    .expect_err("refused");
+    assert!(err.contains("/properties/spot"), "{err}");
+}
