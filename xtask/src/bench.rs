@@ -10,6 +10,8 @@
 //! - `struct-add`: a new struct and a field of its type, then `cargo xtask gen-crds`;
 //! - `marker`: a field's `transform` marker changed (the port range), then
 //!   `cargo xtask gen-crds`;
+//! - `api-marker`: a new field with a marker of the API crate (which only the
+//!   compiler can run), then `cargo xtask gen-crds`;
 //! - `cold`: `cargo xtask gen-crds --check` from an empty target directory (with
 //!   `--peer`: upstream's generator built from an empty Go build cache, then run);
 //! - `criterion`: the in-process passes alone,
@@ -58,7 +60,7 @@ pub struct Args {
     #[arg(long, default_value_t = 1)]
     cold_runs: usize,
     /// Only these scenarios (check, doc-edit, field-add, field-remove, field-rename,
-    /// bound, struct-add, marker, cold, criterion); all when omitted.
+    /// bound, struct-add, marker, api-marker, cold, criterion); all when omitted.
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
     /// Also time upstream's generator (agentgateway v1.4.1's `controller/hack/crdgen`)
@@ -376,6 +378,29 @@ const EDITS: &[EditScenario] = &[
                 t,
                 PEER_MARKER_ANCHOR,
                 &PEER_MARKER_ANCHOR.replace("65535", &(65534 - i).to_string()),
+            )?))
+        },
+    },
+    EditScenario {
+        key: "api-marker",
+        name: "new field with a marker of the API crate",
+        target: Duration::from_millis(1500),
+        ours: |t, i| {
+            Ok(timed(insert_after(
+                t,
+                FIELD_ANCHOR,
+                &format!(
+                    "    /// Benchmark conditions.\n    #[schemars(transform = shared::conditions)]\n    pub bench_conditions_{i}: Option<Vec<shared::Condition>>,\n"
+                ),
+            )?))
+        },
+        theirs: |t, i| {
+            Ok(timed(insert_after(
+                t,
+                PEER_FIELD_ANCHOR,
+                &format!(
+                    "\t// Benchmark list.\n\t// +kubebuilder:validation:MaxItems=8\n\t// +optional\n\tBenchList{i} []string `json:\"benchList{i},omitempty\"`\n"
+                ),
             )?))
         },
     },
