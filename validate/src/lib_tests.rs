@@ -495,3 +495,23 @@ fn conversions_and_quantities_that_fail_are_worded_as_cel_go_and_the_apiserver_w
         ]
     );
 }
+
+#[test]
+fn an_overflowing_conversion_is_worded_as_cel_go_words_it() {
+    // cel-go's Int/Double ConvertToType wrap errIntOverflow/errUintOverflow, which the
+    // apiserver reports as `<error> evaluating rule: <message>` (not an overload
+    // error, and not a conversion from a string).
+    let rule = |ty: &str, r: &str, m: &str| json!({"type": ty, "x-kubernetes-validations": [{"rule": r, "message": m}]});
+    let schema = json!({"type": "object", "properties": {
+        "n": rule("integer", "uint(self) > 0u", "n is positive"),
+        "f": rule("number", "int(self) > 0", "f is positive"),
+    }});
+    let obj = json!({"n": -1, "f": 1e300});
+    assert_eq!(
+        cel_errors(schema, obj),
+        [
+            "f: Invalid value: \"number\": integer overflow evaluating rule: f is positive",
+            "n: Invalid value: \"integer\": unsigned integer overflow evaluating rule: n is positive",
+        ]
+    );
+}
