@@ -325,7 +325,10 @@ mod tests {
             read: Rc::clone(&read),
         };
         let mut buf = [0u8; 4];
-        while r.read(&mut buf).expect("read from memory") > 0 {}
+        let reads: Vec<usize> = (0..4)
+            .map(|_| r.read(&mut buf).expect("read from memory"))
+            .collect();
+        assert_eq!(reads, [4, 4, 2, 0]);
         assert_eq!(read.get(), 10);
     }
 
