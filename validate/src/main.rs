@@ -393,4 +393,34 @@ mod tests {
         p.tick(0, 0);
         assert_eq!(text(&p), "\r\x1b[K0 objects, 0 of 0 MB read (100%)");
     }
+
+    #[test]
+    fn directories_give_their_yaml_yml_and_json_files_sorted_and_recursively() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path();
+        fs::create_dir(root.join("sub")).expect("mkdir");
+        for f in ["b.yml", "a.yaml", "c.json", "d.txt", "yaml", "sub/e.yaml"] {
+            fs::write(root.join(f), "").expect("write");
+        }
+        let found = files(&[root.to_path_buf(), root.join("d.txt")]).expect("files");
+        let names: Vec<_> = found
+            .iter()
+            .map(|f| f.strip_prefix(root).expect("under root"))
+            .collect();
+        // A file named on the command line is read whatever its name.
+        assert_eq!(
+            names,
+            ["a.yaml", "b.yml", "c.json", "sub/e.yaml", "d.txt"].map(Path::new)
+        );
+        let empty = tempfile::tempdir().expect("tempdir");
+        fs::write(empty.path().join("x.txt"), "").expect("write");
+        let err = files(&[empty.path().to_path_buf()]).expect_err("nothing to read");
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "{}: no *.yaml, *.yml or *.json files in it",
+                empty.path().display()
+            )
+        );
+    }
 }
