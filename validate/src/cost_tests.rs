@@ -250,3 +250,30 @@ fn a_macro_stopping_early_over_a_map_is_order_dependent() {
     // Lists are visited in order.
     assert!(!spent(strings(10), "self.exists(x, x == 'a')", json!(["a", "b"])).order_dependent);
 }
+
+#[test]
+fn the_per_call_limit_is_reached_only_when_the_cost_passes_it() {
+    // cel-go's cost tracker cancels once the cost is over the limit
+    // (`tracker.cost > *tracker.Limit`): a call costing exactly the limit completes.
+    let rule = "self.startsWith('abc')";
+    let schema = json!({"type": "object", "properties": {"spec": {"type": "object",
+        "properties": {"f": {"type": "string", "maxLength": 64,
+            "x-kubernetes-validations": [{"rule": rule}]}}}}});
+    let m = SchemaMeter::new(&schema).expect("the rule checks");
+    let checked = &m.rules.by_node["/properties/spec/properties/f"][0].checked;
+    let run = |limit| {
+        let vars = vec![("self".to_owned(), Value::from("abcdefghijklmnopqrstuvwxyz"))];
+        meter(checked, &m.functions, vars, limit)
+    };
+    // The figure of `string_functions_cost_by_the_strings_length`.
+    let at = run(4);
+    assert_eq!(at.cost, 4);
+    assert!(
+        matches!(at.value, Ok(Ok(Value::Bool(true)))),
+        "{:?}",
+        at.value
+    );
+    let over = run(3);
+    assert_eq!(over.cost, 4, "up to and including the step past the limit");
+    assert!(over.value.is_err(), "{:?}", over.value);
+}

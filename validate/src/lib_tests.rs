@@ -481,14 +481,20 @@ fn conversions_and_quantities_that_fail_are_worded_as_cel_go_and_the_apiserver_w
     let schema = json!({"type": "object", "properties": {
         "u": rule("uint(self) > 0u", "u is a number"),
         "q": rule("quantity(self).isGreaterThan(quantity('0'))", "q is a quantity"),
+        // Typed dyn: a function of the wrong type fails only at runtime, as cel-go's
+        // `no such overload: size`.
+        "s": {"x-kubernetes-int-or-string": true, "x-kubernetes-validations": [
+            {"rule": "self.size() < 5", "message": "s is short"}]},
     }});
-    let obj = json!({"u": "-3", "q": "lots"});
+    let obj = json!({"u": "-3", "q": "lots", "s": 3});
     assert_eq!(
         cel_errors(schema, obj),
         [
             // resource.ParseQuantity's error, wrapped by the apiserver.
             "q: Invalid value: \"string\": quantities must match the regular expression \
              '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$' evaluating rule: q is a quantity",
+            "s: Invalid value: \"\": 'no such overload: size': call arguments did not match a \
+             supported operator, function or macro signature for rule: s is short",
             // cel-go: strconv.ParseUint refuses it, a type conversion error.
             "u: Invalid value: \"string\": type conversion error from 'string' to 'uint' \
              evaluating rule: u is a number",
