@@ -277,3 +277,12 @@ fn the_per_call_limit_is_reached_only_when_the_cost_passes_it() {
     assert_eq!(over.cost, 4, "up to and including the step past the limit");
     assert!(over.value.is_err(), "{:?}", over.value);
 }
+
+#[test]
+fn a_type_name_is_a_free_constant() {
+    // cel-go plans a type identifier as a constant (planCheckedIdent), and constants
+    // cost nothing: `int != string` costs its comparison only, `self` its attribute.
+    let s = json!({"type": "string", "maxLength": 20});
+    assert_eq!(cost(s.clone(), "int != string", json!("x")), 1);
+    assert_eq!(cost(s, "self != 'y' && int != uint", json!("x")), 3);
+}
