@@ -286,3 +286,80 @@ fn a_type_name_is_a_free_constant() {
     assert_eq!(cost(s.clone(), "int != string", json!("x")), 1);
     assert_eq!(cost(s, "self != 'y' && int != uint", json!("x")), 3);
 }
+
+/// Attributes on a call's result, optional chains and calls whose argument fails:
+/// each rule's cost and verdict as `e2e/tools/celcost runtime` printed them
+/// (k8s.io/apiextensions-apiserver 0.35's validator; no error means the rule held).
+#[test]
+fn attributes_of_call_results_and_failed_arguments_cost_what_the_apiserver_counts() {
+    let ab = json!({"type": "object", "properties": {
+        "a": {"type": "string", "maxLength": 10}, "b": {"type": "string", "maxLength": 10}}});
+    let s20 = json!({"type": "string", "maxLength": 20});
+    // (schema, rule, value, the apiserver's cost, whether the rule held)
+    let cases = [
+        (s20, "self.split('.')[0] == 'a'", json!("a.b"), 5, true),
+        (
+            ab.clone(),
+            "optional.of(self).a.hasValue()",
+            json!({"a": "x"}),
+            5,
+            true,
+        ),
+        (
+            ab.clone(),
+            "optional.of(self).a.orValue('') == 'x'",
+            json!({"a": "x"}),
+            5,
+            true,
+        ),
+        (
+            ab.clone(),
+            "optional.of(self).?b.orValue('') == ''",
+            json!({"a": "x"}),
+            3,
+            true,
+        ),
+        (ab.clone(), "self.?a.hasValue()", json!({"a": "x"}), 3, true),
+        // `no such key: b evaluating rule: ...` on the apiserver.
+        (
+            ab.clone(),
+            "self.a.replace(self.b, 'x') == 'y'",
+            json!({"a": "abc"}),
+            5,
+            false,
+        ),
+        (
+            ab.clone(),
+            "size(self.b) == 0",
+            json!({"a": "abc"}),
+            4,
+            false,
+        ),
+        (ab, "self.b.startsWith('x')", json!({"a": "abc"}), 3, false),
+    ];
+    let mut differences = vec![];
+    for (node, rule, value, cost, held) in cases {
+        let mut with_rule = node.clone();
+        with_rule["x-kubernetes-validations"] = json!([{ "rule": rule }]);
+        let schema = json!({"type": "object", "properties": {"spec": {"type": "object",
+            "properties": {"f": with_rule}}}});
+        let m = SchemaMeter::new(&schema).expect("the rule checks");
+        let checked = &m.rules.by_node["/properties/spec/properties/f"][0].checked;
+        let this = to_cel(&value, &node, false, &m.functions);
+        let got = meter(
+            checked,
+            &m.functions,
+            vec![("self".to_owned(), this)],
+            PER_CALL_LIMIT,
+        );
+        let got_held = match &got.value {
+            Ok(Ok(Value::Bool(b))) => *b,
+            Ok(Err(_)) => false,
+            other => panic!("{rule}: {other:?}"),
+        };
+        if got.cost != cost || got_held != held || (!held && !matches!(got.value, Ok(Err(_)))) {
+            differences.push(format!("{rule}: cost {} value {:?}", got.cost, got.value));
+        }
+    }
+    assert!(differences.is_empty(), "{differences:#?}");
+}
