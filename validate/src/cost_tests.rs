@@ -287,7 +287,8 @@ fn a_type_name_is_a_free_constant() {
     assert_eq!(cost(s, "self != 'y' && int != uint", json!("x")), 3);
 }
 
-/// Attributes on a call's result, optional chains and calls whose argument fails:
+/// Attributes on a call's result, optional chains, calls whose argument fails,
+/// attributes in a ternary's branches and in an index, constant maps:
 /// each rule's cost and verdict as `e2e/tools/celcost runtime` printed them
 /// (k8s.io/apiextensions-apiserver 0.35's validator; no error means the rule held).
 #[test]
@@ -295,9 +296,16 @@ fn attributes_of_call_results_and_failed_arguments_cost_what_the_apiserver_count
     let ab = json!({"type": "object", "properties": {
         "a": {"type": "string", "maxLength": 10}, "b": {"type": "string", "maxLength": 10}}});
     let s20 = json!({"type": "string", "maxLength": 20});
+    let index = json!({"type": "object", "properties": {"i": {"type": "integer", "maximum": 2}}});
     // (schema, rule, value, the apiserver's cost, whether the rule held)
     let cases = [
-        (s20, "self.split('.')[0] == 'a'", json!("a.b"), 5, true),
+        (
+            s20.clone(),
+            "self.split('.')[0] == 'a'",
+            json!("a.b"),
+            5,
+            true,
+        ),
         (
             ab.clone(),
             "optional.of(self).a.hasValue()",
@@ -335,7 +343,39 @@ fn attributes_of_call_results_and_failed_arguments_cost_what_the_apiserver_count
             4,
             false,
         ),
-        (ab, "self.b.startsWith('x')", json!({"a": "abc"}), 3, false),
+        (
+            ab.clone(),
+            "self.b.startsWith('x')",
+            json!({"a": "abc"}),
+            3,
+            false,
+        ),
+        // A ternary's branches and an index are resolved, not evaluated: an attribute
+        // there costs its qualifiers only.
+        (
+            ab.clone(),
+            "(self.a == 'x' ? self.a : self.b) == 'x'",
+            json!({"a": "x"}),
+            5,
+            true,
+        ),
+        (
+            ab,
+            "(self.a == 'x' ? self : self).a == 'x'",
+            json!({"a": "x"}),
+            5,
+            true,
+        ),
+        (index, "[1, 2, 3][self.i] == 2", json!({"i": 1}), 4, true),
+        // Constant maps are constants (OptOptimize), free.
+        (
+            s20.clone(),
+            "{'a': 1, 'b': 2}[self] == 1",
+            json!("a"),
+            3,
+            true,
+        ),
+        (s20.clone(), "self in {'a': 1}", json!("a"), 2, true),
     ];
     let mut differences = vec![];
     for (node, rule, value, cost, held) in cases {
