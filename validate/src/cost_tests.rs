@@ -403,3 +403,70 @@ fn attributes_of_call_results_and_failed_arguments_cost_what_the_apiserver_count
     }
     assert!(differences.is_empty(), "{differences:#?}");
 }
+
+/// Comparisons, arithmetic, `!` and `size` (which the meter computes itself for plain
+/// values) on three objects: the rules that failed and the cost of all of them, as
+/// `e2e/tools/celcost runtime` printed them (`size` counts a string's code points).
+#[test]
+fn natively_computed_calls_decide_as_the_apiserver_decides() {
+    let rules = [
+        "self.x == self.q",
+        "self.x != self.q",
+        "self.s == self.t",
+        "self.s != self.t",
+        "uint(self.x) == uint(self.q)",
+        "uint(self.x) != uint(self.q)",
+        "(self.x == 1) == (self.q == 1)",
+        "(self.x == 1) != (self.q == 1)",
+        "!(self.x == self.q)",
+        "self.x + self.q == 3",
+        "self.x < self.q",
+        "self.x <= self.q",
+        "self.x > self.q",
+        "self.x >= self.q",
+        "self.s.size() == 1",
+        "size(self.s) == 1",
+        "[self.x, self.q].size() == 2",
+        "{'a': self.x}.size() == 1",
+        "bytes(self.s).size() == 2",
+    ];
+    let int = json!({"type": "integer", "minimum": 0, "maximum": 10});
+    let string = json!({"type": "string", "maxLength": 4});
+    let mut node = json!({"type": "object",
+        "properties": {"x": int, "q": int, "s": string, "t": string}});
+    node["x-kubernetes-validations"] = rules.iter().map(|r| json!({ "rule": r })).collect();
+    let schema = json!({"type": "object", "properties": {"spec": {"type": "object",
+        "properties": {"f": node.clone()}}}});
+    let m = SchemaMeter::new(&schema).expect("the rules check");
+    let checked = &m.rules.by_node["/properties/spec/properties/f"];
+    // (object, the rules that failed on the apiserver; every object cost 143)
+    let cases = [
+        (
+            json!({"x": 1, "q": 2, "s": "é", "t": "é"}),
+            vec![0, 3, 4, 6, 12, 13],
+        ),
+        (
+            json!({"x": 2, "q": 2, "s": "é", "t": "e"}),
+            vec![1, 2, 5, 7, 8, 9, 10, 12],
+        ),
+        (
+            json!({"x": 2, "q": 1, "s": "ab", "t": "a"}),
+            vec![0, 2, 4, 6, 10, 11, 14, 15],
+        ),
+    ];
+    for (value, failed) in cases {
+        assert_eq!(m.meter(&json!({"spec": {"f": value}})).cost, 143, "{value}");
+        let this = to_cel(&value, &node, false, &m.functions);
+        let got: Vec<usize> = checked
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| {
+                let vars = vec![("self".to_owned(), this.clone())];
+                let v = meter(&r.checked, &m.functions, vars, PER_CALL_LIMIT).value;
+                !matches!(v, Ok(Ok(Value::Bool(true))))
+            })
+            .map(|(i, _)| i)
+            .collect();
+        assert_eq!(got, failed, "{value}");
+    }
+}
