@@ -360,13 +360,50 @@ fn attributes_of_call_results_and_failed_arguments_cost_what_the_apiserver_count
             true,
         ),
         (
-            ab,
+            ab.clone(),
             "(self.a == 'x' ? self : self).a == 'x'",
             json!({"a": "x"}),
             5,
             true,
         ),
         (index, "[1, 2, 3][self.i] == 2", json!({"i": 1}), 4, true),
+        // Qualifiers of an empty optional are not applied, nor counted.
+        (
+            ab.clone(),
+            "(self.a == 'z' ? optional.of(self) : optional.none()).a.hasValue() == false",
+            json!({"a": "x"}),
+            6,
+            true,
+        ),
+        (
+            ab.clone(),
+            "optional.none().a.hasValue() == false",
+            json!({"a": "x"}),
+            4,
+            true,
+        ),
+        (
+            ab.clone(),
+            "(self.a == 'x' ? optional.of(self) : optional.none()).a.hasValue()",
+            json!({"a": "x"}),
+            7,
+            true,
+        ),
+        // List and map literals of attributes: each element in its place.
+        (
+            ab.clone(),
+            "[self.a, self.b][1] == 'y'",
+            json!({"a": "x", "b": "y"}),
+            17,
+            true,
+        ),
+        (
+            ab,
+            "{'a': self.a, 'b': self.b}['b'] == 'y'",
+            json!({"a": "x", "b": "y"}),
+            37,
+            true,
+        ),
         // Constant maps are constants (OptOptimize), free.
         (
             s20.clone(),
