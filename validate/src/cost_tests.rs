@@ -297,6 +297,8 @@ fn attributes_of_call_results_and_failed_arguments_cost_what_the_apiserver_count
         "a": {"type": "string", "maxLength": 10}, "b": {"type": "string", "maxLength": 10}}});
     let s20 = json!({"type": "string", "maxLength": 20});
     let index = json!({"type": "object", "properties": {"i": {"type": "integer", "maximum": 2}}});
+    let list = json!({"type": "object", "properties": {"l": {"type": "array", "maxItems": 3,
+        "items": {"type": "integer", "maximum": 2}}}});
     // (schema, rule, value, the apiserver's cost, whether the rule held)
     let cases = [
         (
@@ -367,6 +369,28 @@ fn attributes_of_call_results_and_failed_arguments_cost_what_the_apiserver_count
             true,
         ),
         (index, "[1, 2, 3][self.i] == 2", json!({"i": 1}), 4, true),
+        // ... and so is an index or a ternary there.
+        (
+            list.clone(),
+            "(self.l.size() > 0 ? self.l[0] : 0) == 1",
+            json!({"l": [1]}),
+            7,
+            true,
+        ),
+        (
+            list.clone(),
+            "[1, 2, 3][self.l[0]] == 2",
+            json!({"l": [1]}),
+            5,
+            true,
+        ),
+        (
+            list,
+            "(self.l.size() > 0 ? (self.l.size() > 1 ? self.l[1] : self.l[0]) : 0) == 1",
+            json!({"l": [1]}),
+            11,
+            true,
+        ),
         // Qualifiers of an empty optional are not applied, nor counted.
         (
             ab.clone(),
