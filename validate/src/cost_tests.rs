@@ -250,3 +250,327 @@ fn a_macro_stopping_early_over_a_map_is_order_dependent() {
     // Lists are visited in order.
     assert!(!spent(strings(10), "self.exists(x, x == 'a')", json!(["a", "b"])).order_dependent);
 }
+
+#[test]
+fn the_per_call_limit_is_reached_only_when_the_cost_passes_it() {
+    // cel-go's cost tracker cancels once the cost is over the limit
+    // (`tracker.cost > *tracker.Limit`): a call costing exactly the limit completes.
+    let rule = "self.startsWith('abc')";
+    let schema = json!({"type": "object", "properties": {"spec": {"type": "object",
+        "properties": {"f": {"type": "string", "maxLength": 64,
+            "x-kubernetes-validations": [{"rule": rule}]}}}}});
+    let m = SchemaMeter::new(&schema).expect("the rule checks");
+    let checked = &m.rules.by_node["/properties/spec/properties/f"][0].checked;
+    let run = |limit| {
+        let vars = vec![("self".to_owned(), Value::from("abcdefghijklmnopqrstuvwxyz"))];
+        meter(checked, &m.functions, vars, limit)
+    };
+    // The figure of `string_functions_cost_by_the_strings_length`.
+    let at = run(4);
+    assert_eq!(at.cost, 4);
+    assert!(
+        matches!(at.value, Ok(Ok(Value::Bool(true)))),
+        "{:?}",
+        at.value
+    );
+    let over = run(3);
+    assert_eq!(over.cost, 4, "up to and including the step past the limit");
+    assert!(over.value.is_err(), "{:?}", over.value);
+}
+
+#[test]
+fn a_type_name_is_a_free_constant() {
+    // cel-go plans a type identifier as a constant (planCheckedIdent), and constants
+    // cost nothing: `int != string` costs its comparison only, `self` its attribute.
+    let s = json!({"type": "string", "maxLength": 20});
+    assert_eq!(cost(s.clone(), "int != string", json!("x")), 1);
+    assert_eq!(cost(s, "self != 'y' && int != uint", json!("x")), 3);
+}
+
+/// Attributes on a call's result, optional chains, calls whose argument fails,
+/// attributes in a ternary's branches and in an index, constant maps:
+/// each rule's cost and verdict as `e2e/tools/celcost runtime` printed them
+/// (k8s.io/apiextensions-apiserver 0.35's validator; no error means the rule held).
+#[test]
+fn attributes_of_call_results_and_failed_arguments_cost_what_the_apiserver_counts() {
+    let ab = json!({"type": "object", "properties": {
+        "a": {"type": "string", "maxLength": 10}, "b": {"type": "string", "maxLength": 10}}});
+    let s20 = json!({"type": "string", "maxLength": 20});
+    let index = json!({"type": "object", "properties": {"i": {"type": "integer", "maximum": 2}}});
+    let list = json!({"type": "object", "properties": {"l": {"type": "array", "maxItems": 3,
+        "items": {"type": "integer", "maximum": 2}}}});
+    // (schema, rule, value, the apiserver's cost, whether the rule held)
+    let cases = [
+        (
+            s20.clone(),
+            "self.split('.')[0] == 'a'",
+            json!("a.b"),
+            5,
+            true,
+        ),
+        (
+            ab.clone(),
+            "optional.of(self).a.hasValue()",
+            json!({"a": "x"}),
+            5,
+            true,
+        ),
+        (
+            ab.clone(),
+            "optional.of(self).a.orValue('') == 'x'",
+            json!({"a": "x"}),
+            5,
+            true,
+        ),
+        (
+            ab.clone(),
+            "optional.of(self).?b.orValue('') == ''",
+            json!({"a": "x"}),
+            3,
+            true,
+        ),
+        (ab.clone(), "self.?a.hasValue()", json!({"a": "x"}), 3, true),
+        // `no such key: b evaluating rule: ...` on the apiserver.
+        (
+            ab.clone(),
+            "self.a.replace(self.b, 'x') == 'y'",
+            json!({"a": "abc"}),
+            5,
+            false,
+        ),
+        (
+            ab.clone(),
+            "size(self.b) == 0",
+            json!({"a": "abc"}),
+            4,
+            false,
+        ),
+        (
+            ab.clone(),
+            "self.b.startsWith('x')",
+            json!({"a": "abc"}),
+            3,
+            false,
+        ),
+        // A ternary's branches and an index are resolved, not evaluated: an attribute
+        // there costs its qualifiers only.
+        (
+            ab.clone(),
+            "(self.a == 'x' ? self.a : self.b) == 'x'",
+            json!({"a": "x"}),
+            5,
+            true,
+        ),
+        (
+            ab.clone(),
+            "(self.a == 'x' ? self : self).a == 'x'",
+            json!({"a": "x"}),
+            5,
+            true,
+        ),
+        (index, "[1, 2, 3][self.i] == 2", json!({"i": 1}), 4, true),
+        // ... and so is an index or a ternary there.
+        (
+            list.clone(),
+            "(self.l.size() > 0 ? self.l[0] : 0) == 1",
+            json!({"l": [1]}),
+            7,
+            true,
+        ),
+        (
+            list.clone(),
+            "[1, 2, 3][self.l[0]] == 2",
+            json!({"l": [1]}),
+            5,
+            true,
+        ),
+        (
+            list.clone(),
+            "(self.l.size() > 0 ? (self.l.size() > 1 ? self.l[1] : self.l[0]) : 0) == 1",
+            json!({"l": [1]}),
+            11,
+            true,
+        ),
+        // An optional index of a list or a map of int, uint or bool keys: present or not.
+        (
+            list.clone(),
+            "self.l[?0].hasValue()",
+            json!({"l": [1]}),
+            4,
+            true,
+        ),
+        (
+            list.clone(),
+            "!self.l[?1].hasValue()",
+            json!({"l": [1]}),
+            4,
+            true,
+        ),
+        (
+            list.clone(),
+            "!self.l[?-1].hasValue()",
+            json!({"l": [1]}),
+            4,
+            true,
+        ),
+        (
+            list.clone(),
+            "{1: 'a'}[?1].hasValue() && !{1: 'a'}[?2].hasValue()",
+            json!({"l": [1]}),
+            6,
+            true,
+        ),
+        (
+            list.clone(),
+            "{1u: 'a'}[?1u].hasValue() && !{1u: 'a'}[?2u].hasValue()",
+            json!({"l": [1]}),
+            6,
+            true,
+        ),
+        (
+            list.clone(),
+            "{true: 'a'}[?true].hasValue() && !{true: 'a'}[?false].hasValue()",
+            json!({"l": [1]}),
+            6,
+            true,
+        ),
+        // Qualifiers of an empty optional are not applied, nor counted.
+        (
+            ab.clone(),
+            "(self.a == 'z' ? optional.of(self) : optional.none()).a.hasValue() == false",
+            json!({"a": "x"}),
+            6,
+            true,
+        ),
+        (
+            ab.clone(),
+            "optional.none().a.hasValue() == false",
+            json!({"a": "x"}),
+            4,
+            true,
+        ),
+        (
+            ab.clone(),
+            "(self.a == 'x' ? optional.of(self) : optional.none()).a.hasValue()",
+            json!({"a": "x"}),
+            7,
+            true,
+        ),
+        // List and map literals of attributes: each element in its place.
+        (
+            ab.clone(),
+            "[self.a, self.b][1] == 'y'",
+            json!({"a": "x", "b": "y"}),
+            17,
+            true,
+        ),
+        (
+            ab,
+            "{'a': self.a, 'b': self.b}['b'] == 'y'",
+            json!({"a": "x", "b": "y"}),
+            37,
+            true,
+        ),
+        // Constant maps are constants (OptOptimize), free.
+        (
+            s20.clone(),
+            "{'a': 1, 'b': 2}[self] == 1",
+            json!("a"),
+            3,
+            true,
+        ),
+        (s20.clone(), "self in {'a': 1}", json!("a"), 2, true),
+    ];
+    let mut differences = vec![];
+    for (node, rule, value, cost, held) in cases {
+        let mut with_rule = node.clone();
+        with_rule["x-kubernetes-validations"] = json!([{ "rule": rule }]);
+        let schema = json!({"type": "object", "properties": {"spec": {"type": "object",
+            "properties": {"f": with_rule}}}});
+        let m = SchemaMeter::new(&schema).expect("the rule checks");
+        let checked = &m.rules.by_node["/properties/spec/properties/f"][0].checked;
+        let this = to_cel(&value, &node, false, &m.functions);
+        let got = meter(
+            checked,
+            &m.functions,
+            vec![("self".to_owned(), this)],
+            PER_CALL_LIMIT,
+        );
+        let got_held = match &got.value {
+            Ok(Ok(Value::Bool(b))) => *b,
+            Ok(Err(_)) => false,
+            other => panic!("{rule}: {other:?}"),
+        };
+        if got.cost != cost || got_held != held || (!held && !matches!(got.value, Ok(Err(_)))) {
+            differences.push(format!("{rule}: cost {} value {:?}", got.cost, got.value));
+        }
+    }
+    assert!(differences.is_empty(), "{differences:#?}");
+}
+
+/// Comparisons, arithmetic, `!` and `size` (which the meter computes itself for plain
+/// values) on three objects: the rules that failed and the cost of all of them, as
+/// `e2e/tools/celcost runtime` printed them (`size` counts a string's code points).
+#[test]
+fn natively_computed_calls_decide_as_the_apiserver_decides() {
+    let rules = [
+        "self.x == self.q",
+        "self.x != self.q",
+        "self.s == self.t",
+        "self.s != self.t",
+        "uint(self.x) == uint(self.q)",
+        "uint(self.x) != uint(self.q)",
+        "(self.x == 1) == (self.q == 1)",
+        "(self.x == 1) != (self.q == 1)",
+        "!(self.x == self.q)",
+        "self.x + self.q == 3",
+        "self.x < self.q",
+        "self.x <= self.q",
+        "self.x > self.q",
+        "self.x >= self.q",
+        "self.s.size() == 1",
+        "size(self.s) == 1",
+        "[self.x, self.q].size() == 2",
+        "{'a': self.x}.size() == 1",
+        "bytes(self.s).size() == 2",
+    ];
+    let int = json!({"type": "integer", "minimum": 0, "maximum": 10});
+    let string = json!({"type": "string", "maxLength": 4});
+    let mut node = json!({"type": "object",
+        "properties": {"x": int, "q": int, "s": string, "t": string}});
+    node["x-kubernetes-validations"] = rules.iter().map(|r| json!({ "rule": r })).collect();
+    let schema = json!({"type": "object", "properties": {"spec": {"type": "object",
+        "properties": {"f": node.clone()}}}});
+    let m = SchemaMeter::new(&schema).expect("the rules check");
+    let checked = &m.rules.by_node["/properties/spec/properties/f"];
+    // (object, the rules that failed on the apiserver; every object cost 143)
+    let cases = [
+        (
+            json!({"x": 1, "q": 2, "s": "é", "t": "é"}),
+            vec![0, 3, 4, 6, 12, 13],
+        ),
+        (
+            json!({"x": 2, "q": 2, "s": "é", "t": "e"}),
+            vec![1, 2, 5, 7, 8, 9, 10, 12],
+        ),
+        (
+            json!({"x": 2, "q": 1, "s": "ab", "t": "a"}),
+            vec![0, 2, 4, 6, 10, 11, 14, 15],
+        ),
+    ];
+    for (value, failed) in cases {
+        assert_eq!(m.meter(&json!({"spec": {"f": value}})).cost, 143, "{value}");
+        let this = to_cel(&value, &node, false, &m.functions);
+        let got: Vec<usize> = checked
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| {
+                let vars = vec![("self".to_owned(), this.clone())];
+                let v = meter(&r.checked, &m.functions, vars, PER_CALL_LIMIT).value;
+                !matches!(v, Ok(Ok(Value::Bool(true))))
+            })
+            .map(|(i, _)| i)
+            .collect();
+        assert_eq!(got, failed, "{value}");
+    }
+}

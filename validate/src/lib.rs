@@ -395,6 +395,13 @@ fn cel_error(crd: &Crd, obj: &Value, e: &kube_cel::ValidationError) -> FieldErro
                 "quantities must match the regular expression \
                  '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$' evaluating rule: {rule}"
             ),
+            // cel-go's int()/uint() of a number out of range (errIntOverflow,
+            // errUintOverflow), which the apiserver quotes as it is.
+            Some(X::FunctionError { message, .. })
+                if message == "integer overflow" || message == "unsigned integer overflow" =>
+            {
+                format!("{message} evaluating rule: {rule}")
+            }
             Some(X::FunctionError { function, .. }) => format!(
                 "'no such overload: {function}': call arguments did not match a supported operator, \
                  function or macro signature for rule: {rule}"

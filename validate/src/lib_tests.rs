@@ -344,3 +344,180 @@ fn int_of_a_string_that_is_no_number_is_a_type_conversion_error() {
         );
     }
 }
+
+/// A validator of one CRD (`example.dev/v1` `Thing`) whose `spec` has schema `spec`.
+fn validator_of(spec: Value) -> Validator {
+    let schema = json!({"type": "object", "properties": {
+        "apiVersion": {"type": "string"}, "kind": {"type": "string"},
+        "metadata": {"type": "object"}, "spec": spec}});
+    let mut patterns = Patterns::new();
+    structural::patterns(&schema, &mut patterns).expect("the patterns compile");
+    Validator {
+        crds: vec![crd_of(schema)],
+        patterns,
+        cel: CelValidator::new(),
+    }
+}
+
+/// A `Thing` with `spec`, for [`validator_of`].
+fn thing(spec: Value) -> Value {
+    json!({"apiVersion": "example.dev/v1", "kind": "Thing",
+           "metadata": {"name": "t", "namespace": "ns"}, "spec": spec})
+}
+
+#[test]
+fn rules_after_an_overrun_never_ran_and_their_verdicts_do_not_count() {
+    // The apiserver validates list items in order and stops at the first overrun
+    // (`self.contains(self)` of 10,010 characters is over the per-call limit, as
+    // `tests/runtime-cost/long-strings.yaml`'s `text-10010`): the item before it
+    // failed its rule and is reported, the item after it fails the same rule but was
+    // never evaluated.
+    let rule = "self.contains(self) && self.size() < 5";
+    let v = validator_of(json!({"type": "object", "properties": {"items": {
+        "type": "array", "maxItems": 3,
+        "items": {"type": "string", "maxLength": 20000,
+                  "x-kubernetes-validations": [{"rule": rule, "message": "short"}]}}}}));
+    let obj = thing(json!({"items": ["abcdef", "a".repeat(10010), "ghijkl"]}));
+    let errs: Vec<String> = v
+        .validate(&obj, true)
+        .expect_err("rejected")
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(
+        errs,
+        [
+            "spec.items[0]: Invalid value: \"abcdef\": short",
+            "spec.items[1]: Invalid value: \"string\": 'operation cancelled: actual cost limit \
+             exceeded': no further validation rules will be run due to call cost exceeds limit \
+             for rule: short",
+        ]
+    );
+}
+
+#[test]
+fn only_the_failed_duration_conversion_replaces_a_rules_error() {
+    // Two fields with the same rule: Go's time.ParseDuration refuses `soon` (a type
+    // conversion error there), and `500ms` converts and fails the rule.
+    let d = |m: &str| {
+        json!({"type": "string", "x-kubernetes-validations": [
+            {"rule": "duration(self) >= duration('1s')", "message": format!("{m} must be at least 1s")}]})
+    };
+    let v = validator_of(json!({"type": "object", "properties": {"a": d("a"), "b": d("b")}}));
+    let errs: Vec<String> = v
+        .validate(&thing(json!({"a": "soon", "b": "500ms"})), true)
+        .expect_err("rejected")
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(
+        errs,
+        [
+            "spec.a: Invalid value: \"string\": type conversion error from 'string' to \
+             'google.protobuf.Duration' evaluating rule: a must be at least 1s",
+            "spec.b: Invalid value: \"500ms\": b must be at least 1s",
+        ]
+    );
+}
+
+#[test]
+fn the_runtime_cost_is_that_of_the_objects_own_crd_and_stored_form() {
+    let v = shared();
+    let obj = backend(json!({"static": {"host": "h", "port": 80},
+        "policies": {"health": {"eviction": {}}}}));
+    let (cost, stored) = v.cel_runtime_cost(&obj).expect("one of our kinds");
+    // The backend's rule on `spec` (exactly one kind of backend) runs and costs.
+    assert!(cost.rules_run && cost.spent > 0, "{cost:?}");
+    assert!(cost.overrun.is_none() && !cost.order_dependent, "{cost:?}");
+    // Stored as `validate` stores it: pruned and defaulted by the backend's schema.
+    assert_eq!(stored, v.validate(&obj, true).expect("valid"));
+    // No CRD of that kind in that version, or no such kind.
+    let mut other = obj.clone();
+    other["apiVersion"] = json!("agentgateway.dev/v1");
+    assert!(v.cel_runtime_cost(&other).is_none());
+    let mut other = obj.clone();
+    other["kind"] = json!("AgentgatewayBackends");
+    assert!(v.cel_runtime_cost(&other).is_none());
+    assert!(
+        v.cel_runtime_cost(&json!({"kind": "AgentgatewayBackend"}))
+            .is_none()
+    );
+    // An enum error keeps every rule from running: nothing is spent.
+    let bad = backend(json!({"mcp": {"sessionRouting": "Sticky",
+        "targets": [{"name": "t", "static": {"host": "h", "port": 1}}]}}));
+    let (cost, _) = v.cel_runtime_cost(&bad).expect("one of our kinds");
+    assert!(
+        !cost.rules_run && cost.spent == 0 && cost.overrun.is_none(),
+        "{cost:?}"
+    );
+}
+
+#[test]
+fn a_rule_that_fails_to_evaluate_under_a_dotted_map_key_keeps_its_message() {
+    // kube-cel joins map keys with dots (`m.a.b` for key `a.b`), so the node is not
+    // found from the path; the rule is still named by its message, as the
+    // apiserver names it.
+    let v = validator_of(json!({"type": "object", "properties": {"m": {
+        "type": "object", "additionalProperties": {"type": "string",
+            "x-kubernetes-validations": [{"rule": "int(self) > 0", "message": "a positive number"}]}}}}));
+    let errs: Vec<String> = v
+        .validate(&thing(json!({"m": {"a.b": "x"}})), true)
+        .expect_err("rejected")
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(errs.len(), 1, "{errs:?}");
+    assert!(
+        errs[0].ends_with(
+            "type conversion error from 'string' to 'int' evaluating rule: a positive number"
+        ),
+        "{errs:?}"
+    );
+}
+
+#[test]
+fn conversions_and_quantities_that_fail_are_worded_as_cel_go_and_the_apiserver_word_them() {
+    let rule = |r: &str, m: &str| json!({"type": "string", "x-kubernetes-validations": [{"rule": r, "message": m}]});
+    let schema = json!({"type": "object", "properties": {
+        "u": rule("uint(self) > 0u", "u is a number"),
+        "q": rule("quantity(self).isGreaterThan(quantity('0'))", "q is a quantity"),
+        // Typed dyn: a function of the wrong type fails only at runtime, as cel-go's
+        // `no such overload: size`.
+        "s": {"x-kubernetes-int-or-string": true, "x-kubernetes-validations": [
+            {"rule": "self.size() < 5", "message": "s is short"}]},
+    }});
+    let obj = json!({"u": "-3", "q": "lots", "s": 3});
+    assert_eq!(
+        cel_errors(schema, obj),
+        [
+            // resource.ParseQuantity's error, wrapped by the apiserver.
+            "q: Invalid value: \"string\": quantities must match the regular expression \
+             '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$' evaluating rule: q is a quantity",
+            "s: Invalid value: \"\": 'no such overload: size': call arguments did not match a \
+             supported operator, function or macro signature for rule: s is short",
+            // cel-go: strconv.ParseUint refuses it, a type conversion error.
+            "u: Invalid value: \"string\": type conversion error from 'string' to 'uint' \
+             evaluating rule: u is a number",
+        ]
+    );
+}
+
+#[test]
+fn an_overflowing_conversion_is_worded_as_cel_go_words_it() {
+    // cel-go's Int/Double ConvertToType wrap errIntOverflow/errUintOverflow, which the
+    // apiserver reports as `<error> evaluating rule: <message>` (not an overload
+    // error, and not a conversion from a string).
+    let rule = |ty: &str, r: &str, m: &str| json!({"type": ty, "x-kubernetes-validations": [{"rule": r, "message": m}]});
+    let schema = json!({"type": "object", "properties": {
+        "n": rule("integer", "uint(self) > 0u", "n is positive"),
+        "f": rule("number", "int(self) > 0", "f is positive"),
+    }});
+    let obj = json!({"n": -1, "f": 1e300});
+    assert_eq!(
+        cel_errors(schema, obj),
+        [
+            "f: Invalid value: \"number\": integer overflow evaluating rule: f is positive",
+            "n: Invalid value: \"integer\": unsigned integer overflow evaluating rule: n is positive",
+        ]
+    );
+}

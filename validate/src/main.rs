@@ -215,7 +215,9 @@ impl<R: Read> Read for Counting<R> {
 
 /// A progress line on stderr, when stderr is a terminal and the run has taken more
 /// than a second: objects judged and how much of the input was read.
-struct Progress {
+struct Progress<W: Write> {
+    /// Where the line goes (stderr).
+    out: W,
     on: bool,
     start: Instant,
     last: Instant,
@@ -224,10 +226,11 @@ struct Progress {
     shown: bool,
 }
 
-impl Progress {
+impl Progress<io::Stderr> {
     fn new(files: &[PathBuf]) -> Self {
         let now = Instant::now();
         Self {
+            out: io::stderr(),
             on: io::stderr().is_terminal(),
             start: now,
             last: now,
@@ -240,7 +243,9 @@ impl Progress {
             shown: false,
         }
     }
+}
 
+impl<W: Write> Progress<W> {
     fn tick(&mut self, file_bytes: u64, objects: usize) {
         if !self.on || self.last.elapsed() < Duration::from_millis(250) {
             return;
@@ -251,7 +256,9 @@ impl Progress {
         }
         let read = self.done_bytes + file_bytes;
         let percent = (read * 100).checked_div(self.total_bytes).unwrap_or(100);
-        eprint!(
+        // A progress line that cannot be written is no reason to stop.
+        let _ = write!(
+            self.out,
             "\r\x1b[K{objects} objects, {} of {} MB read ({percent}%)",
             read / 1_000_000,
             self.total_bytes / 1_000_000
@@ -265,7 +272,7 @@ impl Progress {
 
     fn clear(&mut self) {
         if self.shown {
-            eprint!("\r\x1b[K");
+            let _ = write!(self.out, "\r\x1b[K");
         }
     }
 }
@@ -304,4 +311,116 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counting_adds_up_every_read() {
+        let read = Rc::new(Cell::new(0u64));
+        let mut r = Counting {
+            inner: &b"0123456789"[..],
+            read: Rc::clone(&read),
+        };
+        let mut buf = [0u8; 4];
+        let reads: Vec<usize> = (0..4)
+            .map(|_| r.read(&mut buf).expect("read from memory"))
+            .collect();
+        assert_eq!(reads, [4, 4, 2, 0]);
+        assert_eq!(read.get(), 10);
+    }
+
+    /// A progress line on a terminal (`on`), begun at `start` and last shown at
+    /// `last`, of 3 MB of input of which 0.4 MB in files already read. (A time to come
+    /// has elapsed nothing yet, whatever the machine's load.)
+    fn progress(on: bool, start: Instant, last: Instant) -> Progress<Vec<u8>> {
+        let mut p = Progress {
+            out: vec![],
+            on,
+            start,
+            last,
+            total_bytes: 3_000_000,
+            done_bytes: 0,
+            shown: false,
+        };
+        p.file_done(400_000);
+        p
+    }
+
+    fn text(p: &Progress<Vec<u8>>) -> String {
+        String::from_utf8(p.out.clone()).expect("UTF-8")
+    }
+
+    #[test]
+    fn progress_shows_objects_and_megabytes_read_on_a_terminal_after_a_second() {
+        let now = Instant::now();
+        let ago = |secs| now.checked_sub(Duration::from_secs(secs)).expect("uptime");
+        let later = now + Duration::from_secs(3600);
+        let mut p = progress(true, ago(2), ago(1));
+        p.tick(1_100_000, 7);
+        let line = "\r\x1b[K7 objects, 1 of 3 MB read (50%)";
+        assert_eq!(text(&p), line);
+        // Not again within a quarter of a second of the last line.
+        p.last = later;
+        p.tick(2_600_000, 9);
+        assert_eq!(text(&p), line);
+        // Cleared at the end, since it was shown.
+        p.clear();
+        assert_eq!(text(&p), format!("{line}\r\x1b[K"));
+
+        // Nothing when not a terminal, in the first second, or just after a line.
+        for (on, start, last) in [
+            (false, ago(2), ago(1)),
+            (true, later, ago(1)),
+            (true, ago(2), later),
+        ] {
+            let mut p = progress(on, start, last);
+            p.tick(1_100_000, 7);
+            p.clear();
+            assert_eq!(text(&p), "", "{on} {start:?} {last:?}");
+        }
+    }
+
+    #[test]
+    fn progress_of_empty_input_is_complete() {
+        let now = Instant::now();
+        let ago = |secs| now.checked_sub(Duration::from_secs(secs)).expect("uptime");
+        let mut p = progress(true, ago(2), ago(1));
+        p.total_bytes = 0;
+        p.done_bytes = 0;
+        p.tick(0, 0);
+        assert_eq!(text(&p), "\r\x1b[K0 objects, 0 of 0 MB read (100%)");
+    }
+
+    #[test]
+    fn directories_give_their_yaml_yml_and_json_files_sorted_and_recursively() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path();
+        fs::create_dir(root.join("sub")).expect("mkdir");
+        for f in ["b.yml", "a.yaml", "c.json", "d.txt", "yaml", "sub/e.yaml"] {
+            fs::write(root.join(f), "").expect("write");
+        }
+        let found = files(&[root.to_path_buf(), root.join("d.txt")]).expect("files");
+        let names: Vec<_> = found
+            .iter()
+            .map(|f| f.strip_prefix(root).expect("under root"))
+            .collect();
+        // A file named on the command line is read whatever its name.
+        assert_eq!(
+            names,
+            ["a.yaml", "b.yml", "c.json", "sub/e.yaml", "d.txt"].map(Path::new)
+        );
+        let empty = tempfile::tempdir().expect("tempdir");
+        fs::write(empty.path().join("x.txt"), "").expect("write");
+        let err = files(&[empty.path().to_path_buf()]).expect_err("nothing to read");
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "{}: no *.yaml, *.yml or *.json files in it",
+                empty.path().display()
+            )
+        );
+    }
 }

@@ -108,6 +108,18 @@ fn valid_invalid_and_unreadable_input_have_their_exit_codes() {
         err,
         "error: d.yaml:1:1: document 0: not a Kubernetes object (needs apiVersion and kind)\n"
     );
+    // Both are needed: an object of our group without a kind is not judged.
+    fs::write(
+        dir.path().join("e.yaml"),
+        "apiVersion: agentgateway.dev/v1alpha1\nmetadata: {name: e}\n",
+    )
+    .expect("write");
+    let (code, _, err) = run(&["e.yaml"], dir.path());
+    assert_eq!(code, 2);
+    assert_eq!(
+        err,
+        "error: e.yaml:1:1: document 0: not a Kubernetes object (needs apiVersion and kind)\n"
+    );
     assert_eq!(run(&["missing.yaml"], dir.path()).0, 2);
 }
 
