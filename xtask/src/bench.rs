@@ -382,6 +382,8 @@ const EDITS: &[EditScenario] = &[
         },
     },
     EditScenario {
+        // A doc of its own per run: otherwise the field of the run before (the last
+        // compiled) and this one differ only in name, a rename the fast path takes.
         key: "api-marker",
         name: "new field with a marker of the API crate",
         target: Duration::from_millis(1500),
@@ -390,7 +392,7 @@ const EDITS: &[EditScenario] = &[
                 t,
                 FIELD_ANCHOR,
                 &format!(
-                    "    /// Benchmark conditions.\n    #[schemars(transform = shared::conditions)]\n    pub bench_conditions_{i}: Option<Vec<shared::Condition>>,\n"
+                    "    /// Benchmark conditions {i}.\n    #[schemars(transform = shared::conditions)]\n    pub bench_conditions_{i}: Option<Vec<shared::Condition>>,\n"
                 ),
             )?))
         },
