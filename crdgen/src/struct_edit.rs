@@ -478,25 +478,18 @@ fn struct_edit(
         tail += 1;
     }
     let (o_mid, n_mid) = (&om[head..om.len() - tail], &nm[head..nm.len() - tail]);
+    let required = |fields: &[FieldModel]| -> Vec<String> {
+        fields
+            .iter()
+            .filter(|f| !f.optional)
+            .map(|f| f.json.clone())
+            .collect()
+    };
     let mut edit = StructEdit {
-        name: name.to_owned(),
         path: path.to_owned(),
-        removed: Vec::new(),
-        renamed: Vec::new(),
-        added: Vec::new(),
-        check: Vec::new(),
-        required_old: om
-            .iter()
-            .filter(|f| !f.optional)
-            .map(|f| f.json.clone())
-            .collect(),
-        required_new: nm
-            .iter()
-            .filter(|f| !f.optional)
-            .map(|f| f.json.clone())
-            .collect(),
-        touched: BTreeSet::new(),
-        replaced: BTreeSet::new(),
+        required_old: required(&om),
+        required_new: required(&nm),
+        ..StructEdit::none(name)
     };
     // Pair the changed fields: the same JSON name is a field rebuilt; a field this
     // path cannot build is the rename of an old one with the same type, attributes

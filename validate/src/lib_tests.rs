@@ -360,6 +360,15 @@ fn validator_of(spec: Value) -> Validator {
 }
 
 /// A `Thing` with `spec`, for [`validator_of`].
+/// The errors `v` gives `object`, which it must reject.
+fn rejected(v: &Validator, object: &Value) -> Vec<String> {
+    v.validate(object, true)
+        .expect_err("rejected")
+        .iter()
+        .map(ToString::to_string)
+        .collect()
+}
+
 fn thing(spec: Value) -> Value {
     json!({"apiVersion": "example.dev/v1", "kind": "Thing",
            "metadata": {"name": "t", "namespace": "ns"}, "spec": spec})
@@ -378,12 +387,7 @@ fn rules_after_an_overrun_never_ran_and_their_verdicts_do_not_count() {
         "items": {"type": "string", "maxLength": 20000,
                   "x-kubernetes-validations": [{"rule": rule, "message": "short"}]}}}}));
     let obj = thing(json!({"items": ["abcdef", "a".repeat(10010), "ghijkl"]}));
-    let errs: Vec<String> = v
-        .validate(&obj, true)
-        .expect_err("rejected")
-        .iter()
-        .map(ToString::to_string)
-        .collect();
+    let errs = rejected(&v, &obj);
     assert_eq!(
         errs,
         [
@@ -404,12 +408,7 @@ fn only_the_failed_duration_conversion_replaces_a_rules_error() {
             {"rule": "duration(self) >= duration('1s')", "message": format!("{m} must be at least 1s")}]})
     };
     let v = validator_of(json!({"type": "object", "properties": {"a": d("a"), "b": d("b")}}));
-    let errs: Vec<String> = v
-        .validate(&thing(json!({"a": "soon", "b": "500ms"})), true)
-        .expect_err("rejected")
-        .iter()
-        .map(ToString::to_string)
-        .collect();
+    let errs = rejected(&v, &thing(json!({"a": "soon", "b": "500ms"})));
     assert_eq!(
         errs,
         [
@@ -460,12 +459,7 @@ fn a_rule_that_fails_to_evaluate_under_a_dotted_map_key_keeps_its_message() {
     let v = validator_of(json!({"type": "object", "properties": {"m": {
         "type": "object", "additionalProperties": {"type": "string",
             "x-kubernetes-validations": [{"rule": "int(self) > 0", "message": "a positive number"}]}}}}));
-    let errs: Vec<String> = v
-        .validate(&thing(json!({"m": {"a.b": "x"}})), true)
-        .expect_err("rejected")
-        .iter()
-        .map(ToString::to_string)
-        .collect();
+    let errs = rejected(&v, &thing(json!({"m": {"a.b": "x"}})));
     assert_eq!(errs.len(), 1, "{errs:?}");
     assert!(
         errs[0].ends_with(
