@@ -218,7 +218,7 @@ where
         "type": "object",
         "properties": {
             "apiVersion": {
-                "description": "The versioned schema of this object, `agentgateway.dev/<version>`. Clients send it; the apiserver converts between versions.",
+                "description": format!("The versioned schema of this object, `{}/<version>`. Clients send it; the apiserver converts between versions.", src.group),
                 "type": "string",
             },
             "kind": {

@@ -163,16 +163,6 @@ fn cel_costs(
 /// differs from an estimated one in descriptions only (a doc edit: costs cannot
 /// change) and the running program is the one that estimated it.
 fn cached_estimate(crd: &serde_json::Value) -> Result<cel_cost::CrdCost, cel_cost::EstimateError> {
-    fn strip(v: &mut serde_json::Value) {
-        match v {
-            serde_json::Value::Object(o) => {
-                o.retain(|k, v| !(k == "description" && v.is_string()));
-                o.values_mut().for_each(strip);
-            }
-            serde_json::Value::Array(a) => a.iter_mut().for_each(strip),
-            _ => {}
-        }
-    }
     let file = (|| {
         let exe = std::env::current_exe().ok()?;
         let meta = std::fs::metadata(&exe).ok()?;
@@ -182,9 +172,7 @@ fn cached_estimate(crd: &serde_json::Value) -> Result<cel_cost::CrdCost, cel_cos
             meta.modified().ok()?,
             meta.len()
         );
-        let mut key = crd.clone();
-        strip(&mut key);
-        let mut bytes = serde_json::to_vec(&key).ok()?;
+        let mut bytes = serde_json::to_vec(&cost_key(crd)).ok()?;
         bytes.extend_from_slice(stamp.as_bytes());
         let [a, b] = doc_edit::hash128(&bytes);
         Some(
@@ -214,6 +202,25 @@ fn cached_estimate(crd: &serde_json::Value) -> Result<cel_cost::CrdCost, cel_cos
         }
     }
     Ok(cost)
+}
+
+#[cfg(feature = "generate")]
+/// What a CRD's CEL costs depend on: the CRD without its descriptions (the text
+/// values of `description` keys; a property named `description` stays).
+fn cost_key(crd: &serde_json::Value) -> serde_json::Value {
+    fn strip(v: &mut serde_json::Value) {
+        match v {
+            serde_json::Value::Object(o) => {
+                o.retain(|k, v| !(k == "description" && v.is_string()));
+                o.values_mut().for_each(strip);
+            }
+            serde_json::Value::Array(a) => a.iter_mut().for_each(strip),
+            _ => {}
+        }
+    }
+    let mut key = crd.clone();
+    strip(&mut key);
+    key
 }
 
 #[cfg(feature = "generate")]
@@ -314,3 +321,6 @@ pub fn generate_all_built(
     });
     Ok(out)
 }
+
+#[cfg(all(test, feature = "generate"))]
+mod lib_tests;
