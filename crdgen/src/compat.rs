@@ -296,6 +296,18 @@ mod tests {
                 "type": "object", "properties": { "spec": spec } } } } ] } })
     }
 
+    #[cfg(feature = "generate")]
+    #[test]
+    fn a_template_is_read_as_the_crd_it_holds() {
+        let text = "# generated, do not edit\napiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nspec:\n  group: g\n  scope: Namespaced\n";
+        let crd = parse_template(text).expect("a YAML template");
+        assert_eq!(crd["kind"], "CustomResourceDefinition");
+        assert_eq!(crd["spec"]["group"], "g");
+        // Text that is not YAML (a conflict left in a template, say) compares with
+        // nothing rather than failing the generator.
+        assert_eq!(parse_template("spec: [\n<<<<<<< HEAD"), None);
+    }
+
     fn changes(old: Value, new: Value) -> Vec<String> {
         breaking_changes(&crd(old), &crd(new))
             .iter()

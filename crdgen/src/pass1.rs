@@ -763,6 +763,24 @@ mod tests {
     }
 
     #[test]
+    fn a_cache_of_another_format_is_not_read() {
+        let f = Fixture::new();
+        let runs = Cell::new(0);
+        f.pass1(false, &runs);
+        let file = f.dir.path().join("cache").join(INPUTS_FILE);
+        let mut inputs: serde_json::Value =
+            serde_json::from_slice(&fs::read(&file).expect("read")).expect("JSON");
+        assert_eq!(inputs["format"], CACHE_FORMAT, "the cache says its format");
+        inputs["format"] = (CACHE_FORMAT - 1).into();
+        fs::write(&file, inputs.to_string()).expect("write");
+        assert_eq!(
+            f.pass1(false, &runs).how,
+            How::Compiled("the cache is from another version of xtask".into())
+        );
+        assert_eq!(runs.get(), 2);
+    }
+
+    #[test]
     fn doc_text_shared_with_a_generator_literal_is_refused() {
         let f = Fixture::new();
         f.edit("api/src/lib.rs", "/// How many.", "/// Set by a marker.");

@@ -125,7 +125,6 @@ fn rebuild(
     // The ways to it may name any of its fields: those that come or go, and (for
     // markers that read them) those that stay.
     let edit = StructEdit {
-        path: path.to_owned(),
         touched: ok.symmetric_difference(&nk).cloned().collect(),
         replaced: ok.intersection(&nk).cloned().collect(),
         ..StructEdit::none(&name)
@@ -134,7 +133,7 @@ fn rebuild(
         return Err(err("defined more than once".into()));
     }
     let mut out = Vec::new();
-    for p in graph.places(&name, Some(&edit), crds, true)? {
+    for p in graph.places(&name, Some(&edit), crds, true).map_err(err)? {
         let crd = crds[p.crd].1;
         let Some(u) = p.usage else {
             if crd.pointer(&p.ptr) != Some(&old) {

@@ -374,10 +374,27 @@ mod keyed_bound {
     }
 }
 
+mod keyed_redoc {
+    version! { Spec;
+        struct Spec {
+            /// Items.
+            #[schemars(transform = markers::list_map(&["key"]))]
+            items: Vec<Item>,
+        }
+        /// An item, described anew.
+        struct Item {
+            /// Key.
+            key: String,
+        }
+    }
+}
+
 #[test]
 fn a_list_map_key_is_not_rebuilt_under_the_list_map() {
-    // `list_map` reads its keys' schemas: a new bound on the key is compiled.
+    // `list_map` reads its keys' schemas: a new bound on the key is compiled, and so
+    // is the item struct rebuilt whole.
     refuses!(keyed, keyed_bound, "names the edited field `key`");
+    refuses!(keyed, keyed_redoc, "names the edited field `key`");
 }
 
 mod with_transform {
@@ -645,6 +662,10 @@ fn a_schema_that_is_not_what_the_sources_say_is_refused() {
         ["properties"]["port"]["maximum"] = json!(100);
     let err = fast((base::SOURCE, crd), added::SOURCE).expect_err("refused");
     assert!(err.contains("was compiled to"), "{err}");
+    assert!(
+        err.starts_with("api/src/lib.rs: struct Place at /spec/versions/0/"),
+        "names the file, the struct and the place: {err}"
+    );
 }
 
 #[test]
@@ -696,6 +717,58 @@ fn a_type_another_crate_may_define_is_not_read_back() {
     let new = format!("use crate::v1::Place;\n{}", added_struct::SOURCE);
     let old = format!("use crate::v1::Place;\n{}", base::SOURCE);
     assert_eq!(fast((&old, base::crd()), &new), Ok(added_struct::crd()));
+}
+
+mod checked_inner {
+    version! { Spec;
+        #[schemars(transform = markers::cel("!has(self.inner.b)", "no b"))]
+        struct Spec {
+            /// Inner.
+            inner: Inner,
+        }
+        /// Inner.
+        struct Inner {
+            /// A.
+            a: Option<String>,
+            /// B.
+            b: Option<String>,
+        }
+    }
+}
+
+mod checked_inner_rebuilt {
+    version! { Spec;
+        #[schemars(transform = markers::cel("!has(self.inner.b)", "no b"))]
+        struct Spec {
+            /// Inner.
+            inner: Inner,
+        }
+        /// Inner, without b.
+        #[serde(deny_unknown_fields)]
+        struct Inner {
+            /// A.
+            a: Option<String>,
+        }
+    }
+}
+
+#[test]
+fn a_rebuilt_struct_whose_field_a_rule_names_goes_is_refused() {
+    // The rule on the way to `Inner` names `b`, which the rebuild removes.
+    refuses!(
+        checked_inner,
+        checked_inner_rebuilt,
+        "names the edited field `b`"
+    );
+    let err = fast(
+        (checked_inner::SOURCE, checked_inner::crd()),
+        checked_inner_rebuilt::SOURCE,
+    )
+    .expect_err("refused");
+    assert!(
+        err.starts_with("api/src/lib.rs: struct Inner, rebuilt: "),
+        "{err}"
+    );
 }
 
 #[test]
