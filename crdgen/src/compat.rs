@@ -209,7 +209,8 @@ fn bounds_tightened(old: &Value, new: &Value) -> Vec<String> {
         );
         let tightened = match (o, n) {
             (None, Some(_)) => true,
-            (Some(o), Some(n)) => (n > o) == *tighter_when_larger && n != o,
+            (Some(o), Some(n)) if *tighter_when_larger => n > o,
+            (Some(o), Some(n)) => n < o,
             _ => false,
         };
         if tightened {

@@ -226,5 +226,92 @@ mod tests {
             classify_rule(&json!({ "rule": "self.targetRefs.all(t, t.kind == 'Gateway')" })),
             Check::TargetKinds
         );
+        for (rule, message) in [
+            // Half of a family's signature is no member of it.
+            ("true", "the last entry must be last"),
+            ("true", "set without a name"),
+            ("self.targetRefs.size() > 0", "custom"),
+            ("self.kind == 'Gateway'", "custom"),
+        ] {
+            assert_eq!(
+                classify_rule(&json!({ "rule": rule, "message": message })),
+                Check::Cel,
+                "{rule} / {message}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_node_uses_the_checks_of_its_keywords_and_rules() {
+        let checks = |schema: Value| -> Vec<String> {
+            let mut out = Vec::new();
+            walk::walk(&schema, |node| {
+                out.extend(checks_of(node).iter().map(ToString::to_string));
+                Flow::Skip
+            });
+            out
+        };
+        assert_eq!(checks(json!({ "type": "object" })), Vec::<String>::new());
+        for (key, check) in [
+            ("required", "required"),
+            ("enum", "enum"),
+            ("minLength", "length"),
+            ("maxLength", "length"),
+            ("pattern", "pattern"),
+            ("minItems", "items"),
+            ("maxItems", "items"),
+            ("minimum", "range"),
+            ("maximum", "range"),
+            ("default", "default"),
+        ] {
+            assert_eq!(checks(json!({ key: 1 })), [check], "{key}");
+        }
+        assert_eq!(
+            checks(json!({ "x-kubernetes-list-type": "map" })),
+            ["list-map"]
+        );
+        assert_eq!(
+            checks(json!({ "x-kubernetes-list-type": "set" })),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            checks(json!({ "x-kubernetes-preserve-unknown-fields": true })),
+            ["preserve-unknown-fields"]
+        );
+        assert_eq!(
+            checks(json!({ "x-kubernetes-int-or-string": true })),
+            ["int-or-string"]
+        );
+        assert_eq!(
+            checks(json!({ "x-kubernetes-int-or-string": true, "maxLength": 8 })),
+            ["length", "int-or-string", "int-or-string-any-of"]
+        );
+        assert_eq!(
+            checks(json!({ "x-kubernetes-int-or-string": true, "minLength": 1 })),
+            ["length", "int-or-string", "int-or-string-any-of"]
+        );
+        assert_eq!(
+            checks(json!({ "required": ["a"], crate::markers::VALIDATIONS: [
+                { "rule": "self.a > 0", "message": "custom" },
+            ] })),
+            ["required", "cel"]
+        );
+    }
+
+    #[test]
+    fn a_crd_uses_the_checks_of_every_node_of_every_version() {
+        let version = |name: &str, spec: Value| {
+            json!({ "name": name, "schema": { "openAPIV3Schema": {
+                "type": "object", "properties": { "spec": spec } } } })
+        };
+        let crd = json!({ "spec": { "versions": [
+            version("v1", json!({ "type": "object", "properties": {
+                "name": { "type": "string", "maxLength": 3 } } })),
+            version("v2", json!({ "type": "string", "enum": ["a"] })),
+        ] } });
+        assert_eq!(
+            checks_used(&crd),
+            BTreeSet::from([Check::Length, Check::Enum])
+        );
     }
 }
