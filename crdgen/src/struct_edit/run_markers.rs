@@ -160,3 +160,220 @@ fn value(e: &Expr) -> Result<Value, String> {
         _ => Err(not_literal(e)),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// The marker written as `src` applied to `schema`, as the field-edit path runs it.
+    fn run(src: &str, schema: &Value) -> Result<Value, String> {
+        let e: Expr = syn::parse_str(src).map_err(|e| e.to_string())?;
+        let mut s = Schema::try_from(schema.clone()).map_err(|e| e.to_string())?;
+        marker(&e)?(&mut s);
+        Ok(s.to_value())
+    }
+
+    /// `f` applied to `schema`, as the compiled program runs it.
+    fn direct(mut f: impl FnMut(&mut Schema), schema: &Value) -> Value {
+        let mut s = Schema::try_from(schema.clone()).expect("a schema");
+        f(&mut s);
+        s.to_value()
+    }
+
+    #[test]
+    fn each_marker_runs_as_the_compiled_call() {
+        let int = json!({ "type": "integer", "format": "int32" });
+        let string = json!({ "type": "string" });
+        let list = json!({ "type": "array", "items": { "type": "object",
+            "properties": { "key": { "type": "string" } }, "required": ["key"] } });
+        let object = json!({ "type": "object", "properties": {
+            "a": { "type": "string" }, "b": { "type": "string" } } });
+        let map = json!({ "type": "object", "additionalProperties": { "type": "string" } });
+        let ints = json!({ "type": "array", "items": int });
+        let unsorted = json!({ "enum": ["b", "a"] });
+        let any = json!({});
+        let boolean = json!({ "type": "boolean" });
+        let number = json!({ "type": "number" });
+        let cases: Vec<(&str, &Value, Value)> = vec![
+            ("markers::port", &int, direct(m::port, &int)),
+            (
+                "crdgen::markers::dns_subdomain",
+                &string,
+                direct(m::dns_subdomain, &string),
+            ),
+            (
+                "markers::enum_sorted",
+                &unsorted,
+                direct(m::enum_sorted, &unsorted),
+            ),
+            ("markers::list_atomic", &list, direct(m::list_atomic, &list)),
+            ("markers::list_set", &ints, direct(m::list_set, &ints)),
+            ("markers::map_atomic", &map, direct(m::map_atomic, &map)),
+            ("markers::map_granular", &map, direct(m::map_granular, &map)),
+            (
+                "markers::plain_integer",
+                &int,
+                direct(m::plain_integer, &int),
+            ),
+            (
+                "markers::int_or_string",
+                &any,
+                direct(m::int_or_string, &any),
+            ),
+            ("markers::quantity", &string, direct(m::quantity, &string)),
+            ("markers::byte_size", &string, direct(m::byte_size, &string)),
+            (
+                "markers::preserve_unknown_fields",
+                &object,
+                direct(m::preserve_unknown_fields, &object),
+            ),
+            ("markers::range(-1, 5)", &int, direct(m::range(-1, 5), &int)),
+            ("markers::range((2), 9)", &int, direct(m::range(2, 9), &int)),
+            (
+                "markers::length(1, 64)",
+                &string,
+                direct(m::length(1, 64), &string),
+            ),
+            (
+                "markers::max_length(3)",
+                &string,
+                direct(m::max_length(3), &string),
+            ),
+            ("markers::items(1, 2)", &list, direct(m::items(1, 2), &list)),
+            (
+                "markers::max_items(4)",
+                &list,
+                direct(m::max_items(4), &list),
+            ),
+            (
+                "markers::properties(Some(1), None)",
+                &map,
+                direct(m::properties(Some(1), None), &map),
+            ),
+            (
+                "markers::properties(None, Some(8))",
+                &map,
+                direct(m::properties(None, Some(8)), &map),
+            ),
+            (
+                "markers::pattern(\"^a+$\")",
+                &string,
+                direct(m::pattern("^a+$"), &string),
+            ),
+            (
+                "markers::cel(\"self > 0\", \"positive\")",
+                &int,
+                direct(m::cel("self > 0", "positive"), &int),
+            ),
+            (
+                "markers::cel_rule(\"self > 0\")",
+                &int,
+                direct(m::cel_rule("self > 0"), &int),
+            ),
+            (
+                "markers::list_map(&[\"key\"])",
+                &list,
+                direct(m::list_map(["key"]), &list),
+            ),
+            (
+                "markers::exactly_one_of(&[\"a\", \"b\"])",
+                &object,
+                direct(m::exactly_one_of(["a", "b"]), &object),
+            ),
+            (
+                "markers::at_most_one_of([\"a\", \"b\"])",
+                &object,
+                direct(m::at_most_one_of(["a", "b"]), &object),
+            ),
+            (
+                "markers::at_least_one_of(&[\"a\", \"b\"])",
+                &object,
+                direct(m::at_least_one_of(["a", "b"]), &object),
+            ),
+            ("markers::default(3)", &int, direct(m::default(3), &int)),
+            ("markers::default(-3)", &int, direct(m::default(-3), &int)),
+            (
+                "markers::default(\"x\")",
+                &string,
+                direct(m::default("x"), &string),
+            ),
+            (
+                "markers::default(true)",
+                &boolean,
+                direct(m::default(true), &boolean),
+            ),
+            (
+                "markers::default(1.5)",
+                &number,
+                direct(m::default(1.5), &number),
+            ),
+            (
+                "markers::default(-1.5)",
+                &number,
+                direct(m::default(-1.5), &number),
+            ),
+            (
+                "markers::each(markers::port)",
+                &ints,
+                direct(m::each(m::port), &ints),
+            ),
+        ];
+        for (src, schema, want) in cases {
+            let got = run(src, schema).unwrap_or_else(|e| panic!("{src}: {e}"));
+            assert_eq!(got, want, "{src}");
+            assert_ne!(&got, schema, "{src} changes the schema");
+        }
+    }
+
+    #[test]
+    fn anything_but_a_literal_call_of_a_known_marker_is_refused() {
+        let schema = json!({ "type": "integer" });
+        for (src, why) in [
+            ("markers::unknown", "runs only when compiled"),
+            ("other::port", "runs only when compiled"),
+            ("port", "runs only when compiled"),
+            ("markers::port(1)", "runs only when compiled"),
+            ("markers::range(1)", "runs only when compiled"),
+            ("(markers::port)(1)", "runs only when compiled"),
+            ("markers::range(MIN, 5)", "`MIN` is not a literal"),
+            ("markers::range(!1, 5)", "`! 1` is not a literal"),
+            ("markers::range(-(1), 5)", "`- (1)` is not a literal"),
+            ("markers::range(1.5, 5)", "`1.5` is not a literal"),
+            ("markers::length(-1, 3)", "`- 1` is not a literal"),
+            ("markers::max_length(\"3\")", "`\"3\"` is not a literal"),
+            ("markers::pattern(-\"a\")", "is not a literal"),
+            ("markers::pattern(1)", "`1` is not a literal"),
+            ("markers::properties(Some(1, 2), None)", "is not a literal"),
+            ("markers::properties(Ok(1), None)", "is not a literal"),
+            ("markers::properties(1, None)", "`1` is not a literal"),
+            ("markers::list_map(&mut [\"key\"])", "is not a literal"),
+            ("markers::list_map(vec![\"key\"])", "is not a literal"),
+            ("markers::default(-true)", "is not a literal"),
+            ("markers::default(3u8)", "`3u8` is not a literal"),
+            ("markers::default(1.5f32)", "`1.5f32` is not a literal"),
+            ("markers::default(3000000000)", "out of range"),
+            (
+                "markers::range(99999999999999999999, 1)",
+                "number too large",
+            ),
+            ("markers::each(port)", "runs only when compiled"),
+        ] {
+            let err = run(src, &schema).expect_err(src);
+            assert!(err.contains(why), "{src}: {err}");
+        }
+    }
+
+    #[test]
+    fn a_literal_in_invisible_delimiters_is_read() {
+        // Macro expansion wraps an argument in a `None`-delimited group.
+        let lit: Expr = syn::parse_str("7").expect("a literal");
+        let group = Expr::Group(syn::ExprGroup {
+            attrs: Vec::new(),
+            group_token: Default::default(),
+            expr: Box::new(lit),
+        });
+        assert_eq!(int(&group), Ok(7));
+        assert_eq!(uint(&group), Ok(7));
+    }
+}
