@@ -356,10 +356,9 @@ thread_local! {
 /// what `schemars` makes of an `Option` of a type with that schema.
 pub(super) struct Inner;
 
+/// Inlined wherever it is used, as every subschema is with
+/// [`crate::build::generator`]'s settings; so its name is never seen either.
 impl JsonSchema for Inner {
-    fn inline_schema() -> bool {
-        true
-    }
     fn schema_name() -> Cow<'static, str> {
         "Inner".into()
     }

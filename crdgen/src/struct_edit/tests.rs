@@ -1029,3 +1029,133 @@ fn a_generic_type_is_not_read_back() {
         "type `Choice`: generic, or not a struct or enum"
     );
 }
+
+/// serde's own name for each variant under `rename_all = $rule`.
+macro_rules! serde_names {
+    ($rule:literal) => {{
+        #[derive(serde::Serialize, Clone, Copy)]
+        #[serde(rename_all = $rule)]
+        enum V {
+            HttpRoute,
+            A,
+            #[allow(clippy::upper_case_acronyms)]
+            HTTPRoute,
+            Route2B,
+        }
+        [
+            ("HttpRoute", V::HttpRoute),
+            ("A", V::A),
+            ("HTTPRoute", V::HTTPRoute),
+            ("Route2B", V::Route2B),
+        ]
+        .map(|(ident, v)| {
+            (
+                ident,
+                serde_json::to_value(v)
+                    .expect("a unit variant")
+                    .as_str()
+                    .expect("a name")
+                    .to_owned(),
+            )
+        })
+    }};
+}
+
+#[test]
+fn variant_names_are_serdes() {
+    for (rule, names) in [
+        ("PascalCase", serde_names!("PascalCase")),
+        ("lowercase", serde_names!("lowercase")),
+        ("UPPERCASE", serde_names!("UPPERCASE")),
+        ("camelCase", serde_names!("camelCase")),
+        ("snake_case", serde_names!("snake_case")),
+        ("SCREAMING_SNAKE_CASE", serde_names!("SCREAMING_SNAKE_CASE")),
+        ("kebab-case", serde_names!("kebab-case")),
+    ] {
+        for (ident, serde) in names {
+            assert_eq!(
+                super::schema::variant_name(ident, Some(rule)),
+                Ok(serde),
+                "{ident} under {rule}"
+            );
+        }
+    }
+    assert_eq!(
+        super::schema::variant_name("HttpRoute", None),
+        Ok("HttpRoute".to_owned())
+    );
+    assert_eq!(
+        super::schema::variant_name("HttpRoute", Some("Train-Case")),
+        Err("rename_all = \"Train-Case\" is not followed".to_owned())
+    );
+}
+
+mod one_value {
+    version! { Spec;
+        struct Spec {
+            /// Maybe the only one.
+            maybe: Option<Only>,
+        }
+        /// The only value.
+        enum Only {
+            One,
+        }
+    }
+}
+
+mod one_value_added {
+    version! { Spec;
+        struct Spec {
+            /// Maybe the only one.
+            maybe: Option<Only>,
+            /// Surely the only one.
+            surely: Only,
+        }
+        /// The only value.
+        enum Only {
+            One,
+        }
+    }
+}
+
+mod numbered {
+    version! { Spec;
+        struct Spec {
+            /// A name.
+            name: String,
+        }
+    }
+}
+
+mod numbered_added {
+    version! { Spec;
+        struct Spec {
+            /// A name.
+            name: String,
+            /// A level.
+            level: Level,
+        }
+        /// A level.
+        enum Level {
+            Low = 1,
+            High = 2,
+        }
+    }
+}
+
+#[test]
+fn enums_whose_schema_the_source_does_not_say_are_refused() {
+    // Read back from an `Option`, a one-value enum is a one-value `enum`, which
+    // may have been a `const` without the `Option`.
+    refuses!(
+        one_value,
+        one_value_added,
+        "type `Only`: no field of this type to read its schema back from"
+    );
+    // A variant with a discriminant is not a plain unit variant.
+    refuses!(
+        numbered,
+        numbered_added,
+        "variant Low: not a plain unit variant"
+    );
+}
