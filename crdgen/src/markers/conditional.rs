@@ -271,6 +271,35 @@ mod tests {
     }
 
     #[test]
+    fn an_at_most_one_group_holds_when_conditional_is_set() {
+        let before = schema(json!({
+            "type": "object",
+            "properties": { "a": {}, "b": {} },
+            VALIDATIONS: [
+                { "rule": "[has(self.a),has(self.b)].filter(x,x==true).size() <= 1",
+                  "message": "at most one of the fields in [a b] may be set" },
+                // Not a field group: a list that is no `has` of a field.
+                { "rule": "[self.a,self.b].filter(x,x==true).size() <= 1",
+                  "message": "custom" },
+            ],
+        }));
+        let after = conditional_policy(before);
+        let rules = after
+            .get(VALIDATIONS)
+            .and_then(Value::as_array)
+            .expect("rules");
+        assert_eq!(
+            rules[..2],
+            [
+                json!({ "rule": "has(self.conditional) || [has(self.a),has(self.b)].filter(x,x==true).size() <= 1",
+                  "message": "at most one of the fields in [a b] may be set" }),
+                json!({ "rule": "[self.a,self.b].filter(x,x==true).size() <= 1",
+                  "message": "custom" }),
+            ]
+        );
+    }
+
+    #[test]
     fn an_at_least_one_group_gains_conditional() {
         let before = schema(json!({
             "type": "object",

@@ -209,6 +209,26 @@ mod tests {
     }
 
     #[test]
+    fn a_schema_with_its_own_properties_or_rules_beside_any_of_is_the_target() {
+        // An object whose `anyOf` only requires one of its fields or another.
+        let alternatives = json!([{ "required": ["model"] }, { "required": ["name"] }]);
+        let mut s = shared();
+        s.insert("anyOf".into(), alternatives.clone());
+        without_property("model")(&mut s);
+        assert_eq!(marker_errors(&s), Vec::<String>::new());
+        assert!(s.get("properties").and_then(|p| p.get("model")).is_none());
+        assert_eq!(s.get("anyOf"), Some(&alternatives));
+        let mut rules_only = Schema::try_from(json!({
+            VALIDATIONS: [{ "rule": "true", "message": "always" }],
+            "anyOf": alternatives,
+        }))
+        .expect("schema");
+        without_rule("always")(&mut rules_only);
+        assert_eq!(marker_errors(&rules_only), Vec::<String>::new());
+        assert_eq!(rules_only.get(VALIDATIONS), None);
+    }
+
+    #[test]
     fn a_message_the_type_lacks_is_refused_and_nothing_changes() {
         let mut s = shared();
         without_rule("model must be set")(&mut s);
