@@ -300,6 +300,31 @@ mod tests {
     }
 
     #[test]
+    fn conditional_joins_an_at_least_one_group_in_its_order() {
+        let group = |fields: &[&str]| -> String {
+            let (rule, message) = field_group_rule(Cardinality::AtLeastOne, fields);
+            let after = conditional_policy(schema(json!({
+                "type": "object",
+                "properties": { "a": {}, "b": {}, "local": {}, "global": {} },
+                VALIDATIONS: [{ "rule": rule, "message": message }],
+            })));
+            after.get(VALIDATIONS).expect("rules")[0]["message"]
+                .as_str()
+                .expect("a message")
+                .to_owned()
+        };
+        // A sorted group stays sorted; any other keeps its order, `conditional` first.
+        assert_eq!(
+            group(&["a", "b"]),
+            "at least one of the fields in [a b conditional] must be set"
+        );
+        assert_eq!(
+            group(&["local", "global"]),
+            "at least one of the fields in [conditional local global] must be set"
+        );
+    }
+
+    #[test]
     fn an_at_least_one_group_gains_conditional() {
         let before = schema(json!({
             "type": "object",

@@ -1159,3 +1159,42 @@ fn enums_whose_schema_the_source_does_not_say_are_refused() {
         "variant Low: not a plain unit variant"
     );
 }
+
+mod boxed {
+    version! { Spec;
+        struct Spec {
+            /// A name.
+            name: String,
+        }
+    }
+}
+
+mod boxed_added {
+    version! { Spec;
+        struct Spec {
+            /// A name.
+            name: String,
+            /// A boxed count.
+            count: Box<u32>,
+            /// Maybe a boxed label.
+            label: Option<Box<String>>,
+        }
+    }
+}
+
+mod keyed_by_number {
+    version! { Spec;
+        struct Spec {
+            /// A name.
+            name: String,
+            /// Names by number.
+            names: BTreeMap<u32, String>,
+        }
+    }
+}
+
+#[test]
+fn boxes_are_their_contents_and_maps_need_string_keys() {
+    agrees!(boxed, boxed_added);
+    refuses!(boxed, keyed_by_number, "a map whose keys are not `String`");
+}
