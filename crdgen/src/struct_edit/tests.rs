@@ -1176,8 +1176,8 @@ mod boxed_added {
             name: String,
             /// A boxed count.
             count: Box<u32>,
-            /// Maybe a boxed label.
-            label: Option<Box<String>>,
+            /// Maybe a boxed flag.
+            label: Option<Box<bool>>,
         }
     }
 }
