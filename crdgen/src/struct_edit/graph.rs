@@ -473,3 +473,91 @@ impl<'a> Search<'_, 'a> {
 pub(super) fn escape(key: &str) -> String {
     key.replace('~', "~0").replace('/', "~1")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const API: &str = r#"
+        pub struct Place { pub host: String }
+        pub struct Other { pub place: Option<Place> }
+        impl Default for Other { fn default() -> Self { Other { place: None } } }
+        pub struct Plain { pub n: u32 }
+        pub type Alias = Place;
+        pub union Bits { a: u32 }
+        mod inner { pub struct Deep; }
+    "#;
+
+    /// Whether a value of type `ty` may hold a `Place`, in [`API`].
+    fn reaches(ty: &str) -> bool {
+        let file = syn::parse_file(API).expect("the API parses");
+        let items: Vec<&Item> = file.items.iter().collect();
+        let g = Graph::of(&[("api/src/lib.rs".to_owned(), items)]);
+        let ty: Type = syn::parse_str(ty).unwrap_or_else(|e| panic!("{ty}: {e}"));
+        g.type_reaches(&ty, "Place", &mut BTreeSet::new())
+    }
+
+    #[test]
+    fn a_type_reaches_a_struct_through_what_it_holds() {
+        for ty in [
+            "Place",
+            "Option<Place>",
+            "Other",
+            "Alias",
+            "&'static Place",
+            "[Place]",
+            "[Place; 2]",
+            "(Place)",
+            "(u32, Place)",
+            "BTreeMap<String, Vec<Place>>",
+            "self::Place",
+            "inner::Place",
+        ] {
+            assert!(reaches(ty), "{ty}");
+        }
+        for ty in [
+            "Plain",
+            "Option<Plain>",
+            "&'static Plain",
+            "[u32]",
+            "[Plain; 2]",
+            "(Plain)",
+            "(u32, String)",
+            "BTreeMap<String, u32>",
+            "k8s_openapi::Place",
+        ] {
+            assert!(!reaches(ty), "{ty}");
+        }
+    }
+
+    #[test]
+    fn what_the_sources_cannot_tell_may_reach_anything() {
+        // A union, an associated type, trait objects.
+        for ty in [
+            "Bits",
+            "<Other as Trait>::Assoc",
+            "Box<dyn Fn() -> u32>",
+            "Vec<dyn Any>",
+        ] {
+            assert!(reaches(ty), "{ty}");
+        }
+        // In invisible delimiters, as a macro leaves a type.
+        let file = syn::parse_file(API).expect("the API parses");
+        let items: Vec<&Item> = file.items.iter().collect();
+        let g = Graph::of(&[("api/src/lib.rs".to_owned(), items)]);
+        let grouped = |inner: &str| {
+            Type::Group(syn::TypeGroup {
+                group_token: Default::default(),
+                elem: Box::new(syn::parse_str(inner).expect("a type")),
+            })
+        };
+        assert!(g.type_reaches(&grouped("Place"), "Place", &mut BTreeSet::new()));
+        // A path with `Fn`-style arguments (a bare trait object).
+        let mut path: syn::Path = syn::parse_str("Fn").expect("a path");
+        path.segments[0].arguments =
+            syn::PathArguments::Parenthesized(syn::parse_str("(u32)").expect("arguments"));
+        let bare = Type::Path(syn::TypePath { qself: None, path });
+        assert!(g.type_reaches(&bare, "Place", &mut BTreeSet::new()));
+        assert!(!g.type_reaches(&grouped("Plain"), "Place", &mut BTreeSet::new()));
+    }
+}
