@@ -530,6 +530,55 @@ mod tests {
         }
     }
 
+    /// Whether the type named `name` may hold a `Place`, in `api`.
+    fn name_reaches(api: &str, name: &str) -> bool {
+        let file = syn::parse_file(api).expect("the API parses");
+        let items: Vec<&Item> = file.items.iter().collect();
+        let g = Graph::of(&[("api/src/lib.rs".to_owned(), items)]);
+        g.name_reaches(name, "Place", &mut BTreeSet::new())
+    }
+
+    #[test]
+    fn a_hand_written_schema_holds_what_its_code_names() {
+        let api = r#"
+            pub struct Place { pub host: String }
+            pub struct Plain { pub n: u32 }
+            pub struct Other { pub place: Option<Place> }
+            pub type Count = u32;
+            pub struct Hand;
+            impl JsonSchema for Hand {
+                fn json_schema(g: &mut SchemaGenerator) -> Schema { Place::json_schema(g) }
+            }
+            pub struct HandOther;
+            impl JsonSchema for HandOther {
+                fn json_schema(g: &mut SchemaGenerator) -> Schema { Other::json_schema(g) }
+            }
+            pub struct HandPlain { pub place: Option<Place> }
+            impl JsonSchema for HandPlain {
+                fn json_schema(g: &mut SchemaGenerator) -> Schema { Plain::json_schema(g) }
+            }
+            make!(Made, Place);
+        "#;
+        assert!(name_reaches(api, "Hand"));
+        assert!(name_reaches(api, "HandOther"));
+        // Its fields are not its schema: the code names no type holding a Place
+        // (any other name, such as `fn`, could be made by the macro).
+        assert!(!name_reaches(api, "HandPlain"));
+        assert!(!name_reaches(api, "Count"));
+        assert!(!name_reaches(api, "Plain"));
+        // Made by a macro that names `Place`.
+        assert!(name_reaches(api, "Made"));
+        let renamed = "pub struct Place { pub host: String }\n\
+            use other::Thing as Place2;\n\
+            use self::Place as Spot;\n\
+            pub struct Place2 { pub n: u32 }\n\
+            make!(Place);";
+        // A `use .. as` name is the original's, unless an item of that name exists
+        // (the original here is another crate's, which the macro could make).
+        assert!(name_reaches(renamed, "Spot"));
+        assert!(!name_reaches(renamed, "Place2"));
+    }
+
     #[test]
     fn what_the_sources_cannot_tell_may_reach_anything() {
         // A union, an associated type, trait objects.
