@@ -872,12 +872,27 @@ fn a_way_through_a_type_a_macro_makes_is_followed_to_a_refusal() {
         ) + "\nmacro_rules! holder { () => { struct Holder { mid: Mid } }; }\nholder!();\n\
                struct Mid { p: Option<Place> }\n"
     };
-    let err = fast(
-        (&with_macro(base::SOURCE), base::crd()),
-        &with_macro(added::SOURCE),
-    )
-    .expect_err("refused");
-    assert!(err.contains("Holder"), "{err}");
+    // What the compiler would give `holder`: a `Mid` holding a `Place`.
+    let mut crd = base::crd();
+    let spec = "/spec/versions/0/schema/openAPIV3Schema/properties/spec/properties";
+    let place = crd
+        .pointer(&format!("{spec}/place"))
+        .expect("place")
+        .clone();
+    crd.pointer_mut(spec)
+        .and_then(Value::as_object_mut)
+        .expect("the spec's properties")
+        .insert(
+            "holder".into(),
+            json!({ "type": "object", "properties": { "mid": {
+                "type": "object", "properties": { "p": place } } } }),
+        );
+    let err =
+        fast((&with_macro(base::SOURCE), crd), &with_macro(added::SOURCE)).expect_err("refused");
+    assert!(
+        err.contains("type Holder may hold Place: it is not defined by an item here"),
+        "{err}"
+    );
 }
 
 #[test]
