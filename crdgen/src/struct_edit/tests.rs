@@ -699,6 +699,33 @@ fn other_changes_are_refused_with_their_reason() {
     let extra = format!("{}\nstruct Extra {{}}\n", base::SOURCE);
     let err = fast((base::SOURCE, base::crd()), &extra).expect_err("refused");
     assert!(err.contains("no field edit"), "{err}");
+    // New generic parameters: the struct is no longer the type fields name.
+    let err = edit("struct Setting\n{", "struct Setting<T = u32>\n{");
+    assert_eq!(
+        err,
+        "api/src/lib.rs: struct Setting changed in more than its fields"
+    );
+    // A field that exists only under a cfg: which one the compiler saw is unknown.
+    for (attr, shown) in [
+        ("#[cfg(feature = \"x\")]", "cfg (feature = \"x\")"),
+        (
+            "#[cfg_attr(test, doc = \"y\")]",
+            "cfg_attr (test , doc = \"y\")",
+        ),
+    ] {
+        let err = edit(
+            "#[doc = r\" Its key.\"] key",
+            &format!("#[doc = r\" Its key.\"] {attr} key"),
+        );
+        assert!(
+            err.contains(&format!("key: #[{shown}] is not followed")),
+            "{attr}: {err}"
+        );
+    }
+    // A union replaced by a struct of the same name is no new struct.
+    let with = |kind: &str| format!("{}\n{kind} U {{ a: u32 }}\n", base::SOURCE);
+    let err = fast((&with("union"), base::crd()), &with("struct")).expect_err("refused");
+    assert_eq!(err, "api/src/lib.rs: an item other than a struct changed");
 }
 
 #[test]
