@@ -180,13 +180,27 @@ impl<'a> Graph<'a> {
                 .into_iter()
                 .any(|m| self.name_reaches(m, target, seen));
         };
+        // A generic type holds what its parameters' defaults hold, where a field
+        // leaves them out (`Many` for `type Many<T = Place> = Vec<T>`).
+        let defaults_reach = |g: &syn::Generics, seen: &mut BTreeSet<String>| {
+            g.type_params()
+                .filter_map(|p| p.default.as_ref())
+                .any(|d| self.type_reaches(d, target, seen))
+        };
         defs.iter().any(|d| match d {
-            Item::Struct(s) => s.fields.iter().any(|f| self.field_reaches(f, target, seen)),
-            Item::Enum(e) => e
-                .variants
-                .iter()
-                .any(|v| v.fields.iter().any(|f| self.field_reaches(f, target, seen))),
-            Item::Type(t) => self.type_reaches(&t.ty, target, seen),
+            Item::Struct(s) => {
+                defaults_reach(&s.generics, seen)
+                    || s.fields.iter().any(|f| self.field_reaches(f, target, seen))
+            }
+            Item::Enum(e) => {
+                defaults_reach(&e.generics, seen)
+                    || e.variants
+                        .iter()
+                        .any(|v| v.fields.iter().any(|f| self.field_reaches(f, target, seen)))
+            }
+            Item::Type(t) => {
+                defaults_reach(&t.generics, seen) || self.type_reaches(&t.ty, target, seen)
+            }
             _ => true,
         })
     }

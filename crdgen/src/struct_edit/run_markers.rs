@@ -247,6 +247,11 @@ mod tests {
                 direct(m::max_items(4), &list),
             ),
             (
+                "markers::free_form_object",
+                &any,
+                direct(m::free_form_object, &any),
+            ),
+            (
                 "markers::properties(Some(1), None)",
                 &map,
                 direct(m::properties(Some(1), None), &map),
@@ -358,6 +363,8 @@ mod tests {
                 "number too large",
             ),
             ("markers::each(port)", "runs only when compiled"),
+            ("<T as markers>::port", "runs only when compiled"),
+            ("<T as markers>::range(1, 2)", "runs only when compiled"),
         ] {
             let err = run(src, &schema).expect_err(src);
             assert!(err.contains(why), "{src}: {err}");

@@ -1240,3 +1240,115 @@ fn boxes_are_their_contents_and_maps_need_string_keys() {
     agrees!(boxed, boxed_added);
     refuses!(boxed, keyed_by_number, "a map whose keys are not `String`");
 }
+
+#[test]
+fn bounds_are_plain_numbers() {
+    use super::source::{Bounds, Validation, number};
+    let num =
+        |src: &str| number(&syn::parse_str(src).expect("an expression")).map_err(|e| e.to_string());
+    assert_eq!(num("5"), Ok(json!(5)));
+    assert_eq!(num("-5"), Ok(json!(-5)));
+    assert_eq!(num("1.5"), Ok(json!(1.5)));
+    assert_eq!(num("-1.5"), Ok(json!(-1.5)));
+    for (src, why) in [
+        ("!5", "not a literal"),
+        ("-x", "not a literal"),
+        ("x", "not a literal"),
+        ("5u8", "not a plain number"),
+        ("1.5f32", "not a plain number"),
+        ("\"5\"", "not a plain number"),
+        ("3000000000", "not an i32"),
+    ] {
+        assert_eq!(num(src), Err(why.to_owned()), "{src}");
+    }
+    assert!(Validation::default().is_empty());
+    for v in [
+        Validation {
+            length: Some(Bounds::default()),
+            ..Default::default()
+        },
+        Validation {
+            range: Some(Bounds::default()),
+            ..Default::default()
+        },
+        Validation {
+            pattern: Some("^a$".into()),
+            ..Default::default()
+        },
+        Validation {
+            inner: Some(Box::default()),
+            ..Default::default()
+        },
+    ] {
+        assert!(!v.is_empty(), "{v:?}");
+    }
+}
+
+mod mapped {
+    version! { Spec;
+        struct Spec {
+            /// Places by name.
+            places: BTreeMap<String, Place>,
+            /// Places under an alias.
+            listed: Places,
+        }
+        /// A place.
+        struct Place {
+            /// Host name.
+            host: String,
+        }
+    }
+    pub type Places = Vec<Place>;
+}
+
+mod mapped_added {
+    version! { Spec;
+        struct Spec {
+            /// Places by name.
+            places: BTreeMap<String, Place>,
+            /// Places under an alias.
+            listed: Places,
+        }
+        /// A place.
+        struct Place {
+            /// Host name.
+            host: String,
+            /// Port.
+            port: Option<u16>,
+        }
+    }
+    pub type Places = Vec<Place>;
+}
+
+#[test]
+fn ways_through_maps_and_aliases_are_followed() {
+    let alias = "\npub type Places = Vec<Place>;\n";
+    let got = fast(
+        (&(mapped::SOURCE.to_owned() + alias), mapped::crd()),
+        &(mapped_added::SOURCE.to_owned() + alias),
+    )
+    .expect("the edit is taken");
+    assert_eq!(got, mapped_added::crd());
+    // A generic alias or struct on the way, its parameters left to their defaults:
+    // they are not followed.
+    for (generic, field) in [
+        ("pub type Many<T = Place> = Vec<T>;", "Many"),
+        ("pub struct Wrap<T = Place> { v: T }", "Wrap"),
+    ] {
+        let with = |src: &str| {
+            src.replacen("listed: Places", &format!("listed: {field}"), 1) + "\n" + generic + "\n"
+        };
+        let err = fast(
+            (&with(mapped::SOURCE), mapped::crd()),
+            &with(mapped_added::SOURCE),
+        )
+        .expect_err("refused");
+        let name = field.split('<').next().unwrap_or_default();
+        assert!(
+            err.contains(&format!(
+                "{name} holds Place in a way not followed (an enum or generics)"
+            )),
+            "{generic}: {err}"
+        );
+    }
+}
