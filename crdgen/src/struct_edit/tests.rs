@@ -1298,7 +1298,7 @@ mod mapped {
             host: String,
         }
     }
-    pub type Places = Vec<Place>;
+    type Places = Vec<Place>;
 }
 
 mod mapped_added {
@@ -1317,7 +1317,7 @@ mod mapped_added {
             port: Option<u16>,
         }
     }
-    pub type Places = Vec<Place>;
+    type Places = Vec<Place>;
 }
 
 #[test]
