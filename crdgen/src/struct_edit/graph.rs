@@ -211,7 +211,6 @@ impl<'a> Graph<'a> {
         target: &str,
         seen: &mut BTreeSet<String>,
     ) -> bool {
-        // A `with` type names its schema in a string.
         // A `with` type names its schema in a string: it may be anything.
         has_arg(
             f,
@@ -580,6 +579,29 @@ mod tests {
         assert!(!name_reaches(api, "HandPlain"));
         assert!(!name_reaches(api, "Count"));
         assert!(!name_reaches(api, "Plain"));
+        // A field whose schema or (de)serialization another function writes may
+        // hold anything; other attributes, and the word as a string, do not say so.
+        let with = |attr: &str| {
+            name_reaches(
+                &format!("pub struct Place {{}}\npub struct W {{ {attr} pub n: u32 }}"),
+                "W",
+            )
+        };
+        for attr in [
+            "#[serde(with = \"x\")]",
+            "#[serde(default, deserialize_with = \"x\")]",
+            "#[schemars(schema_with = \"x\")]",
+            "#[serde(serialize_with = \"x\")]",
+        ] {
+            assert!(with(attr), "{attr}");
+        }
+        for attr in [
+            "#[serde(default)]",
+            "#[serde(rename = \"with\")]",
+            "#[doc = \"with\"]",
+        ] {
+            assert!(!with(attr), "{attr}");
+        }
         // Made by a macro that names `Place`.
         assert!(name_reaches(api, "Made"));
         let renamed = "pub struct Place { pub host: String }\n\
