@@ -398,3 +398,248 @@ fn transition_rules_read_old_self_anywhere_in_the_expression() {
         assert!(!checked(src).uses_old_self(), "{src}");
     }
 }
+
+/// A CRD of two versions: in `v1` a list of 6 int-or-strings and a map of at most 5
+/// objects, each with a rule, and a rule with a message expression at the root; in
+/// `v2` one rule at the root. The figures of `v1`'s list and map rules are the
+/// apiserver's for the same nodes in `tests/cel-cost-corpus`.
+fn two_versions() -> Value {
+    let v1 = json!({
+        "type": "object",
+        "properties": {
+            "ports": {
+                "type": "array",
+                "maxItems": 6,
+                "items": {
+                    "x-kubernetes-int-or-string": true,
+                    "x-kubernetes-validations": [
+                        { "rule": "type(self) == string ? self.size() < 6 : self < 65536" },
+                    ],
+                },
+            },
+            "byName": {
+                "type": "object",
+                "maxProperties": 5,
+                "additionalProperties": {
+                    "type": "object",
+                    "properties": { "port": { "type": "integer" } },
+                    "x-kubernetes-validations": [
+                        { "rule": "self.port > 0" },
+                        { "rule": "self.port > 0 && self.port < 65536" },
+                    ],
+                },
+            },
+        },
+        "x-kubernetes-validations": [{
+            "rule": "self.ports.size() < 6",
+            "messageExpression": "'too many ports in ' + self.metadata.name",
+        }],
+    });
+    let v2 = json!({
+        "type": "object",
+        "properties": { "n": { "type": "integer" } },
+        "x-kubernetes-validations": [{ "rule": "self.n > 0" }],
+    });
+    json!({
+        "apiVersion": "apiextensions.k8s.io/v1",
+        "kind": "CustomResourceDefinition",
+        "metadata": { "name": "widgets.example.com" },
+        "spec": {
+            "versions": [
+                { "name": "v1", "schema": { "openAPIV3Schema": v1 } },
+                { "name": "v2", "schema": { "openAPIV3Schema": v2 } },
+            ],
+        },
+    })
+}
+
+/// The costs of `two_versions`, rule by rule: `(path, index, message expression,
+/// cost, cardinality, total)`.
+fn figures(cost: &CrdCost) -> Vec<(&str, &str, usize, bool, u64, u64, u64)> {
+    cost.versions
+        .iter()
+        .flat_map(|v| {
+            v.rules.iter().map(|r| {
+                (
+                    v.name.as_str(),
+                    r.path.as_str(),
+                    r.index,
+                    r.message_expression.is_some(),
+                    r.cost,
+                    r.cardinality,
+                    r.total,
+                )
+            })
+        })
+        .collect()
+}
+
+#[test]
+fn every_version_and_rule_of_a_crd_is_estimated() {
+    let cost = estimate_crd(&two_versions()).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(cost.name, "widgets.example.com");
+    assert_eq!(
+        figures(&cost),
+        [
+            ("v1", ".", 0, false, 4, 1, 4),
+            ("v1", ".", 0, true, 314578, 1, 314578),
+            ("v1", ".byName.*", 0, false, 3, 5, 15),
+            ("v1", ".byName.*", 1, false, 6, 5, 30),
+            ("v1", ".ports[*]", 0, false, 314579, 6, 1887474),
+            ("v2", ".", 0, false, 3, 1, 3),
+        ]
+    );
+    let totals: Vec<u64> = cost.versions.iter().map(|v| v.total).collect();
+    assert_eq!(totals, [4 + 314578 + 15 + 30 + 1887474, 3]);
+}
+
+#[test]
+fn annotate_puts_each_rules_cost_beside_it() {
+    let crd = two_versions();
+    let cost = estimate_crd(&crd).unwrap_or_else(|e| panic!("{e}"));
+    let out = annotate(&crd, &cost);
+    let at = |version: usize, pointer: &str, index: usize| {
+        out["spec"]["versions"][version]["schema"]["openAPIV3Schema"]
+            .pointer(pointer)
+            .unwrap_or_else(|| panic!("{pointer}"))["x-kubernetes-validations"][index][COST_KEY]
+            .clone()
+    };
+    assert_eq!(
+        at(0, "", 0),
+        "4 (0.00% of the per-rule limit); message expression: 314578 (3.15% of the per-rule \
+         limit)"
+    );
+    assert_eq!(
+        at(0, "/properties/byName/additionalProperties", 0),
+        "3 × 5 = 15 (0.00% of the per-rule limit)"
+    );
+    assert_eq!(
+        at(0, "/properties/byName/additionalProperties", 1),
+        "6 × 5 = 30 (0.00% of the per-rule limit)"
+    );
+    assert_eq!(
+        at(0, "/properties/ports/items", 0),
+        "314579 × 6 = 1887474 (18.87% of the per-rule limit)"
+    );
+    assert_eq!(at(1, "", 0), "3 (0.00% of the per-rule limit)");
+
+    // Nothing else changes.
+    let mut stripped = out.clone();
+    for v in stripped["spec"]["versions"].as_array_mut().unwrap() {
+        crate::walk::walk_mut(&mut v["schema"]["openAPIV3Schema"], |_, node| {
+            for r in node
+                .get_mut("x-kubernetes-validations")
+                .and_then(Value::as_array_mut)
+                .into_iter()
+                .flatten()
+            {
+                r.as_object_mut().unwrap().remove(COST_KEY);
+            }
+        });
+    }
+    assert_eq!(stripped, crd);
+}
+
+/// A rule the costs do not cover (a version they do not have, a rule added since) is
+/// left without a figure.
+#[test]
+fn annotate_leaves_rules_without_a_figure_alone() {
+    let crd = two_versions();
+    let mut cost = estimate_crd(&crd).unwrap_or_else(|e| panic!("{e}"));
+    cost.versions[0]
+        .rules
+        .retain(|r| !(r.path == ".byName.*" && r.index == 1));
+    cost.versions.pop();
+    let out = annotate(&crd, &cost);
+    let v1 = &out["spec"]["versions"][0]["schema"]["openAPIV3Schema"];
+    let rules = &v1["properties"]["byName"]["additionalProperties"]["x-kubernetes-validations"];
+    assert_eq!(
+        rules[0][COST_KEY],
+        "3 × 5 = 15 (0.00% of the per-rule limit)"
+    );
+    assert_eq!(
+        rules[1],
+        json!({ "rule": "self.port > 0 && self.port < 65536" })
+    );
+    assert_eq!(out["spec"]["versions"][1], crd["spec"]["versions"][1]);
+}
+
+#[test]
+fn explain_names_what_multiplies_and_what_is_read() {
+    let cost = estimate_crd(&two_versions()).unwrap_or_else(|e| panic!("{e}"));
+    let v1 = &cost.versions[0].rules;
+    let texts: Vec<String> = v1.iter().map(explain).collect();
+    assert_eq!(
+        texts,
+        [
+            "it runs once per object; one evaluation (4) reads .ports (maxItems 6)",
+            "one evaluation (314578) reads .metadata.name (no maxLength)",
+            "it runs up to 5 times: once per element of .byName (maxProperties 5); \
+             one evaluation costs 3",
+            "it runs up to 5 times: once per element of .byName (maxProperties 5); \
+             one evaluation costs 6",
+            "it runs up to 6 times: once per element of .ports (maxItems 6); \
+             one evaluation (314579) reads .ports[*] (no maxLength)",
+        ]
+    );
+    let nested = RuleCost {
+        multipliers: vec![
+            Multiplier {
+                path: ".spec.rules".into(),
+                keyword: "maxItems",
+                value: None,
+            },
+            Multiplier {
+                path: ".spec.rules[*].hosts".into(),
+                keyword: "maxItems",
+                value: Some(16),
+            },
+        ],
+        cardinality: 1000,
+        ..rule_cost(7000, None)
+    };
+    assert_eq!(
+        explain(&nested),
+        "it runs up to 1000 times: once per element of .spec.rules (no maxItems), \
+         .spec.rules[*].hosts (maxItems 16); one evaluation costs 7000"
+    );
+}
+
+/// The whole schema's limit: refused only over it, with the most expensive rules.
+#[test]
+fn refusals_of_a_schema_over_the_per_crd_limit() {
+    // Eleven rules, none over the per-rule limit, of 100,000,000 - 45 + `last`.
+    let rules = |last: u64| {
+        let totals = [9_999_996, 9_999_992, 10_000_000, 9_999_991, 9_999_998];
+        let totals = totals
+            .into_iter()
+            .chain([9_999_994, 9_999_999, 9_999_993, 9_999_995, 9_999_997, last]);
+        version(
+            totals
+                .enumerate()
+                .map(|(i, t)| RuleCost {
+                    path: format!(".spec.r{i}"),
+                    ..rule_cost(t, None)
+                })
+                .collect(),
+        )
+    };
+    assert_eq!(rules(45).versions[0].total, PER_CRD_LIMIT);
+    assert_eq!(refusals(&rules(45)), vec![]);
+    let over = refusals(&rules(46));
+    assert_eq!(over.len(), 1, "{over:#?}");
+    assert_eq!(over[0].0, ".");
+    assert!(
+        over[0].1.starts_with(
+            "version v1: the apiserver refuses this CRD: x-kubernetes-validations estimated \
+             rule cost total for entire OpenAPIv3 schema exceeds budget by factor of \
+             1.000000x (try simplifying the rule, or adding maxItems, maxProperties, and \
+             maxLength where arrays, maps, and strings are declared) (total 100000001 > limit \
+             100000000); the most expensive rules: .spec.r2 `self.a == self.b` (10000000), \
+             .spec.r6 `self.a == self.b` (9999999), .spec.r4 `self.a == self.b` (9999998), \
+             .spec.r9 `self.a == self.b` (9999997); lower the bounds"
+        ),
+        "{}",
+        over[0].1
+    );
+}
