@@ -276,4 +276,88 @@ mod tests {
         assert!(!related(".spec.target", ".spec.targets"));
         assert!(!related(".spec.a", ".spec.b"));
     }
+
+    use serde_json::json;
+
+    /// A root with a list `l` of at most `max` objects, each carrying `rules` (of cost 3
+    /// each: `self.n > 0`), and a sibling object `o` with one rule of its own.
+    fn list_schema(max: u64, rules: usize) -> Value {
+        let rules: Vec<Value> = (0..rules)
+            .map(|_| json!({ "rule": "self.n > 0" }))
+            .collect();
+        json!({
+            "type": "object",
+            "properties": {
+                "l": {
+                    "type": "array",
+                    "maxItems": max,
+                    "items": {
+                        "type": "object",
+                        "properties": { "n": { "type": "integer" } },
+                        "x-kubernetes-validations": rules,
+                    },
+                },
+                "o": {
+                    "type": "object",
+                    "properties": { "n": { "type": "integer" } },
+                    "x-kubernetes-validations": [{ "rule": "self.n > 0" }],
+                },
+            },
+        })
+    }
+
+    /// One rule of cost 3 per item: the list may hold 3,333,333 items
+    /// (9,999,999 ≤ 10,000,000).
+    #[test]
+    fn a_list_bound_is_capped_by_the_per_rule_limit() {
+        let c = ceilings(&list_schema(10, 1)).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(c.len(), 1, "{c:#?}");
+        let c = &c[0];
+        assert_eq!(
+            (c.path.as_str(), c.keyword, c.value),
+            (".l", "maxItems", 10)
+        );
+        assert_eq!(c.ceiling, Some(3_333_333));
+        let set_by = c.set_by.as_ref().expect("set by the rule");
+        assert_eq!(
+            (
+                set_by.path.as_str(),
+                set_by.rule.as_str(),
+                set_by.cost,
+                set_by.limit
+            ),
+            (".l[*]", "self.n > 0", 10_000_002, PER_RULE_LIMIT)
+        );
+    }
+
+    /// 33 rules of cost 3 per item and 3 outside the list: the whole schema's limit
+    /// caps the list at 3,030,302 items (99,999,969 ≤ 100,000,000).
+    #[test]
+    fn a_list_bound_is_capped_by_the_per_crd_limit() {
+        let schema = list_schema(10, 11);
+        let c = ceiling_of_bound(&schema, ".l", "maxItems")
+            .unwrap_or_else(|e| panic!("{e}"))
+            .expect("the list's bound");
+        assert_eq!(c.ceiling, Some(3_030_302));
+        let set_by = c.set_by.as_ref().expect("set by the total");
+        assert_eq!(
+            (
+                set_by.path.as_str(),
+                set_by.rule.as_str(),
+                set_by.cost,
+                set_by.limit
+            ),
+            (".", "", 33 * 3_030_303 + 3, PER_CRD_LIMIT)
+        );
+        assert!(
+            ceiling_of_bound(&schema, ".l", "maxLength")
+                .unwrap()
+                .is_none()
+        );
+        assert!(
+            ceiling_of_bound(&schema, ".o", "maxItems")
+                .unwrap()
+                .is_none()
+        );
+    }
 }

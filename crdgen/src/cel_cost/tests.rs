@@ -643,3 +643,151 @@ fn refusals_of_a_schema_over_the_per_crd_limit() {
         over[0].1
     );
 }
+
+/// Under a list without `maxItems` a rule runs as many times as the smallest items fit
+/// in a 3 MiB request: an object without required fields is 2 bytes (`{}`) and a comma.
+#[test]
+fn an_unbounded_list_multiplies_by_what_fits_in_a_request() {
+    let schema = json!({
+        "type": "object",
+        "properties": {
+            "l": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": { "n": { "type": "integer" } },
+                    "x-kubernetes-validations": [{ "rule": "self.n > 0" }],
+                },
+            },
+            "r": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": { "name": { "type": "string" } },
+                    "required": ["name"],
+                    "x-kubernetes-validations": [{ "rule": "self.name != ''" }],
+                },
+            },
+        },
+    });
+    let rules = estimate(&schema);
+    let figures: Vec<(&str, u64, u64, u64)> = rules
+        .iter()
+        .map(|r| (r.path.as_str(), r.cost, r.cardinality, r.total))
+        .collect();
+    // `{"name":""}` is 12 bytes: 3,145,728 / 13.
+    assert_eq!(
+        figures,
+        [
+            (".l[*]", 3, 1_048_576, 3 * 1_048_576),
+            (".r[*]", 2, 241_979, 2 * 241_979),
+        ]
+    );
+    assert_eq!(
+        rules[0].multipliers,
+        [Multiplier {
+            path: ".l".into(),
+            keyword: "maxItems",
+            value: None,
+        }]
+    );
+}
+
+/// With `optionalOldSelf`, `oldSelf` is an optional (the corpus's figure: 8).
+#[test]
+fn optional_old_self_makes_old_self_an_optional() {
+    let rule = "!oldSelf.hasValue() || self.name == oldSelf.value().name";
+    let schema = |optional: bool| {
+        json!({
+            "type": "object",
+            "properties": {
+                "status": {
+                    "type": "object",
+                    "properties": { "name": { "type": "string", "maxLength": 10 } },
+                    "x-kubernetes-validations": [
+                        { "rule": rule, "optionalOldSelf": optional },
+                    ],
+                },
+            },
+        })
+    };
+    let rules = estimate(&schema(true));
+    assert_eq!((rules[0].cost, rules[0].total), (8, 8));
+    let e = estimate_schema(&schema(false)).expect_err("oldSelf is not optional");
+    assert_eq!(e.rule, rule);
+    assert!(
+        e.message
+            .starts_with("found no matching overload for 'hasValue'"),
+        "{}",
+        e.message
+    );
+}
+
+/// Properties whose names CEL escapes are read under their own names.
+#[test]
+fn reads_name_escaped_properties_as_the_schema_does() {
+    let schema = root(
+        json!({
+            "x-y": { "type": "string", "maxLength": 3 },
+            "namespace": { "type": "string", "maxLength": 4 },
+            "a__b.c/d": { "type": "string", "maxLength": 5 },
+            "1st": { "type": "string" },
+        }),
+        &[
+            "self.x__dash__y.matches('^a') && self.__namespace__.matches('^b') \
+             && self.a__underscores__b__dot__c__slash__d.matches('^c')",
+        ],
+    );
+    let rules = estimate(&schema);
+    let reads: Vec<(&str, Option<u64>)> = rules[0]
+        .reads
+        .iter()
+        .map(|r| (r.path.as_str(), r.value))
+        .collect();
+    assert_eq!(
+        reads,
+        [
+            (".a__b.c/d", Some(5)),
+            (".namespace", Some(4)),
+            (".x-y", Some(3))
+        ]
+    );
+}
+
+/// The checker's errors name the types as cel-go prints them.
+#[test]
+fn checker_errors_name_types_as_cel_go_does() {
+    let node = object(json!({
+        "l": { "type": "array", "items": { "type": "integer" } },
+        "m": { "type": "object", "additionalProperties": { "type": "integer" } },
+        "s": { "type": "string" },
+    }));
+    for (src, types) in [
+        ("self.l + 'a'", "list(int), string"),
+        ("self.m + 1u", "map(string, int), uint"),
+        ("optional.of(1.5) + b'x'", "optional_type(double), bytes"),
+        ("duration('1s') + 1.0", "google.protobuf.Duration, double"),
+        ("null + 1", "null_type, int"),
+        (
+            "type(1) + timestamp(0)",
+            "type(int), google.protobuf.Timestamp",
+        ),
+        ("ip('1.2.3.4') + true", "net.IP, bool"),
+        ("[] + 1", "list(dyn), int"),
+    ] {
+        assert_eq!(
+            check_rule(&node, false, src, false).err(),
+            Some(format!(
+                "found no matching overload for '_+_' applied to '({types})'"
+            )),
+            "{src}"
+        );
+    }
+    assert_eq!(
+        check_rule(&node, false, "self.s.x == 1", false)
+            .err()
+            .as_deref(),
+        Some("type 'string' does not support field selection")
+    );
+    assert!(check_rule(&node, false, "dyn(self.s).x == 1", false).is_ok());
+}
