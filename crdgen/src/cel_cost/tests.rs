@@ -791,3 +791,37 @@ fn checker_errors_name_types_as_cel_go_does() {
     );
     assert!(check_rule(&node, false, "dyn(self.s).x == 1", false).is_ok());
 }
+
+/// What the checker refuses, in its words; several errors are joined.
+#[test]
+fn checker_refusals() {
+    let node = object(json!({
+        "n": { "type": "integer" },
+        "l": { "type": "array", "items": { "type": "integer" } },
+    }));
+    let refused = |src: &str| {
+        check_rule(&node, false, src, false)
+            .err()
+            .unwrap_or_else(|| panic!("{src} is accepted"))
+    };
+    assert_eq!(refused("nope == 1"), "undeclared reference to 'nope'");
+    assert_eq!(
+        refused("self.l.frobnicate()"),
+        "undeclared reference to 'frobnicate'"
+    );
+    assert_eq!(
+        refused("nope && nada"),
+        "undeclared reference to 'nope'; undeclared reference to 'nada'"
+    );
+    assert_eq!(refused("self.n && true"), "expected bool, found 'int'");
+    assert_eq!(
+        refused("self.n.all(x, x > 0)"),
+        "expression of type 'int' cannot be the range of a comprehension"
+    );
+    assert_eq!(
+        refused("Foo{a: 1} == self"),
+        "message construction is not supported in CRD rules"
+    );
+    // `all`'s step is `accu && predicate`.
+    assert_eq!(refused("self.l.all(x, x)"), "expected bool, found 'int'");
+}
