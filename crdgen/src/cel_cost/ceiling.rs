@@ -360,4 +360,63 @@ mod tests {
                 .is_none()
         );
     }
+
+    /// A bound whose rules cost nothing has no ceiling; the list's bound does not count
+    /// for its sibling's.
+    #[test]
+    fn a_bound_that_fits_at_the_largest_value_has_no_ceiling() {
+        let schema = json!({
+            "type": "object",
+            "properties": {
+                "m": {
+                    "type": "object",
+                    "maxProperties": 5,
+                    "additionalProperties": {
+                        "type": "string",
+                        "x-kubernetes-validations": [{ "rule": "true" }],
+                    },
+                },
+            },
+        });
+        let c = ceilings(&schema).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(c.len(), 1, "{c:#?}");
+        assert_eq!(
+            (c[0].path.as_str(), c[0].keyword, c[0].value),
+            (".m", "maxProperties", 5)
+        );
+        assert_eq!(c[0].ceiling, None);
+        assert!(c[0].set_by.is_none());
+    }
+
+    /// A rule over the limit whatever the bound it reads: the ceiling is 0, set by it.
+    #[test]
+    fn a_rule_over_the_limit_at_any_value_sets_a_ceiling_of_zero() {
+        let rule = "self.s.matches('^a') && self.u.all(x, x.matches('^b'))";
+        let schema = json!({
+            "type": "object",
+            "properties": {
+                "s": { "type": "string", "maxLength": 5 },
+                "u": { "type": "array", "items": { "type": "string" } },
+            },
+            "x-kubernetes-validations": [{ "rule": rule }],
+        });
+        let c = ceiling_of_bound(&schema, ".s", "maxLength")
+            .unwrap_or_else(|e| panic!("{e}"))
+            .expect("the string's bound");
+        assert_eq!(c.ceiling, Some(0));
+        let set_by = c.set_by.expect("set by the rule");
+        assert_eq!((set_by.path.as_str(), set_by.rule.as_str()), (".", rule));
+        assert_eq!(set_by.limit, PER_RULE_LIMIT);
+        assert!(set_by.cost > PER_RULE_LIMIT);
+    }
+
+    #[test]
+    fn pointers_escape_names_and_refuse_other_paths() {
+        assert_eq!(
+            pointer(".a~b.c/d[*]").as_deref(),
+            Some("/properties/a~0b/properties/c~1d/items")
+        );
+        assert_eq!(pointer("spec"), None);
+        assert_eq!(pointer(".spec[0]"), None);
+    }
 }
