@@ -20,6 +20,9 @@ pub struct Checked {
     /// Calls whose name resolved to a namespaced function (`sets.contains(a, b)`): the
     /// full name; the receiver is not a receiver.
     pub namespaced: HashMap<u64, String>,
+    /// Selections that are a qualified name (`google.protobuf.Duration`): cel-go's
+    /// checker rewrites them to one identifier of that name.
+    pub qualified: HashMap<u64, String>,
 }
 
 /// The schema's object types by name (`selfType0.spec`, `...targets.@idx`), as the
@@ -166,6 +169,16 @@ impl<'a> Checker<'a> {
                 }
             },
             Expr::Select(sel) => {
+                // Before the field, a qualified name (`google.protobuf.Duration`), as
+                // cel-go's checkSelect resolves it.
+                if !sel.test
+                    && let Some(q) = Self::qualified_name(e)
+                    && let Some(t) = self.lookup_ident(&q)
+                {
+                    self.set(e, t);
+                    self.out.qualified.insert(e.id, q);
+                    return;
+                }
                 let t = self.check_select_field(&sel.operand, &sel.field, false);
                 let t = if sel.test { Ty::Bool } else { t };
                 let t = types::substitute(&self.mappings, &t, false);

@@ -825,3 +825,58 @@ fn checker_refusals() {
     // `all`'s step is `accu && predicate`.
     assert_eq!(refused("self.l.all(x, x)"), "expected bool, found 'int'");
 }
+
+/// The type names a rule may compare `type(x)` with, the qualified ones too (the
+/// apiserver's type registry has them): each is one identifier to cel-go's checker and
+/// estimator. The figures are the apiserver's.
+#[test]
+fn type_names_are_declared() {
+    let names = [
+        "google.protobuf.Duration",
+        "int",
+        "google.protobuf.Timestamp",
+        "bool",
+        "bytes",
+        "double",
+        "uint",
+        "string",
+        "null_type",
+        "dyn",
+        "type",
+        "list",
+        "map",
+    ];
+    let rules: Vec<String> = names[..3]
+        .iter()
+        .map(|t| format!("type(self.d) == {t}"))
+        .chain(
+            names[3..]
+                .iter()
+                .map(|t| format!("type(dyn(self.num)) == {t}")),
+        )
+        .collect();
+    let rules: Vec<&str> = rules.iter().map(String::as_str).collect();
+    let schema = root(
+        json!({
+            "d": { "type": "string", "format": "duration" },
+            "num": { "type": "integer" },
+        }),
+        &rules,
+    );
+    let costs: Vec<(u64, usize)> = estimate(&schema)
+        .iter()
+        .map(|r| (r.cost, r.reads.len()))
+        .collect();
+    assert_eq!(&costs[..3], [(4, 0); 3]);
+    assert_eq!(&costs[3..], [(5, 0); 10]);
+    for src in rules {
+        let r = check_rule(&schema, true, src, false).unwrap_or_else(|e| panic!("{src}: {e}"));
+        assert_eq!(r.overload(r.ast.id), Some("equals"), "{src}");
+    }
+    assert_eq!(
+        check_rule(&object(json!({})), false, "type(self) == float", false)
+            .err()
+            .as_deref(),
+        Some("undeclared reference to 'float'")
+    );
+}
