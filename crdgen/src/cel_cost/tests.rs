@@ -880,3 +880,40 @@ fn type_names_are_declared() {
         Some("undeclared reference to 'float'")
     );
 }
+
+/// Literals have the types of their elements: a map's values, a list's items.
+#[test]
+fn literals_are_typed_by_their_elements() {
+    let node = object(json!({}));
+    let err = |src: &str| check_rule(&node, false, src, false).err();
+    assert_eq!(
+        err("{'a': 1}['a'] == 'x'").as_deref(),
+        Some("found no matching overload for '_==_' applied to '(int, string)'")
+    );
+    assert_eq!(
+        err("{1: 'a'}.exists(k, k == 'x')").as_deref(),
+        Some("found no matching overload for '_==_' applied to '(int, string)'")
+    );
+    assert_eq!(
+        err("[1, 2][0] == 'x'").as_deref(),
+        Some("found no matching overload for '_==_' applied to '(int, string)'")
+    );
+    assert_eq!(err("{}.size() == 0 && [].size() == 0"), None);
+}
+
+/// `has(a.b)` is a presence test, never part of a qualified name.
+#[test]
+fn a_presence_test_is_not_a_qualified_name() {
+    let node = object(json!({}));
+    assert_eq!(
+        check_rule(
+            &node,
+            false,
+            "has(google.protobuf).Duration == google.protobuf.Duration",
+            false
+        )
+        .err()
+        .as_deref(),
+        Some("undeclared reference to 'google'; type 'bool' does not support field selection")
+    );
+}
