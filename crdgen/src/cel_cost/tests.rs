@@ -262,7 +262,7 @@ fn costs_read_back_as_written() {
             },
         },
     });
-    let (rules, total) = estimate_schema(&schema).unwrap();
+    let (rules, total) = estimate_schema(&schema).unwrap_or_else(|e| panic!("{e}"));
     let cost = CrdCost {
         name: "c".into(),
         versions: vec![VersionCost {
@@ -271,9 +271,9 @@ fn costs_read_back_as_written() {
             total,
         }],
     };
-    let json = serde_json::to_value(&cost).unwrap();
-    let back: CrdCost = serde_json::from_value(json.clone()).unwrap();
-    assert_eq!(serde_json::to_value(&back).unwrap(), json);
+    let json = serde_json::to_value(&cost).expect("costs as JSON");
+    let back: CrdCost = serde_json::from_value(json.clone()).expect("costs from JSON");
+    assert_eq!(serde_json::to_value(&back).expect("costs as JSON"), json);
     let keywords: Vec<&str> = back.versions[0]
         .rules
         .iter()
@@ -355,7 +355,9 @@ fn check_rule_names_namespaced_calls() {
 #[test]
 fn check_rule_refuses_what_does_not_parse_or_check() {
     let node = object(json!({ "n": { "type": "integer" } }));
-    let e = check_rule(&node, false, "self.n ==", false).err().unwrap();
+    let e = check_rule(&node, false, "self.n ==", false)
+        .err()
+        .expect("a syntax error");
     assert!(e.starts_with("syntax: "), "{e}");
     assert_eq!(
         check_rule(&json!({}), false, "true", false)
@@ -525,7 +527,10 @@ fn annotate_puts_each_rules_cost_beside_it() {
 
     // Nothing else changes.
     let mut stripped = out.clone();
-    for v in stripped["spec"]["versions"].as_array_mut().unwrap() {
+    for v in stripped["spec"]["versions"]
+        .as_array_mut()
+        .expect("versions")
+    {
         crate::walk::walk_mut(&mut v["schema"]["openAPIV3Schema"], |_, node| {
             for r in node
                 .get_mut("x-kubernetes-validations")
@@ -533,7 +538,7 @@ fn annotate_puts_each_rules_cost_beside_it() {
                 .into_iter()
                 .flatten()
             {
-                r.as_object_mut().unwrap().remove(COST_KEY);
+                r.as_object_mut().expect("a rule").remove(COST_KEY);
             }
         });
     }
