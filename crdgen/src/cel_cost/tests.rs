@@ -922,3 +922,41 @@ fn a_presence_test_is_not_a_qualified_name() {
         Some("undeclared reference to 'google'; type 'bool' does not support field selection")
     );
 }
+
+/// Calls resolving to several overloads of one result type have that type; of several
+/// result types, `dyn`. A comprehension's result has the type its steps build.
+#[test]
+fn result_types_of_calls_and_comprehensions() {
+    let err = |src: &str| checked_err(src);
+    assert_eq!(
+        err("(self.any < self.any) + 1 == 2").as_deref(),
+        Some("found no matching overload for '_+_' applied to '(bool, int)'")
+    );
+    assert_eq!(err("(self.any + self.any) + 1 == 2"), None);
+    assert_eq!(
+        err("self.l.map(x, x)[0] == 'a'").as_deref(),
+        Some("found no matching overload for '_==_' applied to '(int, string)'")
+    );
+    assert_eq!(
+        err("[1].map(x, x + 1)[0] == 'a'").as_deref(),
+        Some("found no matching overload for '_==_' applied to '(int, string)'")
+    );
+    assert_eq!(
+        err("self.l.filter(x, x > 0)[0] == 'a'").as_deref(),
+        Some("found no matching overload for '_==_' applied to '(int, string)'")
+    );
+    assert_eq!(
+        err("self.l.exists_one(x, x > 0) == 'a'").as_deref(),
+        Some("found no matching overload for '_==_' applied to '(bool, string)'")
+    );
+}
+
+fn checked_err(src: &str) -> Option<String> {
+    let node = object(json!({
+        "n": { "type": "integer" },
+        "s": { "type": "string" },
+        "l": { "type": "array", "items": { "type": "integer" } },
+        "any": { "x-kubernetes-int-or-string": true },
+    }));
+    check_rule(&node, false, src, false).err()
+}
