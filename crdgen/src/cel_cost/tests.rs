@@ -960,3 +960,19 @@ fn checked_err(src: &str) -> Option<String> {
     }));
     check_rule(&node, false, src, false).err()
 }
+
+/// A rule may iterate over an int-or-string (a `dyn`): its elements are of unknown
+/// size. The figures are the apiserver's.
+#[test]
+fn iterating_over_a_dyn() {
+    let rules = estimate(&root(
+        json!({ "any": { "x-kubernetes-int-or-string": true, "maxLength": 6 } }),
+        &[
+            "self.any.all(x, x == 'abc')",
+            "self.any.exists(x, x.size() > 1)",
+            "dyn(self.any).all(x, x == 'abc')",
+        ],
+    ));
+    let costs: Vec<u64> = rules.iter().map(|r| r.cost).collect();
+    assert_eq!(costs, [123, 171, 100]);
+}
