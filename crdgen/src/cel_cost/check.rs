@@ -108,6 +108,10 @@ impl<'a> Checker<'a> {
         for t in self.out.types.values_mut() {
             *t = types::substitute(&m, t, true);
         }
+        let errors = homogeneous_literals(e, &self.out.types);
+        if !errors.is_empty() {
+            return Err(errors.join("; "));
+        }
         Ok(self.out)
     }
 
@@ -234,7 +238,8 @@ impl<'a> Checker<'a> {
                     types::most_general(&p, &cur).clone()
                 } else {
                     // The apiserver's checker joins mixed literals as `dyn` (its AST
-                    // validator then refuses them outside `format` arguments).
+                    // validator then refuses them outside `format` arguments:
+                    // `homogeneous_literals`).
                     Ty::Dyn
                 }
             }
@@ -460,4 +465,102 @@ impl<'a> Checker<'a> {
                 .push(format!("expected type '{t}' but found '{actual}'"));
         }
     }
+}
+
+/// cel-go's `ValidateHomogeneousAggregateLiterals`, which the apiserver runs on a rule
+/// the checker accepted: the elements of a list literal, and the keys and the values of
+/// a map literal, are all of one type, except at any depth inside a `format` call. The
+/// errors of list literals first, then those of map literals.
+fn homogeneous_literals(e: &IdedExpr, types: &HashMap<u64, Ty>) -> Vec<String> {
+    fn literals<'e>(e: &'e IdedExpr, exempt: bool, out: &mut Vec<&'e IdedExpr>) {
+        let exempt = exempt || matches!(&e.expr, Expr::Call(c) if c.func_name == "format");
+        if !exempt && matches!(e.expr, Expr::List(_) | Expr::Map(_)) {
+            out.push(e);
+        }
+        match &e.expr {
+            Expr::Select(s) => literals(&s.operand, exempt, out),
+            Expr::Call(c) => {
+                for a in c.target.iter().map(|t| &**t).chain(&c.args) {
+                    literals(a, exempt, out);
+                }
+            }
+            Expr::List(l) => {
+                for el in &l.elements {
+                    literals(el, exempt, out);
+                }
+            }
+            Expr::Map(m) => {
+                for en in &m.entries {
+                    if let EntryExpr::MapEntry(me) = &en.expr {
+                        literals(&me.key, exempt, out);
+                        literals(&me.value, exempt, out);
+                    }
+                }
+            }
+            Expr::Comprehension(c) => {
+                for x in [
+                    &c.iter_range,
+                    &c.accu_init,
+                    &c.loop_cond,
+                    &c.loop_step,
+                    &c.result,
+                ] {
+                    literals(x, exempt, out);
+                }
+            }
+            Expr::Struct(_) | Expr::Ident(_) | Expr::Literal(_) | Expr::Unspecified => {}
+        }
+    }
+    let ty = |e: &IdedExpr| types.get(&e.id).cloned().unwrap_or(Ty::Error);
+    let opt_inner = |t: Ty, optional: bool| {
+        if optional {
+            types::unwrap_optional(&t).0.clone()
+        } else {
+            t
+        }
+    };
+    let mismatch =
+        |expected: &Ty, actual: &Ty| format!("expected type '{expected}' but found '{actual}'");
+    let mut found = Vec::new();
+    literals(e, false, &mut found);
+    let mut errors = Vec::new();
+    for lit in &found {
+        if let Expr::List(l) = &lit.expr {
+            let mut first: Option<Ty> = None;
+            for (i, el) in l.elements.iter().enumerate() {
+                let t = opt_inner(ty(el), l.optional_indices.contains(&i));
+                match &first {
+                    None => first = Some(t),
+                    Some(f) if *f != t => {
+                        errors.push(mismatch(f, &t));
+                        break;
+                    }
+                    Some(_) => {}
+                }
+            }
+        }
+    }
+    for lit in &found {
+        if let Expr::Map(m) = &lit.expr {
+            let mut first: Option<(Ty, Ty)> = None;
+            for en in &m.entries {
+                let EntryExpr::MapEntry(me) = &en.expr else {
+                    continue;
+                };
+                let (k, v) = (ty(&me.key), opt_inner(ty(&me.value), me.optional));
+                match &first {
+                    None => first = Some((k, v)),
+                    Some((fk, fv)) => {
+                        if *fk != k {
+                            errors.push(mismatch(fk, &k));
+                        }
+                        if *fv != v {
+                            errors.push(mismatch(fv, &v));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    errors
 }

@@ -976,3 +976,162 @@ fn iterating_over_a_dyn() {
     let costs: Vec<u64> = rules.iter().map(|r| r.cost).collect();
     assert_eq!(costs, [123, 171, 100]);
 }
+
+/// Rules the apiserver's checker accepts (with its estimated cost) or refuses (`None`)
+/// over one node: comparisons with null, mixed literals, type parameters of lists, maps
+/// and optionals, type values, cross-type numeric comparisons. Figures from
+/// `e2e/tools/celcost` (the apiserver's compilation and estimator).
+#[test]
+fn typing_as_the_apiserver_types() {
+    let props = json!({
+        "obj": { "type": "object", "properties": { "a": { "type": "integer" } } },
+        "d": { "type": "string", "format": "duration" },
+        "ts": { "type": "string", "format": "date-time" },
+        "num": { "type": "integer" },
+        "s": { "type": "string", "maxLength": 10 },
+        "l": { "type": "array", "maxItems": 5, "items": { "type": "integer" } },
+        "m": {
+            "type": "object",
+            "maxProperties": 5,
+            "additionalProperties": { "type": "integer" },
+        },
+        "opt": { "type": "object", "properties": { "a": { "type": "integer" } } },
+        "nested": {
+            "type": "array",
+            "maxItems": 3,
+            "items": { "type": "array", "maxItems": 3, "items": { "type": "integer" } },
+        },
+        "mm": {
+            "type": "object",
+            "maxProperties": 3,
+            "additionalProperties": {
+                "type": "object",
+                "maxProperties": 3,
+                "additionalProperties": { "type": "string", "maxLength": 4 },
+            },
+        },
+    });
+    let table: &[(&str, Option<u64>)] = &[
+        ("self.obj == null", Some(2)),
+        ("null == self.obj", Some(2)),
+        ("self.d == null", Some(3)),
+        ("self.num == null", None),
+        ("self.s == null", None),
+        ("self.l == null", None),
+        ("self.m == null", None),
+        ("self.opt == null", Some(2)),
+        ("[1, 2.0].size() == 2", None),
+        ("[1, 'a'].size() == 2", None),
+        ("{'a': 1, 'b': 'x'}.size() == 2", None),
+        ("[[1], [2]].exists(l, l[0] == 1)", Some(45)),
+        ("[[1], ['a']].size() == 2", None),
+        ("{'a': [1]}['a'][0] + 1 == 2", Some(44)),
+        ("dyn([1]) + [1] == [1, 1]", Some(33)),
+        ("[1] + ['a'] == []", None),
+        ("self.l + [] == self.l", Some(16)),
+        ("[] + self.l == self.l", Some(16)),
+        ("[] + [] == []", Some(31)),
+        ("optional.of(1).orValue(2) + 1 == 2", Some(4)),
+        (
+            "optional.none().orValue('a') + 'b' == 'ab'",
+            Some(1844674407370955267),
+        ),
+        ("optional.of(self.l).orValue([]).size() > 0", Some(16)),
+        ("optional.of([]).orValue(self.l).size() > 0", Some(16)),
+        ("self.m.all(k, self.m[k] > 0)", Some(43)),
+        ("{'a': 1} == {'b': 'c'}", None),
+        ("{'a': 1} == {'b': 2}", Some(61)),
+        ("[1] == [1.0]", None),
+        ("[self.num] == [1u]", None),
+        ("type(self.num) == type(1)", Some(1844674407370955268)),
+        ("type(self.num) == type('a')", Some(1844674407370955268)),
+        ("type(self.l) == type([1])", Some(1844674407370955278)),
+        ("type(self.l) == list", Some(4)),
+        ("type(self.m) == map", Some(4)),
+        (
+            "type(self.obj) == type(self.obj)",
+            Some(1844674407370955270),
+        ),
+        ("self.opt.orValue(self.obj) == self.obj", None),
+        ("self.l.map(x, [x]).exists(y, y[0] == 1)", Some(164)),
+        ("self.l.map(x, {'k': x}).exists(y, y['k'] == 1)", Some(264)),
+        (
+            "self.l.map(x, optional.of(x)).exists(y, y.hasValue())",
+            Some(114),
+        ),
+        (
+            "[optional.of(1), optional.none()].exists(y, y.orValue(0) > 0)",
+            Some(27),
+        ),
+        ("[optional.of(1), optional.of('a')].size() == 2", None),
+        ("dyn(self.num) == self.s", Some(5)),
+        ("self.num == self.s", None),
+        ("self.num == 1.0", None),
+        ("self.num < 1.0", Some(3)),
+        ("self.num < 1u", Some(3)),
+        ("self.s < 1", None),
+        ("[self.obj, null].size() == 2", None),
+        ("[null, self.obj].size() == 2", None),
+        ("[null, 1].size() == 2", None),
+        ("[self.d, null].size() == 2", None),
+        ("{'a': null, 'b': self.obj}.size() == 2", None),
+        ("[[], [1]].exists(l, l.size() == 0)", Some(45)),
+        ("[[1], []].exists(l, l.size() == 0)", Some(45)),
+        ("[{}, {'a': 1}].size() == 2", Some(72)),
+        ("self.l.all(x, [x, 1.0].size() == 2)", None),
+        ("optional.of(self.obj).value() == self.obj", Some(6)),
+        ("optional.of(null).hasValue()", Some(2)),
+        ("[[[1]]][0][0][0] + 1 == 2", Some(35)),
+        ("self.nested.all(r, r.all(c, c > 0))", Some(63)),
+        ("self.nested[0] + [1] == []", Some(24)),
+        ("self.nested + [[1]] == []", Some(33)),
+        ("self.nested + [['a']] == []", None),
+        (
+            "self.mm.all(k, self.mm[k].all(j, self.mm[k][j] == 'a'))",
+            Some(117),
+        ),
+        ("self.mm['a'] == {'b': 'c'}", Some(34)),
+        ("self.mm['a'] == {'b': 1}", None),
+        ("b'abc' == self.s", None),
+        ("duration('1s') == self.d", Some(4)),
+        ("self.d < duration('1s')", Some(4)),
+        ("self.ts == timestamp('2020-01-01T00:00:00Z')", Some(4)),
+        ("self.ts == null", Some(3)),
+    ];
+    let differences: Vec<String> = table
+        .iter()
+        .filter_map(|&(rule, theirs)| {
+            let ours = estimate_schema(&root(props.clone(), &[rule]))
+                .map(|(r, _)| r[0].cost)
+                .map_err(|e| e.message);
+            (ours.as_ref().ok().copied() != theirs)
+                .then(|| format!("{rule}: the apiserver {theirs:?}, crdgen {ours:?}"))
+        })
+        .collect();
+    assert!(differences.is_empty(), "{}", differences.join("\n"));
+}
+
+/// Mixed list and map literals are refused, as the apiserver's validator refuses them,
+/// except inside a `format` call.
+#[test]
+fn literals_of_mixed_types_only_as_format_arguments() {
+    assert_eq!(
+        checked_err("[1, 'a'].size() == 2").as_deref(),
+        Some("expected type 'int' but found 'string'")
+    );
+    assert_eq!(
+        checked_err("{'a': 1, 2: 'x'}.size() == 2").as_deref(),
+        Some("expected type 'string' but found 'int'; expected type 'int' but found 'string'")
+    );
+    assert_eq!(
+        checked_err("[[1, 'a']].size() == 1 && {'k': [1.0, 2]}.size() == 1").as_deref(),
+        Some("expected type 'int' but found 'string'; expected type 'double' but found 'int'")
+    );
+    assert_eq!(checked_err("'%s: %d'.format([self.s, self.n]) != ''"), None);
+    assert_eq!(checked_err("'%s'.format([[1, 'a']]) != ''"), None);
+    assert_eq!(checked_err("[?optional.of(1), 2].size() == 2"), None);
+    assert_eq!(
+        checked_err("{?'a': optional.of(1), 'b': 2}.size() == 2"),
+        None
+    );
+}
