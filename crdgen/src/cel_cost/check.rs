@@ -167,8 +167,9 @@ impl<'a> Checker<'a> {
             Expr::Ident(name) => match self.lookup_ident(name) {
                 Some(t) => self.set(e, t),
                 None => {
-                    self.errors
-                        .push(format!("undeclared reference to '{name}'"));
+                    self.errors.push(format!(
+                        "undeclared reference to '{name}' (in container '')"
+                    ));
                     self.set(e, Ty::Error);
                 }
             },
@@ -346,8 +347,9 @@ impl<'a> Checker<'a> {
 
     fn resolve(&mut self, e: &IdedExpr, name: &str, target: Option<&IdedExpr>, args: &[IdedExpr]) {
         let Some(overloads) = self.fns.get(name) else {
-            self.errors
-                .push(format!("undeclared reference to '{name}'"));
+            self.errors.push(format!(
+                "undeclared reference to '{name}' (in container '')"
+            ));
             self.set(e, Ty::Error);
             return;
         };
@@ -365,7 +367,8 @@ impl<'a> Checker<'a> {
             if name == "_&&_" || name == "_||_" {
                 for t in &arg_types {
                     if !types::is_assignable(&mut self.mappings, t, &Ty::Bool) {
-                        self.errors.push(format!("expected bool, found '{t}'"));
+                        self.errors
+                            .push(format!("expected type 'bool' but found '{t}'"));
                     }
                 }
                 self.out.overloads.insert(e.id, vec![o.id.clone()]);
@@ -402,12 +405,17 @@ impl<'a> Checker<'a> {
                 self.out.overloads.insert(e.id, ids);
             }
             None => {
-                let shown: Vec<String> = arg_types
+                let mut shown: Vec<String> = arg_types
                     .iter()
                     .map(|t| types::substitute(&self.mappings, t, true).to_string())
                     .collect();
+                // A member call as `target.(args)`, as cel-go writes it.
+                let receiver = match target {
+                    Some(_) => format!("{}.", shown.remove(0)),
+                    None => String::new(),
+                };
                 self.errors.push(format!(
-                    "found no matching overload for '{name}' applied to '({})'",
+                    "found no matching overload for '{name}' applied to '{receiver}({})'",
                     shown.join(", ")
                 ));
                 self.set(e, Ty::Error);
@@ -437,7 +445,8 @@ impl<'a> Checker<'a> {
             }
             t => {
                 self.errors.push(format!(
-                    "expression of type '{t}' cannot be the range of a comprehension"
+                    "expression of type '{t}' cannot be range of a comprehension \
+                     (must be list, map, or dynamic)"
                 ));
                 (Ty::Error, c.iter_var2.as_ref().map(|_| Ty::Error))
             }
