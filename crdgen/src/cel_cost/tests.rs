@@ -971,19 +971,25 @@ fn checked_err(src: &str) -> Option<String> {
 }
 
 /// A rule may iterate over an int-or-string (a `dyn`): its elements are of unknown
-/// size. The figures are the apiserver's.
+/// size. Its `maxLength` bounds it as a string's does (4 bytes a character). The
+/// figures are the apiserver's.
 #[test]
 fn iterating_over_a_dyn() {
     let rules = estimate(&root(
-        json!({ "any": { "x-kubernetes-int-or-string": true, "maxLength": 6 } }),
+        json!({
+            "any": { "x-kubernetes-int-or-string": true, "maxLength": 6 },
+            "other": { "x-kubernetes-int-or-string": true, "maxLength": 9 },
+        }),
         &[
             "self.any.all(x, x == 'abc')",
             "self.any.exists(x, x.size() > 1)",
             "dyn(self.any).all(x, x == 'abc')",
+            "self.any == self.other",
+            "string(self.any).matches('^[a-z]+$')",
         ],
     ));
     let costs: Vec<u64> = rules.iter().map(|r| r.cost).collect();
-    assert_eq!(costs, [123, 171, 100]);
+    assert_eq!(costs, [123, 171, 100, 7, 11]);
 }
 
 /// Rules the apiserver accepts (with its estimated cost) or refuses (with its first
