@@ -361,6 +361,26 @@ mod tests {
         );
     }
 
+    /// A total of exactly the per-CRD limit fits: 33 per item and a boolean's `self`
+    /// (cost 1, the apiserver's figure) reach 100,000,000 at 3,030,303 items.
+    #[test]
+    fn a_total_at_the_per_crd_limit_fits() {
+        let mut schema = list_schema(10, 11);
+        schema["properties"]["o"] = json!({
+            "type": "boolean",
+            "x-kubernetes-validations": [{ "rule": "self" }],
+        });
+        let c = ceiling_of_bound(&schema, ".l", "maxItems")
+            .unwrap_or_else(|e| panic!("{e}"))
+            .expect("the list's bound");
+        assert_eq!(c.ceiling, Some(3_030_303));
+        let set_by = c.set_by.as_ref().expect("set by the total");
+        assert_eq!(
+            (set_by.cost, set_by.limit),
+            (33 * 3_030_304 + 1, PER_CRD_LIMIT)
+        );
+    }
+
     /// A bound whose rules cost nothing has no ceiling; the list's bound does not count
     /// for its sibling's.
     #[test]

@@ -1196,6 +1196,15 @@ fn typing_as_the_apiserver_types() {
         ("self.d < duration('1s')", Ok(4)),
         ("self.ts == timestamp('2020-01-01T00:00:00Z')", Ok(4)),
         ("self.ts == null", Ok(3)),
+        ("[].exists(x, x.a == 1)", Ok(11)),
+        ("dyn([]).exists(x, x.a == 1)", Ok(12)),
+        ("[].map(x, x.a).size() == 0", Ok(23)),
+        ("[[]].exists(x, x.size() == 0)", Ok(28)),
+        ("type({}) == type([])", Ok(1844674407370955306)),
+        (
+            "type([]) + 1 == 2",
+            Err("found no matching overload for '_+_' applied to '(type(list(dyn)), int)'"),
+        ),
     ];
     let differences: Vec<String> = table
         .iter()
