@@ -1272,3 +1272,38 @@ fn string_sizes_by_format_and_enum() {
     let costs: Vec<u64> = rules.iter().map(|r| r.cost).collect();
     assert_eq!(costs, [4, 2_831_163, 6, 314_575, 314_575]);
 }
+
+/// A resource root keeps its own `kind`, `apiVersion` and `metadata` (their bounds too)
+/// only when it declares all of them as the apiserver needs them; otherwise they are
+/// replaced by unbounded strings. The figures are the apiserver's.
+#[test]
+fn a_root_declaring_type_and_object_meta_keeps_its_bounds() {
+    let s = json!({ "type": "string", "maxLength": 10 });
+    let full = json!({
+        "kind": s,
+        "apiVersion": s,
+        "metadata": { "type": "object", "properties": { "name": s, "generateName": s } },
+    });
+    let mut no_kind = full.clone();
+    no_kind.as_object_mut().expect("properties").remove("kind");
+    let mut no_generate_name = full.clone();
+    no_generate_name["metadata"]["properties"]
+        .as_object_mut()
+        .expect("metadata's properties")
+        .remove("generateName");
+    let costs = |props: &Value| -> Vec<u64> {
+        estimate(&root(
+            props.clone(),
+            &[
+                "self.metadata.name.matches('^a')",
+                "self.kind.matches('^a')",
+            ],
+        ))
+        .iter()
+        .map(|r| r.cost)
+        .collect()
+    };
+    assert_eq!(costs(&full), [8, 7]);
+    assert_eq!(costs(&no_kind), [314_576, 314_575]);
+    assert_eq!(costs(&no_generate_name), [314_576, 314_575]);
+}
