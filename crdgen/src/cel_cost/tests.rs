@@ -994,7 +994,9 @@ fn iterating_over_a_dyn() {
 
 /// Rules the apiserver accepts (with its estimated cost) or refuses (with its first
 /// error) over one node: comparisons with null, mixed literals, type parameters of lists, maps
-/// and optionals, type values, cross-type numeric comparisons. Figures from
+/// and optionals (bound to the more general of two types, never to a type containing
+/// themselves), type values, opaque and library types, cross-type numeric comparisons.
+/// Figures from
 /// `e2e/tools/celcost` (the apiserver's compilation and estimator); its schema type
 /// names carry a random number (`selfType666689127`), 0 here.
 #[test]
@@ -1205,6 +1207,87 @@ fn typing_as_the_apiserver_types() {
             "type([]) + 1 == 2",
             Err("found no matching overload for '_+_' applied to '(type(list(dyn)), int)'"),
         ),
+        ("optional.of(1).orValue(dyn('a')) == 'a'", Ok(4)),
+        ("optional.of(dyn(1)).orValue(1) == 'a'", Ok(4)),
+        ("optional.of([1]).orValue([dyn('a')])[0] == 'x'", Ok(24)),
+        ("optional.of([dyn(1)]).orValue([1])[0] == 'x'", Ok(24)),
+        (
+            "optional.of({'a': 1}).orValue({'b': dyn('x')})['a'] == 'x'",
+            Ok(64),
+        ),
+        (
+            "optional.of({'a': dyn(1)}).orValue({'b': 1})['a'] == 'x'",
+            Ok(64),
+        ),
+        (
+            "optional.of({1: 'a'}).orValue({dyn('b'): 'c'}).exists(k, k == 'x')",
+            Ok(18446744073709551615),
+        ),
+        (
+            "optional.of(optional.of(1)).orValue(optional.of(dyn('x'))).value() == 'x'",
+            Ok(7),
+        ),
+        (
+            "optional.of(optional.of(dyn(1))).orValue(optional.of(1)).value() == 'x'",
+            Ok(7),
+        ),
+        (
+            "optional.of(ip('1.2.3.4')).orValue(dyn(1)) == ip('1.2.3.4')",
+            Ok(1844674407370955269),
+        ),
+        (
+            "optional.of(type(1)).orValue(type(dyn('a'))) == string",
+            Ok(6),
+        ),
+        ("optional.of(int).orValue(type(dyn('a'))) == string", Ok(6)),
+        (
+            "optional.of(1).orValue(2) == 'a'",
+            Err("found no matching overload for '_==_' applied to '(int, string)'"),
+        ),
+        (
+            "optional.of(1).orValue(1u) == 1",
+            Err("found no matching overload for 'orValue' applied to 'optional_type(int).(uint)'"),
+        ),
+        ("optional.of(dyn(1)).orValue(1) == dyn('a')", Ok(5)),
+        (
+            "ip(self.s) == cidr(self.s)",
+            Err("found no matching overload for '_==_' applied to '(net.IP, net.CIDR)'"),
+        ),
+        (
+            "ip(self.s).x == 1",
+            Err("type 'net.IP' does not support field selection"),
+        ),
+        ("ip(self.s) == ip(self.s)", Ok(13)),
+        ("cidr(self.s).ip() == ip(self.s)", Ok(14)),
+        (
+            "url(self.s) == quantity(self.s)",
+            Err(
+                "found no matching overload for '_==_' applied to '(kubernetes.URL, kubernetes.Quantity)'",
+            ),
+        ),
+        ("optional.of(ip(self.s)).hasValue()", Ok(8)),
+        (
+            "type(self.num) == self.num",
+            Err("found no matching overload for '_==_' applied to '(type(int), int)'"),
+        ),
+        ("[type(self.num), type(1)].size() == 2", Ok(16)),
+        ("null == null", Ok(1)),
+        ("[null].size() == 1", Ok(12)),
+        ("{'a': null}.size() == 1", Ok(32)),
+        ("dyn(null) == null", Ok(2)),
+        (
+            "[].all(x, x == [x])",
+            Err("found no matching overload for '_==_' applied to '(dyn, list(dyn))'"),
+        ),
+        (
+            "[[]].all(x, x == [x])",
+            Err("found no matching overload for '_==_' applied to '(list(dyn), list(list(dyn)))'"),
+        ),
+        (
+            "[].all(x, [x] == x)",
+            Err("found no matching overload for '_==_' applied to '(list(dyn), dyn)'"),
+        ),
+        ("[].map(x, [x]).size() == 0", Ok(23)),
     ];
     let differences: Vec<String> = table
         .iter()
