@@ -1288,6 +1288,22 @@ fn typing_as_the_apiserver_types() {
             Err("found no matching overload for '_==_' applied to '(list(dyn), dyn)'"),
         ),
         ("[].map(x, [x]).size() == 0", Ok(23)),
+        (
+            "[].all(x, x == type(x))",
+            Err("found no matching overload for '_==_' applied to '(dyn, type(dyn))'"),
+        ),
+        (
+            "[].all(x, type(x) == x)",
+            Err("found no matching overload for '_==_' applied to '(type(dyn), dyn)'"),
+        ),
+        (
+            "optional.of(type(1)).orValue(type('a')) + 1 == 2",
+            Err("found no matching overload for '_+_' applied to '(type(string), int)'"),
+        ),
+        (
+            "[].all(x, [].all(y, y == [x] && x == y))",
+            Err("found no matching overload for '_==_' applied to '(dyn, list(dyn))'"),
+        ),
     ];
     let differences: Vec<String> = table
         .iter()
