@@ -304,6 +304,8 @@ fn escape_field_spells_names_as_rules_do() {
     );
     assert_eq!(escape_field("namespace").as_deref(), Some("__namespace__"));
     assert_eq!(escape_field("plain").as_deref(), Some("plain"));
+    assert_eq!(escape_field("snake_case").as_deref(), Some("snake_case"));
+    assert_eq!(escape_field("a__b_").as_deref(), Some("a__underscores__b_"));
     assert_eq!(escape_field("1st"), None);
     assert_eq!(escape_field("a b"), None);
 }
