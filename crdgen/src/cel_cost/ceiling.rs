@@ -276,4 +276,167 @@ mod tests {
         assert!(!related(".spec.target", ".spec.targets"));
         assert!(!related(".spec.a", ".spec.b"));
     }
+
+    use serde_json::json;
+
+    /// A root with a list `l` of at most `max` objects, each carrying `rules` (of cost 3
+    /// each: `self.n > 0`), and a sibling object `o` with one rule of its own.
+    fn list_schema(max: u64, rules: usize) -> Value {
+        let rules: Vec<Value> = (0..rules)
+            .map(|_| json!({ "rule": "self.n > 0" }))
+            .collect();
+        json!({
+            "type": "object",
+            "properties": {
+                "l": {
+                    "type": "array",
+                    "maxItems": max,
+                    "items": {
+                        "type": "object",
+                        "properties": { "n": { "type": "integer" } },
+                        "x-kubernetes-validations": rules,
+                    },
+                },
+                "o": {
+                    "type": "object",
+                    "properties": { "n": { "type": "integer" } },
+                    "x-kubernetes-validations": [{ "rule": "self.n > 0" }],
+                },
+            },
+        })
+    }
+
+    /// One rule of cost 3 per item: the list may hold 3,333,333 items
+    /// (9,999,999 ≤ 10,000,000).
+    #[test]
+    fn a_list_bound_is_capped_by_the_per_rule_limit() {
+        let c = ceilings(&list_schema(10, 1)).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(c.len(), 1, "{c:#?}");
+        let c = &c[0];
+        assert_eq!(
+            (c.path.as_str(), c.keyword, c.value),
+            (".l", "maxItems", 10)
+        );
+        assert_eq!(c.ceiling, Some(3_333_333));
+        let set_by = c.set_by.as_ref().expect("set by the rule");
+        assert_eq!(
+            (
+                set_by.path.as_str(),
+                set_by.rule.as_str(),
+                set_by.cost,
+                set_by.limit
+            ),
+            (".l[*]", "self.n > 0", 10_000_002, PER_RULE_LIMIT)
+        );
+    }
+
+    /// 33 rules of cost 3 per item and 3 outside the list: the whole schema's limit
+    /// caps the list at 3,030,302 items (99,999,969 ≤ 100,000,000).
+    #[test]
+    fn a_list_bound_is_capped_by_the_per_crd_limit() {
+        let schema = list_schema(10, 11);
+        let c = ceiling_of_bound(&schema, ".l", "maxItems")
+            .unwrap_or_else(|e| panic!("{e}"))
+            .expect("the list's bound");
+        assert_eq!(c.ceiling, Some(3_030_302));
+        let set_by = c.set_by.as_ref().expect("set by the total");
+        assert_eq!(
+            (
+                set_by.path.as_str(),
+                set_by.rule.as_str(),
+                set_by.cost,
+                set_by.limit
+            ),
+            (".", "", 33 * 3_030_303 + 3, PER_CRD_LIMIT)
+        );
+        assert!(
+            ceiling_of_bound(&schema, ".l", "maxLength")
+                .unwrap_or_else(|e| panic!("{e}"))
+                .is_none()
+        );
+        assert!(
+            ceiling_of_bound(&schema, ".o", "maxItems")
+                .unwrap_or_else(|e| panic!("{e}"))
+                .is_none()
+        );
+    }
+
+    /// A total of exactly the per-CRD limit fits: 33 per item and a boolean's `self`
+    /// (cost 1, the apiserver's figure) reach 100,000,000 at 3,030,303 items.
+    #[test]
+    fn a_total_at_the_per_crd_limit_fits() {
+        let mut schema = list_schema(10, 11);
+        schema["properties"]["o"] = json!({
+            "type": "boolean",
+            "x-kubernetes-validations": [{ "rule": "self" }],
+        });
+        let c = ceiling_of_bound(&schema, ".l", "maxItems")
+            .unwrap_or_else(|e| panic!("{e}"))
+            .expect("the list's bound");
+        assert_eq!(c.ceiling, Some(3_030_303));
+        let set_by = c.set_by.as_ref().expect("set by the total");
+        assert_eq!(
+            (set_by.cost, set_by.limit),
+            (33 * 3_030_304 + 1, PER_CRD_LIMIT)
+        );
+    }
+
+    /// A bound whose rules cost nothing has no ceiling; the list's bound does not count
+    /// for its sibling's.
+    #[test]
+    fn a_bound_that_fits_at_the_largest_value_has_no_ceiling() {
+        let schema = json!({
+            "type": "object",
+            "properties": {
+                "m": {
+                    "type": "object",
+                    "maxProperties": 5,
+                    "additionalProperties": {
+                        "type": "string",
+                        "x-kubernetes-validations": [{ "rule": "true" }],
+                    },
+                },
+            },
+        });
+        let c = ceilings(&schema).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(c.len(), 1, "{c:#?}");
+        assert_eq!(
+            (c[0].path.as_str(), c[0].keyword, c[0].value),
+            (".m", "maxProperties", 5)
+        );
+        assert_eq!(c[0].ceiling, None);
+        assert!(c[0].set_by.is_none());
+    }
+
+    /// A rule over the limit whatever the bound it reads: the ceiling is 0, set by it.
+    #[test]
+    fn a_rule_over_the_limit_at_any_value_sets_a_ceiling_of_zero() {
+        let rule = "self.s.matches('^a') && self.u.all(x, x.matches('^b'))";
+        let schema = json!({
+            "type": "object",
+            "properties": {
+                "s": { "type": "string", "maxLength": 5 },
+                "u": { "type": "array", "items": { "type": "string" } },
+            },
+            "x-kubernetes-validations": [{ "rule": rule }],
+        });
+        let c = ceiling_of_bound(&schema, ".s", "maxLength")
+            .unwrap_or_else(|e| panic!("{e}"))
+            .expect("the string's bound");
+        assert_eq!(c.ceiling, Some(0));
+        let set_by = c.set_by.expect("set by the rule");
+        assert_eq!((set_by.path.as_str(), set_by.rule.as_str()), (".", rule));
+        assert_eq!(set_by.limit, PER_RULE_LIMIT);
+        assert!(set_by.cost > PER_RULE_LIMIT);
+    }
+
+    #[test]
+    fn pointers_escape_names_and_refuse_other_paths() {
+        assert_eq!(
+            pointer(".a~b.c/d[*]").as_deref(),
+            Some("/properties/a~0b/properties/c~1d/items")
+        );
+        assert_eq!(pointer("spec"), None);
+        assert_eq!(pointer(".spec[0]"), None);
+    }
 }

@@ -20,6 +20,9 @@ pub struct Checked {
     /// Calls whose name resolved to a namespaced function (`sets.contains(a, b)`): the
     /// full name; the receiver is not a receiver.
     pub namespaced: HashMap<u64, String>,
+    /// Selections that are a qualified name (`google.protobuf.Duration`): cel-go's
+    /// checker rewrites them to one identifier of that name.
+    pub qualified: HashMap<u64, String>,
 }
 
 /// The schema's object types by name (`selfType0.spec`, `...targets.@idx`), as the
@@ -105,6 +108,10 @@ impl<'a> Checker<'a> {
         for t in self.out.types.values_mut() {
             *t = types::substitute(&m, t, true);
         }
+        let errors = homogeneous_literals(e, &self.out.types);
+        if !errors.is_empty() {
+            return Err(errors.join("; "));
+        }
         Ok(self.out)
     }
 
@@ -160,12 +167,23 @@ impl<'a> Checker<'a> {
             Expr::Ident(name) => match self.lookup_ident(name) {
                 Some(t) => self.set(e, t),
                 None => {
-                    self.errors
-                        .push(format!("undeclared reference to '{name}'"));
+                    self.errors.push(format!(
+                        "undeclared reference to '{name}' (in container '')"
+                    ));
                     self.set(e, Ty::Error);
                 }
             },
             Expr::Select(sel) => {
+                // Before the field, a qualified name (`google.protobuf.Duration`), as
+                // cel-go's checkSelect resolves it.
+                if !sel.test
+                    && let Some(q) = Self::qualified_name(e)
+                    && let Some(t) = self.lookup_ident(&q)
+                {
+                    self.set(e, t);
+                    self.out.qualified.insert(e.id, q);
+                    return;
+                }
                 let t = self.check_select_field(&sel.operand, &sel.field, false);
                 let t = if sel.test { Ty::Bool } else { t };
                 let t = types::substitute(&self.mappings, &t, false);
@@ -221,7 +239,8 @@ impl<'a> Checker<'a> {
                     types::most_general(&p, &cur).clone()
                 } else {
                     // The apiserver's checker joins mixed literals as `dyn` (its AST
-                    // validator then refuses them outside `format` arguments).
+                    // validator then refuses them outside `format` arguments:
+                    // `homogeneous_literals`).
                     Ty::Dyn
                 }
             }
@@ -328,8 +347,9 @@ impl<'a> Checker<'a> {
 
     fn resolve(&mut self, e: &IdedExpr, name: &str, target: Option<&IdedExpr>, args: &[IdedExpr]) {
         let Some(overloads) = self.fns.get(name) else {
-            self.errors
-                .push(format!("undeclared reference to '{name}'"));
+            self.errors.push(format!(
+                "undeclared reference to '{name}' (in container '')"
+            ));
             self.set(e, Ty::Error);
             return;
         };
@@ -347,7 +367,8 @@ impl<'a> Checker<'a> {
             if name == "_&&_" || name == "_||_" {
                 for t in &arg_types {
                     if !types::is_assignable(&mut self.mappings, t, &Ty::Bool) {
-                        self.errors.push(format!("expected bool, found '{t}'"));
+                        self.errors
+                            .push(format!("expected type 'bool' but found '{t}'"));
                     }
                 }
                 self.out.overloads.insert(e.id, vec![o.id.clone()]);
@@ -384,12 +405,17 @@ impl<'a> Checker<'a> {
                 self.out.overloads.insert(e.id, ids);
             }
             None => {
-                let shown: Vec<String> = arg_types
+                let mut shown: Vec<String> = arg_types
                     .iter()
                     .map(|t| types::substitute(&self.mappings, t, true).to_string())
                     .collect();
+                // A member call as `target.(args)`, as cel-go writes it.
+                let receiver = match target {
+                    Some(_) => format!("{}.", shown.remove(0)),
+                    None => String::new(),
+                };
                 self.errors.push(format!(
-                    "found no matching overload for '{name}' applied to '({})'",
+                    "found no matching overload for '{name}' applied to '{receiver}({})'",
                     shown.join(", ")
                 ));
                 self.set(e, Ty::Error);
@@ -419,7 +445,8 @@ impl<'a> Checker<'a> {
             }
             t => {
                 self.errors.push(format!(
-                    "expression of type '{t}' cannot be the range of a comprehension"
+                    "expression of type '{t}' cannot be range of a comprehension \
+                     (must be list, map, or dynamic)"
                 ));
                 (Ty::Error, c.iter_var2.as_ref().map(|_| Ty::Error))
             }
@@ -447,4 +474,102 @@ impl<'a> Checker<'a> {
                 .push(format!("expected type '{t}' but found '{actual}'"));
         }
     }
+}
+
+/// cel-go's `ValidateHomogeneousAggregateLiterals`, which the apiserver runs on a rule
+/// the checker accepted: the elements of a list literal, and the keys and the values of
+/// a map literal, are all of one type, except at any depth inside a `format` call. The
+/// errors of list literals first, then those of map literals.
+fn homogeneous_literals(e: &IdedExpr, types: &HashMap<u64, Ty>) -> Vec<String> {
+    fn literals<'e>(e: &'e IdedExpr, exempt: bool, out: &mut Vec<&'e IdedExpr>) {
+        let exempt = exempt || matches!(&e.expr, Expr::Call(c) if c.func_name == "format");
+        if !exempt && matches!(e.expr, Expr::List(_) | Expr::Map(_)) {
+            out.push(e);
+        }
+        match &e.expr {
+            Expr::Select(s) => literals(&s.operand, exempt, out),
+            Expr::Call(c) => {
+                for a in c.target.iter().map(|t| &**t).chain(&c.args) {
+                    literals(a, exempt, out);
+                }
+            }
+            Expr::List(l) => {
+                for el in &l.elements {
+                    literals(el, exempt, out);
+                }
+            }
+            Expr::Map(m) => {
+                for en in &m.entries {
+                    if let EntryExpr::MapEntry(me) = &en.expr {
+                        literals(&me.key, exempt, out);
+                        literals(&me.value, exempt, out);
+                    }
+                }
+            }
+            Expr::Comprehension(c) => {
+                for x in [
+                    &c.iter_range,
+                    &c.accu_init,
+                    &c.loop_cond,
+                    &c.loop_step,
+                    &c.result,
+                ] {
+                    literals(x, exempt, out);
+                }
+            }
+            Expr::Struct(_) | Expr::Ident(_) | Expr::Literal(_) | Expr::Unspecified => {}
+        }
+    }
+    let ty = |e: &IdedExpr| types.get(&e.id).cloned().unwrap_or(Ty::Error);
+    let opt_inner = |t: Ty, optional: bool| {
+        if optional {
+            types::unwrap_optional(&t).0.clone()
+        } else {
+            t
+        }
+    };
+    let mismatch =
+        |expected: &Ty, actual: &Ty| format!("expected type '{expected}' but found '{actual}'");
+    let mut found = Vec::new();
+    literals(e, false, &mut found);
+    let mut errors = Vec::new();
+    for lit in &found {
+        if let Expr::List(l) = &lit.expr {
+            let mut first: Option<Ty> = None;
+            for (i, el) in l.elements.iter().enumerate() {
+                let t = opt_inner(ty(el), l.optional_indices.contains(&i));
+                match &first {
+                    None => first = Some(t),
+                    Some(f) if *f != t => {
+                        errors.push(mismatch(f, &t));
+                        break;
+                    }
+                    Some(_) => {}
+                }
+            }
+        }
+    }
+    for lit in &found {
+        if let Expr::Map(m) = &lit.expr {
+            let mut first: Option<(Ty, Ty)> = None;
+            for en in &m.entries {
+                let EntryExpr::MapEntry(me) = &en.expr else {
+                    continue;
+                };
+                let (k, v) = (ty(&me.key), opt_inner(ty(&me.value), me.optional));
+                match &first {
+                    None => first = Some((k, v)),
+                    Some((fk, fv)) => {
+                        if *fk != k {
+                            errors.push(mismatch(fk, &k));
+                        }
+                        if *fv != v {
+                            errors.push(mismatch(fv, &v));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    errors
 }

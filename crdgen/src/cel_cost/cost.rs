@@ -283,6 +283,11 @@ impl<'a> Coster<'a> {
                 fixed(1)
             }
             Expr::Select(sel) => {
+                if let Some(name) = self.checked.qualified.get(&e.id) {
+                    // An identifier to cel-go (its checker rewrote the selection).
+                    self.expr_paths.insert(e.id, Path::one(name));
+                    return fixed(1);
+                }
                 if sel.test {
                     // PresenceTestHasCost(false) in the Kubernetes environment.
                     return self.cost(&sel.operand);

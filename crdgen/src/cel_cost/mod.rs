@@ -440,21 +440,21 @@ impl CheckedRule {
 
     /// Whether the rule reads `oldSelf` (a transition rule).
     pub fn uses_old_self(&self) -> bool {
-        fn reads(e: &cel::common::ast::IdedExpr) -> bool {
-            use cel::common::ast::{EntryExpr, Expr};
+        use cel::common::ast::{EntryExpr, Expr, IdedEntryExpr, IdedExpr};
+        fn entry_reads(en: &IdedEntryExpr) -> bool {
+            match &en.expr {
+                EntryExpr::MapEntry(me) => reads(&me.key) || reads(&me.value),
+                EntryExpr::StructField(f) => reads(&f.value),
+            }
+        }
+        fn reads(e: &IdedExpr) -> bool {
             match &e.expr {
                 Expr::Ident(n) => n == "oldSelf",
                 Expr::Select(s) => reads(&s.operand),
                 Expr::Call(c) => c.target.as_deref().is_some_and(reads) || c.args.iter().any(reads),
                 Expr::List(l) => l.elements.iter().any(reads),
-                Expr::Map(m) => m.entries.iter().any(|en| match &en.expr {
-                    EntryExpr::MapEntry(me) => reads(&me.key) || reads(&me.value),
-                    EntryExpr::StructField(f) => reads(&f.value),
-                }),
-                Expr::Struct(s) => s.entries.iter().any(|en| match &en.expr {
-                    EntryExpr::MapEntry(me) => reads(&me.key) || reads(&me.value),
-                    EntryExpr::StructField(f) => reads(&f.value),
-                }),
+                Expr::Map(m) => m.entries.iter().any(entry_reads),
+                Expr::Struct(s) => s.entries.iter().any(entry_reads),
                 Expr::Comprehension(c) => [
                     &c.iter_range,
                     &c.accu_init,
@@ -750,3 +750,6 @@ pub fn refusals(cost: &CrdCost) -> Vec<(String, String)> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests;

@@ -119,21 +119,22 @@ impl Ty {
     }
 }
 
+/// As cel-go's `FormatCELType` writes types in the checker's errors.
 impl fmt::Display for Ty {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Ty::Dyn => f.write_str("dyn"),
-            Ty::Error => f.write_str("*error*"),
+            Ty::Error => f.write_str("!error!"),
             Ty::Any => f.write_str("any"),
-            Ty::Null => f.write_str("null_type"),
+            Ty::Null => f.write_str("null"),
             Ty::Bool => f.write_str("bool"),
             Ty::Int => f.write_str("int"),
             Ty::Uint => f.write_str("uint"),
             Ty::Double => f.write_str("double"),
             Ty::String => f.write_str("string"),
             Ty::Bytes => f.write_str("bytes"),
-            Ty::Duration => f.write_str("google.protobuf.Duration"),
-            Ty::Timestamp => f.write_str("google.protobuf.Timestamp"),
+            Ty::Duration => f.write_str("duration"),
+            Ty::Timestamp => f.write_str("timestamp"),
             Ty::List(e) => write!(f, "list({e})"),
             Ty::Map(k, v) => write!(f, "map({k}, {v})"),
             Ty::Struct(n) | Ty::Param(n) => f.write_str(n),
