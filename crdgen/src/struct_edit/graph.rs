@@ -493,6 +493,8 @@ mod tests {
 
     const API: &str = r#"
         pub struct Place { pub host: String }
+        pub enum Choice { Here(Place), Nowhere }
+        pub enum Count { One(u32), Many }
         pub struct Other { pub place: Option<Place> }
         impl Default for Other { fn default() -> Self { Other { place: None } } }
         pub struct Plain { pub n: u32 }
@@ -514,6 +516,7 @@ mod tests {
     fn a_type_reaches_a_struct_through_what_it_holds() {
         for ty in [
             "Place",
+            "Choice",
             "Option<Place>",
             "Other",
             "Alias",
@@ -530,6 +533,7 @@ mod tests {
         }
         for ty in [
             "Plain",
+            "Count",
             "Option<Plain>",
             "&'static Plain",
             "[u32]",

@@ -364,6 +364,10 @@ mod tests {
             ),
             ("markers::each(port)", "runs only when compiled"),
             ("<T as markers>::port", "runs only when compiled"),
+            (
+                "markers::properties(Some(1), MAX)",
+                "`MAX` is not a literal",
+            ),
             ("<T as markers>::range(1, 2)", "runs only when compiled"),
         ] {
             let err = run(src, &schema).expect_err(src);

@@ -1352,3 +1352,58 @@ fn ways_through_maps_and_aliases_are_followed() {
         );
     }
 }
+
+mod chosen {
+    version! { Spec;
+        struct Spec {
+            /// Maybe a place.
+            a: Option<Place>,
+            /// A choice.
+            c: Choice,
+        }
+        /// A place.
+        struct Place {
+            /// Host name.
+            host: String,
+        }
+        /// Somewhere or nowhere.
+        enum Choice {
+            /// Here.
+            Here(Place),
+            /// Nowhere.
+            Nowhere,
+        }
+    }
+}
+
+mod chosen_added {
+    version! { Spec;
+        struct Spec {
+            /// Maybe a place.
+            a: Option<Place>,
+            /// A choice.
+            c: Choice,
+            /// Another place.
+            b: Option<Place>,
+        }
+        /// A place.
+        struct Place {
+            /// Host name.
+            host: String,
+        }
+        /// Somewhere or nowhere.
+        enum Choice {
+            /// Here.
+            Here(Place),
+            /// Nowhere.
+            Nowhere,
+        }
+    }
+}
+
+#[test]
+fn a_type_is_read_back_where_a_way_to_it_is_followed() {
+    // The way through the enum is not followed; the plain field `a` is enough to
+    // read `Place` back from.
+    agrees!(chosen, chosen_added);
+}
