@@ -1407,3 +1407,27 @@ fn a_type_is_read_back_where_a_way_to_it_is_followed() {
     // read `Place` back from.
     agrees!(chosen, chosen_added);
 }
+
+mod defaulted_option {
+    version! { Spec;
+        struct Spec {
+            /// A name.
+            name: String,
+            /// Retries, if set.
+            #[serde(default)]
+            retries: Option<u32>,
+        }
+    }
+}
+
+#[test]
+fn a_defaulted_option_without_skip_keeps_its_null_default() {
+    // schemars writes `default: null` for it: the field serializes its default.
+    assert_eq!(
+        defaulted_option::crd().pointer(
+            "/spec/versions/0/schema/openAPIV3Schema/properties/spec/properties/retries/default"
+        ),
+        Some(&Value::Null)
+    );
+    agrees!(boxed, defaulted_option);
+}
