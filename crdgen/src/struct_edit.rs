@@ -10,7 +10,7 @@
 //!
 //! | edit | taken | refused, and why |
 //! | --- | --- | --- |
-//! | field added | its type is built from `String`, `bool`, integers, floats, `Option`, `Box`, `Vec` and string-keyed maps, and named types: a struct or enum the API already has, or a new one of the same edit; its attributes are doc comments, `serde(rename, default, skip_serializing_if)`, `schemars(length, range, regex)` and `transform`s of `crdgen::markers` with literal arguments ([`run_markers`]) | a type from another crate or a macro, generics; other `transform`s, `flatten`, `with`, `cfg` (their schema comes from code this path does not run) |
+//! | field added | its type is built from `String`, `bool`, integers, floats, `Option`, `Box`, `Vec` and string-keyed maps, and named types: a struct or enum the API already has, or a new one of the same edit; its attributes are doc comments, `serde(rename, default, skip_serializing_if)`, `schemars(length, range, regex)` and `transform`s of `crdgen::markers` with literal arguments ([`run_markers`]), and marker functions of the API that only apply such markers ([`marker_fns`]) | a type from another crate or a macro, generics; other `transform`s, `flatten`, `with`, `cfg` (their schema comes from code this path does not run) |
 //! | field removed | always, for the field itself | — |
 //! | field renamed (Rust name or `serde(rename)`) | the type and every other attribute unchanged: the schema moves to the new name as it is | — |
 //! | field's type, bound, marker or doc changed | as a removal plus an addition (above) | — |
@@ -19,8 +19,9 @@
 //! | struct or enum removed | no source names it any more | — |
 //!
 //! A type the API already has gets its schema from the compiled output: at a place
-//! where a field of that type has nothing but a doc comment, less what the field
-//! added (`Option`'s null, the field's description). It is taken only when that field,
+//! where a field of that type has nothing but a doc comment (or a list or map of it
+//! has only markers of [`ITEMS_UNTOUCHED`]), less what the field added (`Option`'s
+//! null, the field's description). It is taken only when that field,
 //! rebuilt from it, is what the compiler produced; and never for a type that holds a
 //! struct the same edit changes.
 //!
@@ -42,7 +43,8 @@
 //! The parts: [`source`] reads the sources (what changed, what attributes say),
 //! [`schema`] builds schemas as the derive does and reads back the ones the API has,
 //! [`graph`] finds where a struct's schema is inlined and through which markers,
-//! [`run_markers`] runs `crdgen::markers` calls; this module plans and applies.
+//! [`run_markers`] runs `crdgen::markers` calls, [`marker_fns`] expands the API's
+//! functions made of them; this module plans and applies.
 //!
 //! Refusing is always safe: the caller compiles instead, and every result this path
 //! gives is compared byte for byte with the compiled one by the equivalence test
@@ -93,6 +95,22 @@ pub const FIELD_SET_INDEPENDENT: &[&str] = &[
     "range",
     "rule",
     "set",
+];
+
+/// The markers that change only a list's or a map's own keywords, never its items'
+/// or values' schema: a type's schema can be read back from the items of a field
+/// with these markers.
+pub const ITEMS_UNTOUCHED: &[&str] = &[
+    "cel",
+    "cel_rule",
+    "items",
+    "list_atomic",
+    "list_map",
+    "list_set",
+    "map_atomic",
+    "map_granular",
+    "max_items",
+    "properties",
 ];
 
 /// The markers of [`FIELD_SET_INDEPENDENT`] that read the schemas of the properties
@@ -151,7 +169,7 @@ fn rebuild(
                 .cache
                 .borrow_mut()
                 .insert(name.clone(), Ok(schema.clone()));
-            field_model(&owner, u.field, Some(named)).and_then(|m| m.schema)
+            field_model(&owner, u.field, named.graph, Some(named)).and_then(|m| m.schema)
         };
         let compiled = field_with(&old).map_err(err)?;
         if crd.pointer(&u.field_ptr) != Some(&compiled) {
@@ -455,12 +473,12 @@ fn struct_edit(
     let err = |e: String| format!("{path}: {name}.{e}");
     let om: Vec<FieldModel> = old
         .iter()
-        .map(|f| field_model(c, f, Some(named)))
+        .map(|f| field_model(c, f, named.graph, Some(named)))
         .collect::<Result<_, _>>()
         .map_err(err)?;
     let nm: Vec<FieldModel> = new
         .iter()
-        .map(|f| field_model(c, f, Some(named)))
+        .map(|f| field_model(c, f, named.graph, Some(named)))
         .collect::<Result<_, _>>()
         .map_err(err)?;
     // Unchanged fields at both ends; what is between them changed.
@@ -548,7 +566,8 @@ fn struct_edit(
     }
     // The transforms of fields that stay see only their own schema; the struct's
     // see the field set.
-    check_transforms(&c.transforms, &edit).map_err(|e| format!("{path}: struct {name}: {e}"))?;
+    check_transforms(&named.graph.expanded(&c.transforms), &edit)
+        .map_err(|e| format!("{path}: struct {name}: {e}"))?;
     Ok(edit)
 }
 
@@ -609,6 +628,7 @@ fn mentions(text: &str, name: &str) -> bool {
 }
 
 mod graph;
+mod marker_fns;
 mod run_markers;
 mod schema;
 mod source;

@@ -10,7 +10,10 @@
 //! - `struct-add`: a new struct and a field of its type, then `cargo xtask gen-crds`;
 //! - `marker`: a field's `transform` marker changed (the port range), then
 //!   `cargo xtask gen-crds`;
-//! - `api-marker`: a new field with a marker of the API crate (which only the
+//! - `api-marker`: a new field with a marker function of the API crate (one that
+//!   only applies `crdgen` markers, which the fast path expands), then
+//!   `cargo xtask gen-crds`;
+//! - `api-code`: a new field with a marker function that is code (which only the
 //!   compiler can run), then `cargo xtask gen-crds`;
 //! - `cold`: `cargo xtask gen-crds --check` from an empty target directory (with
 //!   `--peer`: upstream's generator built from an empty Go build cache, then run);
@@ -60,7 +63,7 @@ pub struct Args {
     #[arg(long, default_value_t = 1)]
     cold_runs: usize,
     /// Only these scenarios (check, doc-edit, field-add, field-remove, field-rename,
-    /// bound, struct-add, marker, api-marker, cold, criterion); all when omitted.
+    /// bound, struct-add, marker, api-marker, api-code, cold, criterion); all when omitted.
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
     /// Also time upstream's generator (agentgateway v1.4.1's `controller/hack/crdgen`)
@@ -385,7 +388,7 @@ const EDITS: &[EditScenario] = &[
         // A doc of its own per run: otherwise the field of the run before (the last
         // compiled) and this one differ only in name, a rename the fast path takes.
         key: "api-marker",
-        name: "new field with a marker of the API crate",
+        name: "new field with a marker function of the API crate",
         target: Duration::from_millis(1500),
         ours: |t, i| {
             Ok(timed(insert_after(
@@ -393,6 +396,31 @@ const EDITS: &[EditScenario] = &[
                 FIELD_ANCHOR,
                 &format!(
                     "    /// Benchmark conditions {i}.\n    #[schemars(transform = shared::conditions)]\n    pub bench_conditions_{i}: Option<Vec<shared::Condition>>,\n"
+                ),
+            )?))
+        },
+        theirs: |t, i| {
+            Ok(timed(insert_after(
+                t,
+                PEER_FIELD_ANCHOR,
+                &format!(
+                    "\t// Benchmark list.\n\t// +kubebuilder:validation:MaxItems=8\n\t// +optional\n\tBenchList{i} []string `json:\"benchList{i},omitempty\"`\n"
+                ),
+            )?))
+        },
+    },
+    EditScenario {
+        // A doc of its own per run: otherwise the field of the run before (the last
+        // compiled) and this one differ only in name, a rename the fast path takes.
+        key: "api-code",
+        name: "new field with a marker whose code only the compiler runs",
+        target: Duration::from_millis(1500),
+        ours: |t, i| {
+            Ok(timed(insert_after(
+                t,
+                FIELD_ANCHOR,
+                &format!(
+                    "    /// Benchmark values {i}.\n    #[schemars(transform = shared::preserved_values)]\n    pub bench_values_{i}: Option<Vec<String>>,\n"
                 ),
             )?))
         },

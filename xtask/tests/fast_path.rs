@@ -290,6 +290,12 @@ fn fast_paths_give_the_compiled_output() {
             "\n/// Modes of the fast-path test.\n#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]\n#[schemars(transform = markers::enum_sorted)]\npub enum FastPathMode {\n    /// Slowly.\n    Slow,\n    /// Quickly.\n    Fast,\n}\n",
         ),
         (
+            "a field with a marker function of the API",
+            "    pub fast_path_mode: Option<FastPathMode>,\n",
+            "    pub fast_path_mode: Option<FastPathMode>,\n    /// Conditions.\n    #[schemars(transform = shared::conditions)]\n    pub fast_path_conditions: Option<Vec<shared::Condition>>,\n",
+            "",
+        ),
+        (
             "a struct's marker",
             "\"unixPath and host/port are mutually exclusive\"",
             "\"unixPath excludes host and port\"",
@@ -319,6 +325,21 @@ fn fast_paths_give_the_compiled_output() {
     assert!(how.contains(COMPILED), "{how}");
     assert!(how.contains("another crate's"), "{how}");
     ws.assert_compiled_agrees("a field of another crate's type");
+
+    // A marker function that is more than markers: compiled, saying why.
+    edit(
+        &ws,
+        "api/src/v1alpha1/backend/mod.rs",
+        "    pub fast_path_renamed: Option<String>,\n",
+        "    pub fast_path_renamed: Option<String>,\n    /// Values.\n    #[schemars(transform = shared::preserved_values)]\n    pub fast_path_values: Option<Vec<String>>,\n",
+    );
+    let how = ws.regenerate();
+    assert!(how.contains(COMPILED), "{how}");
+    assert!(
+        how.contains("transform `shared :: preserved_values` runs only when compiled"),
+        "{how}"
+    );
+    ws.assert_compiled_agrees("a marker function with code");
 
     // The doc comment of a function is in no schema: compiled, not guessed.
     edit(
@@ -412,6 +433,19 @@ const NEW_FIELDS: &[(&str, &str)] = &[
         "#[serde(default, skip_serializing_if = \"Option::is_none\")]",
         "Option<u32>",
     ),
+    // Marker functions of the API, one with a constant of the API as an argument.
+    (
+        "#[schemars(transform = crate::v1alpha1::shared::cel_expression)]",
+        "Option<String>",
+    ),
+    (
+        "#[schemars(transform = crate::v1alpha1::shared::header_name)]",
+        "String",
+    ),
+    (
+        "#[schemars(length(min = 1), transform = crate::v1alpha1::shared::conditions)]",
+        "Option<Vec<crate::v1alpha1::shared::Condition>>",
+    ),
 ];
 
 /// One random edit of a struct's fields in the copy's API sources: a field added,
@@ -504,7 +538,13 @@ fn random_field_edit(ws: &Workspace, rng: &mut fastrand::Rng, round: usize) -> S
             4 | 5 if derives => {
                 let new = format!("FastPathType{round}");
                 let (item, field_ty) = if rng.bool() {
-                    let (attr, ty) = NEW_FIELDS[rng.usize(..NEW_FIELDS.len())];
+                    // The new struct derives `Eq`, `Hash` and `Ord`, which
+                    // `Condition` does not.
+                    let kinds: Vec<_> = NEW_FIELDS
+                        .iter()
+                        .filter(|(_, ty)| !ty.contains("Condition"))
+                        .collect();
+                    let (attr, ty) = kinds[rng.usize(..kinds.len())];
                     (
                         format!(
                             "/// Added by round {round}.\n#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]\n#[serde(rename_all = \"camelCase\")]\npub struct {new} {{\n    /// Its value.\n    {attr}\n    pub some_value: {ty},\n    /// Its flag.\n    pub a_flag: Option<bool>,\n}}"

@@ -20,6 +20,13 @@ pub(super) struct Graph<'a> {
     /// Types whose `JsonSchema` is written by hand (`impl JsonSchema for T`), with
     /// the identifiers of that code: their schema is not their fields'.
     pub(super) manual: BTreeMap<String, BTreeSet<String>>,
+    /// Functions and constants by name: marker functions and the constants their
+    /// markers take ([`Graph::expand`]).
+    pub(super) fns: BTreeMap<String, Vec<&'a syn::ItemFn>>,
+    pub(super) consts: BTreeMap<String, Vec<&'a syn::ItemConst>>,
+    /// The names `use` items import from other crates; `None` when one imports all of
+    /// another crate's module, which may bring any name.
+    pub(super) imported: Option<BTreeSet<String>>,
 }
 
 impl<'a> Graph<'a> {
@@ -31,6 +38,9 @@ impl<'a> Graph<'a> {
             manual: BTreeMap::new(),
             modules: ["crate", "self", "super"].map(str::to_owned).into(),
             renames: BTreeMap::new(),
+            fns: BTreeMap::new(),
+            consts: BTreeMap::new(),
+            imported: foreign_names(files),
         };
         for (path, items) in files {
             for part in path.trim_end_matches(".rs").split('/') {
@@ -49,6 +59,14 @@ impl<'a> Graph<'a> {
                     Item::Union(u) => Some(u.ident.to_string()),
                     Item::Mod(m) => {
                         g.modules.insert(m.ident.to_string());
+                        None
+                    }
+                    Item::Fn(f) => {
+                        g.fns.entry(f.sig.ident.to_string()).or_default().push(f);
+                        None
+                    }
+                    Item::Const(c) => {
+                        g.consts.entry(c.ident.to_string()).or_default().push(c);
                         None
                     }
                     Item::Use(u) => {
@@ -411,14 +429,15 @@ impl<'a> Search<'_, 'a> {
         };
         let c = Container::of(&s.attrs).map_err(|e| format!("{name}: {e}"))?;
         if let Some(edit) = self.edit {
-            check_transforms(&c.transforms, edit).map_err(|e| format!("{name}: {e}"))?;
+            check_transforms(&graph.expanded(&c.transforms), edit)
+                .map_err(|e| format!("{name}: {e}"))?;
         }
         for f in &s.fields {
             if !graph.field_reaches(f, target, &mut BTreeSet::new()) {
                 continue;
             }
             self.branch(|this| {
-                let m = field_model(&c, f, None).map_err(|e| format!("{name}.{e}"))?;
+                let m = field_model(&c, f, graph, None).map_err(|e| format!("{name}.{e}"))?;
                 if let Some(edit) = this.edit {
                     check_transforms(&m.transforms, edit)
                         .map_err(|e| format!("{name}.{}: {e}", m.json))?;

@@ -24,24 +24,7 @@ pub(super) fn marker(t: &Expr) -> Result<Marker, String> {
             t.to_token_stream()
         )
     };
-    let (path, args): (&syn::Path, Vec<&Expr>) = match t {
-        Expr::Path(p) if p.qself.is_none() => (&p.path, Vec::new()),
-        Expr::Call(c) => match &*c.func {
-            Expr::Path(p) if p.qself.is_none() => (&p.path, c.args.iter().collect()),
-            _ => return Err(refuse()),
-        },
-        _ => return Err(refuse()),
-    };
-    let segments: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
-    let name = match segments
-        .iter()
-        .map(String::as_str)
-        .collect::<Vec<_>>()
-        .as_slice()
-    {
-        ["markers", name] | ["crdgen", "markers", name] => (*name).to_owned(),
-        _ => return Err(refuse()),
-    };
+    let (name, args) = name_and_args(t).ok_or_else(refuse)?;
     let arg = |i: usize| args.get(i).copied().ok_or_else(refuse);
     let n = args.len();
     let marker: Marker = match (name.as_str(), n) {
@@ -76,6 +59,29 @@ pub(super) fn marker(t: &Expr) -> Result<Marker, String> {
         _ => return Err(refuse()),
     };
     Ok(marker)
+}
+
+/// The name of the marker a transform calls (`port` of `markers::port` or
+/// `crdgen::markers::port`, `range` of `markers::range(1, 2)`), and its arguments.
+pub(super) fn name_and_args(t: &Expr) -> Option<(String, Vec<&Expr>)> {
+    let (path, args): (&syn::Path, Vec<&Expr>) = match t {
+        Expr::Path(p) if p.qself.is_none() => (&p.path, Vec::new()),
+        Expr::Call(c) => match &*c.func {
+            Expr::Path(p) if p.qself.is_none() => (&p.path, c.args.iter().collect()),
+            _ => return None,
+        },
+        _ => return None,
+    };
+    let segments: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
+    match segments
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .as_slice()
+    {
+        ["markers", name] | ["crdgen", "markers", name] => Some(((*name).to_owned(), args)),
+        _ => None,
+    }
 }
 
 fn not_literal(e: &Expr) -> String {

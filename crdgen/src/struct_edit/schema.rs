@@ -41,7 +41,7 @@ impl Named<'_, '_> {
     pub(super) fn find(&self, name: &str) -> Result<Value, String> {
         match self.new_types.get(name) {
             Some((_, Item::Enum(e))) => {
-                return enum_schema(e).map_err(|e| format!("new enum {name}: {e}"));
+                return enum_schema(e, self.graph).map_err(|e| format!("new enum {name}: {e}"));
             }
             Some((path, Item::Struct(s))) => {
                 return self
@@ -110,7 +110,7 @@ impl Named<'_, '_> {
                 .borrow_mut()
                 .insert(name.to_owned(), Ok(candidate.clone()));
             let rebuilt = Container::of(u.owner_attrs)
-                .and_then(|owner| field_model(&owner, u.field, Some(self)))
+                .and_then(|owner| field_model(&owner, u.field, self.graph, Some(self)))
                 .and_then(|m| m.schema);
             if rebuilt.as_ref() == Ok(field) {
                 return Ok(candidate);
@@ -135,8 +135,9 @@ impl Named<'_, '_> {
             return Err("no named fields".into());
         };
         let c = Container::of(&s.attrs)?;
-        let markers = c
-            .transforms
+        let markers = self
+            .graph
+            .expand_all(&c.transforms)?
             .iter()
             .map(run_markers::marker)
             .collect::<Result<Vec<_>, _>>()?;
@@ -145,7 +146,7 @@ impl Named<'_, '_> {
             schema.insert("additionalProperties".into(), false.into());
         }
         for f in &fields.named {
-            let m = field_model(&c, f, Some(self))?;
+            let m = field_model(&c, f, self.graph, Some(self))?;
             let field = m.schema?;
             let field = Schema::try_from(field).map_err(|e| e.to_string())?;
             schemars::_private::insert_object_property(&mut schema, &m.json, m.optional, field);
@@ -222,7 +223,7 @@ pub(super) fn unwrap_usage(node: &Value, u: &Usage, description: &str) -> Option
 /// (serde's externally tagged form): undocumented variants as one `enum` of names,
 /// each documented one as a `const` with its description, under `oneOf` when there
 /// are documented ones; then the enum's description and its `transform`s.
-pub(super) fn enum_schema(e: &syn::ItemEnum) -> Result<Value, String> {
+pub(super) fn enum_schema(e: &syn::ItemEnum, graph: &Graph) -> Result<Value, String> {
     let mut rename_all = None;
     let mut transforms = Vec::new();
     for a in &e.attrs {
@@ -243,7 +244,7 @@ pub(super) fn enum_schema(e: &syn::ItemEnum) -> Result<Value, String> {
             continue;
         }
         if p.is_ident("schemars") {
-            for t in transforms_only(a)? {
+            for t in graph.expand_all(&transforms_only(a)?)? {
                 transforms.push(run_markers::marker(&t)?);
             }
             continue;

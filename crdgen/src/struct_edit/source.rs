@@ -366,13 +366,14 @@ pub(super) struct FieldModel<'a> {
     /// Nothing but a doc comment and serde's renaming shapes its schema: its type's
     /// schema can be read back from it.
     pub(super) plain: bool,
-    /// No marker and no `inner(..)` bound: a list's items or a map's values are its
-    /// type's own schema.
+    /// No `inner(..)` bound and only markers of [`ITEMS_UNTOUCHED`]: a list's items or
+    /// a map's values are its type's own schema.
     pub(super) items_untouched: bool,
     pub(super) ty: &'a Type,
     /// Whether the field is absent from `required`.
     pub(super) optional: bool,
-    /// The `transform`s on the field.
+    /// The `transform`s on the field, marker functions of the API expanded to their
+    /// markers when they can be ([`Graph::expand`]).
     pub(super) transforms: Vec<Expr>,
     /// The attributes besides the Rust name, doc comments and `serde(rename)`, for
     /// comparing two versions of a renamed field.
@@ -384,6 +385,7 @@ pub(super) struct FieldModel<'a> {
 pub(super) fn field_model<'a>(
     c: &Container,
     f: &'a syn::Field,
+    graph: &Graph,
     named: Option<&Named>,
 ) -> Result<FieldModel<'a>, String> {
     let ident = f
@@ -481,14 +483,27 @@ pub(super) fn field_model<'a>(
         // known here.
         other = Some("serde(default) in a struct without #[derive(Serialize)]".into());
     }
+    // Marker functions of the API, as the markers they apply.
+    let expanded = graph.expand_all(&transforms);
     let plain = other.is_none() && transforms.is_empty() && !default && validation.is_empty();
-    let items_untouched = other.is_none() && transforms.is_empty() && validation.inner.is_none();
+    let items_untouched = other.is_none()
+        && validation.inner.is_none()
+        && expanded.as_ref().is_ok_and(|ts| {
+            ts.iter().all(|t| {
+                run_markers::name_and_args(t)
+                    .is_some_and(|(name, _)| ITEMS_UNTOUCHED.contains(&name.as_str()))
+            })
+        });
     let schema = match other {
         Some(o) => Err(format!("{ident}: `{o}` is not modelled")),
-        None => transforms
-            .iter()
-            .map(run_markers::marker)
-            .collect::<Result<Vec<_>, _>>()
+        None => expanded
+            .as_ref()
+            .map_err(Clone::clone)
+            .and_then(|ts| {
+                ts.iter()
+                    .map(run_markers::marker)
+                    .collect::<Result<Vec<_>, _>>()
+            })
             .and_then(|markers| {
                 build_field(
                     &f.ty,
@@ -516,7 +531,7 @@ pub(super) fn field_model<'a>(
         items_untouched,
         ty: &f.ty,
         optional,
-        transforms,
+        transforms: expanded.unwrap_or(transforms),
         rest,
         schema,
     })

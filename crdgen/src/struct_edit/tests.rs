@@ -9,12 +9,17 @@ use std::collections::BTreeMap;
 
 /// Declares the types of one version: compiled here, and their source text in
 /// `SOURCE` (the root struct gets the `#[kube(..)]` attribute the graph looks for).
+/// Functions and constants go in an optional `@code { .. }` block first.
 macro_rules! version {
-    ($root:ident; $($item:item)*) => {
+    ($root:ident; @code { $($code:item)* } $($item:item)*) => {
         #[allow(unused_imports)]
         use crate::markers;
         #[allow(unused_imports)]
         use std::collections::BTreeMap;
+        $(
+            #[allow(dead_code)]
+            $code
+        )*
         $(
             #[allow(dead_code)]
             #[derive(schemars::JsonSchema, serde::Serialize)]
@@ -22,7 +27,8 @@ macro_rules! version {
         )*
         pub const SOURCE: &str = concat!(
             "#[kube(kind = \"Widget\")]\n",
-            $("#[derive(JsonSchema, Serialize)]\n", stringify!($item), "\n"),*
+            $("#[derive(JsonSchema, Serialize)]\n", stringify!($item), "\n",)*
+            $(stringify!($code), "\n",)*
         );
         /// The pass-1 CRD of `$root` as the spec.
         #[allow(dead_code)]
@@ -32,6 +38,9 @@ macro_rules! version {
                 "properties": { "spec": spec },
             } } }] } })
         }
+    };
+    ($root:ident; $($item:item)*) => {
+        version! { $root; @code {} $($item)* }
     };
 }
 
@@ -538,13 +547,11 @@ mod keyed_odd {
 }
 
 #[test]
-fn a_type_only_used_with_markers_is_not_read_back() {
-    // `Item`'s only place is under a marker: its schema cannot be read back.
-    refuses!(
-        keyed,
-        keyed_odd,
-        "no field of this type to read its schema back from"
-    );
+fn a_type_is_read_back_from_the_items_of_a_list_whose_markers_leave_them_alone() {
+    // `Item`'s only place is a list under `list_map`, which changes only the list's
+    // own keywords (see `a_type_is_not_read_back_from_items_a_marker_changed`).
+    agrees!(keyed, keyed_odd);
+    agrees!(keyed_odd, keyed);
 }
 
 mod enums {
@@ -1430,4 +1437,184 @@ fn a_defaulted_option_without_skip_keeps_its_null_default() {
         Some(&Value::Null)
     );
     agrees!(boxed, defaulted_option);
+}
+
+mod marker_fns {
+    version! { Spec;
+        @code {
+            const NAME_PATTERN: &str = "^[a-z]+$";
+            const MAX_NAME: u64 = 63;
+            fn name(s: &mut schemars::Schema) {
+                markers::length(1, MAX_NAME)(s);
+                markers::pattern(NAME_PATTERN)(s);
+            }
+            fn names(s: &mut schemars::Schema) {
+                markers::max_items(4)(s);
+                markers::list_set(s);
+            }
+            fn coded(s: &mut schemars::Schema) {
+                s.insert("maxItems".into(), 2.into());
+            }
+        }
+        struct Spec {
+            /// The name.
+            #[schemars(transform = name)]
+            name: String,
+            /// Settings, by key.
+            #[schemars(transform = markers::list_map(&["key"]), transform = markers::max_items(8))]
+            settings: Option<Vec<Setting>>,
+        }
+        /// A setting.
+        struct Setting {
+            /// Its key.
+            key: String,
+            /// Its value.
+            value: Option<String>,
+        }
+    }
+}
+
+mod marker_fns_added {
+    version! { Spec;
+        @code {
+            const NAME_PATTERN: &str = "^[a-z]+$";
+            const MAX_NAME: u64 = 63;
+            fn name(s: &mut schemars::Schema) {
+                markers::length(1, MAX_NAME)(s);
+                markers::pattern(NAME_PATTERN)(s);
+            }
+            fn names(s: &mut schemars::Schema) {
+                markers::max_items(4)(s);
+                markers::list_set(s);
+            }
+            fn coded(s: &mut schemars::Schema) {
+                s.insert("maxItems".into(), 2.into());
+            }
+        }
+        struct Spec {
+            /// The name.
+            #[schemars(transform = name)]
+            name: String,
+            /// Another name.
+            #[schemars(transform = name)]
+            alias: Option<String>,
+            /// Other names.
+            #[schemars(transform = names)]
+            aliases: Vec<String>,
+            /// Settings, by key.
+            #[schemars(transform = markers::list_map(&["key"]), transform = markers::max_items(8))]
+            settings: Option<Vec<Setting>>,
+            /// Defaults, read back from the items of `settings`.
+            defaults: Option<Setting>,
+        }
+        /// A setting.
+        struct Setting {
+            /// Its key.
+            key: String,
+            /// Its value.
+            value: Option<String>,
+        }
+    }
+}
+
+mod marker_fns_coded {
+    version! { Spec;
+        @code {
+            const NAME_PATTERN: &str = "^[a-z]+$";
+            const MAX_NAME: u64 = 63;
+            fn name(s: &mut schemars::Schema) {
+                markers::length(1, MAX_NAME)(s);
+                markers::pattern(NAME_PATTERN)(s);
+            }
+            fn names(s: &mut schemars::Schema) {
+                markers::max_items(4)(s);
+                markers::list_set(s);
+            }
+            fn coded(s: &mut schemars::Schema) {
+                s.insert("maxItems".into(), 2.into());
+            }
+        }
+        struct Spec {
+            /// The name.
+            #[schemars(transform = name)]
+            name: String,
+            /// Settings, by key.
+            #[schemars(transform = markers::list_map(&["key"]), transform = markers::max_items(8))]
+            settings: Option<Vec<Setting>>,
+            /// Two names.
+            #[schemars(transform = coded)]
+            pair: Vec<String>,
+        }
+        /// A setting.
+        struct Setting {
+            /// Its key.
+            key: String,
+            /// Its value.
+            value: Option<String>,
+        }
+    }
+}
+
+mod read_back_from_each {
+    version! { Spec;
+        struct Spec {
+            /// Settings, each checked.
+            #[schemars(transform = markers::each(markers::cel("has(self.value)", "set it")))]
+            settings: Vec<Setting>,
+        }
+        /// A setting.
+        struct Setting {
+            /// Its key.
+            key: String,
+            /// Its value.
+            value: Option<String>,
+        }
+    }
+}
+
+mod read_back_from_each_added {
+    version! { Spec;
+        struct Spec {
+            /// Settings, each checked.
+            #[schemars(transform = markers::each(markers::cel("has(self.value)", "set it")))]
+            settings: Vec<Setting>,
+            /// The default.
+            default: Option<Setting>,
+        }
+        /// A setting.
+        struct Setting {
+            /// Its key.
+            key: String,
+            /// Its value.
+            value: Option<String>,
+        }
+    }
+}
+
+#[test]
+fn marker_functions_of_the_api_run_as_their_markers() {
+    // New fields with marker functions (one with constants as arguments), and a
+    // type read back from the items of a list whose markers leave its items alone.
+    agrees!(marker_fns, marker_fns_added);
+    // And back: fields removed.
+    agrees!(marker_fns_added, marker_fns);
+}
+
+#[test]
+fn a_marker_function_that_is_code_is_refused() {
+    refuses!(
+        marker_fns,
+        marker_fns_coded,
+        "transform `coded` runs only when compiled: `s . insert (\"maxItems\" . into () , 2 . into ()) ;` in its function is not a marker applied to `s`"
+    );
+}
+
+#[test]
+fn a_type_is_not_read_back_from_items_a_marker_changed() {
+    // `each` changes the items: `Setting`'s own schema is not in the output.
+    refuses!(
+        read_back_from_each,
+        read_back_from_each_added,
+        "no field of this type to read its schema back from"
+    );
 }
