@@ -480,6 +480,49 @@ mod tests {
         ] {
             assert_eq!(edits(base, &other), None, "{other}");
         }
+        // Other attributes are structural wherever they are: first in the file, or
+        // written like a doc attribute (`name = "literal"`).
+        for (old, new) in [
+            ("#[derive(A)]\nstruct S;", "#[derive(B)]\nstruct S;"),
+            ("#[path = \"a.rs\"]\nmod m;", "#[path = \"b.rs\"]\nmod m;"),
+            (
+                "#![doc(test = \"a\")]\nstruct S;",
+                "#![doc(test = \"b\")]\nstruct S;",
+            ),
+        ] {
+            assert_eq!(edits(old, new), None, "{new}");
+        }
+    }
+
+    #[test]
+    fn only_pound_bracket_and_pound_bang_bracket_are_attributes() {
+        let tokens = |s: &str| -> Vec<TokenTree> {
+            s.parse::<TokenStream>()
+                .expect("tokens")
+                .into_iter()
+                .collect()
+        };
+        assert_eq!(attribute_len(&tokens("#[a] x")), Some(2));
+        assert_eq!(attribute_len(&tokens("#![a] x")), Some(3));
+        for not in ["! [a]", "#(a)", "#!(a)", "#!{a}", "&![a]", "#", "x"] {
+            assert_eq!(attribute_len(&tokens(not)), None, "{not}");
+        }
+        assert_eq!(
+            doc_attribute(&tokens("#[doc = \"x\"]")),
+            Some((false, "x".into(), 2))
+        );
+        assert_eq!(
+            doc_attribute(&tokens("#![doc = \"x\"]")),
+            Some((true, "x".into(), 3))
+        );
+        for not in [
+            "#[path = \"x\"]",
+            "#[doc(\"x\")]",
+            "#[doc = 1]",
+            "#(doc = \"x\")",
+        ] {
+            assert_eq!(doc_attribute(&tokens(not)), None, "{not}");
+        }
     }
 
     #[test]
