@@ -412,10 +412,13 @@ mod tests {
             "bounded": { "type": "string", "maxLength": 10 },
             "choice": { "type": "string", "enum": ["A", "B"] },
             "list": { "type": "array", "items": { "type": "string" } },
-            "n": { "type": "integer" } } });
+            "n": { "type": "integer" },
+            "kept": { "type": "string", "minLength": 2, "maxLength": 8 } } });
         let new = json!({ "type": "object", "required": ["n"],
             "x-kubernetes-validations": [ { "rule": "self.n > 0" } ],
             "properties": {
+                // Bounds that stay as they were are not tightened.
+                "kept": { "type": "string", "minLength": 2, "maxLength": 8, "pattern": "^b" },
                 "bounded": { "type": "string", "maxLength": 5, "pattern": "^a" },
                 "choice": { "type": "string", "enum": ["A"] },
                 "list": { "type": "array", "items": { "type": "integer" } },
@@ -429,6 +432,7 @@ mod tests {
                 "v1 .spec.bounded: pattern changed to \"^a\"",
                 "v1 .spec.choice: enum value \"B\" removed",
                 "v1 .spec.gone: field removed: stored values are dropped (pruned when objects are read and written)",
+                "v1 .spec.kept: pattern changed to \"^b\"",
                 "v1 .spec.list[*]: type changed from string to integer",
                 "v1 .spec.n: minimum tightened from none to 1",
             ]
