@@ -506,6 +506,16 @@ pub(super) fn escape(key: &str) -> String {
     key.replace('~', "~0").replace('/', "~1")
 }
 
+/// `f` on the graph of the API whose one file, `api/src/lib.rs`, holds `api` (inline
+/// modules' items included). The graph borrows the parsed file, hence the closure.
+#[cfg(test)]
+pub(super) fn with_graph<T>(api: &str, f: impl FnOnce(&Graph) -> T) -> T {
+    let file = syn::parse_file(api).expect("the API parses");
+    let mut items = Vec::new();
+    flatten_items(&file.items, &mut items);
+    f(&Graph::of(&[("api/src/lib.rs".to_owned(), items)]))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -524,11 +534,8 @@ mod tests {
 
     /// Whether a value of type `ty` may hold a `Place`, in [`API`].
     fn reaches(ty: &str) -> bool {
-        let file = syn::parse_file(API).expect("the API parses");
-        let items: Vec<&Item> = file.items.iter().collect();
-        let g = Graph::of(&[("api/src/lib.rs".to_owned(), items)]);
         let ty: Type = syn::parse_str(ty).unwrap_or_else(|e| panic!("{ty}: {e}"));
-        g.type_reaches(&ty, "Place", &mut BTreeSet::new())
+        with_graph(API, |g| g.type_reaches(&ty, "Place", &mut BTreeSet::new()))
     }
 
     #[test]
@@ -568,10 +575,7 @@ mod tests {
 
     /// Whether the type named `name` may hold a `Place`, in `api`.
     fn name_reaches(api: &str, name: &str) -> bool {
-        let file = syn::parse_file(api).expect("the API parses");
-        let items: Vec<&Item> = file.items.iter().collect();
-        let g = Graph::of(&[("api/src/lib.rs".to_owned(), items)]);
-        g.name_reaches(name, "Place", &mut BTreeSet::new())
+        with_graph(api, |g| g.name_reaches(name, "Place", &mut BTreeSet::new()))
     }
 
     #[test]
@@ -650,22 +654,21 @@ mod tests {
             assert!(reaches(ty), "{ty}");
         }
         // In invisible delimiters, as a macro leaves a type.
-        let file = syn::parse_file(API).expect("the API parses");
-        let items: Vec<&Item> = file.items.iter().collect();
-        let g = Graph::of(&[("api/src/lib.rs".to_owned(), items)]);
-        let grouped = |inner: &str| {
-            Type::Group(syn::TypeGroup {
-                group_token: Default::default(),
-                elem: Box::new(syn::parse_str(inner).expect("a type")),
-            })
-        };
-        assert!(g.type_reaches(&grouped("Place"), "Place", &mut BTreeSet::new()));
-        // A path with `Fn`-style arguments (a bare trait object).
-        let mut path: syn::Path = syn::parse_str("Fn").expect("a path");
-        path.segments[0].arguments =
-            syn::PathArguments::Parenthesized(syn::parse_str("(u32)").expect("arguments"));
-        let bare = Type::Path(syn::TypePath { qself: None, path });
-        assert!(g.type_reaches(&bare, "Place", &mut BTreeSet::new()));
-        assert!(!g.type_reaches(&grouped("Plain"), "Place", &mut BTreeSet::new()));
+        with_graph(API, |g| {
+            let grouped = |inner: &str| {
+                Type::Group(syn::TypeGroup {
+                    group_token: Default::default(),
+                    elem: Box::new(syn::parse_str(inner).expect("a type")),
+                })
+            };
+            assert!(g.type_reaches(&grouped("Place"), "Place", &mut BTreeSet::new()));
+            // A path with `Fn`-style arguments (a bare trait object).
+            let mut path: syn::Path = syn::parse_str("Fn").expect("a path");
+            path.segments[0].arguments =
+                syn::PathArguments::Parenthesized(syn::parse_str("(u32)").expect("arguments"));
+            let bare = Type::Path(syn::TypePath { qself: None, path });
+            assert!(g.type_reaches(&bare, "Place", &mut BTreeSet::new()));
+            assert!(!g.type_reaches(&grouped("Plain"), "Place", &mut BTreeSet::new()));
+        });
     }
 }

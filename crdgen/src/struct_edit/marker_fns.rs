@@ -225,18 +225,16 @@ fn literal_const(c: &syn::ItemConst) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::struct_edit::graph::with_graph;
 
     /// The expansion of the transform `t` in the API made of `src`, as text.
     fn expand(src: &str, t: &str) -> Result<Vec<String>, String> {
-        let file = syn::parse_file(src).expect("the test's API parses");
-        let mut items = Vec::new();
-        flatten_items(&file.items, &mut items);
-        let files = vec![("v1/shared.rs".to_owned(), items)];
-        let graph = Graph::of(&files);
         let t: Expr = syn::parse_str(t).expect("the transform parses");
-        graph
-            .expand(&t)
-            .map(|es| es.iter().map(|e| e.to_token_stream().to_string()).collect())
+        with_graph(src, |graph| {
+            graph
+                .expand(&t)
+                .map(|es| es.iter().map(|e| e.to_token_stream().to_string()).collect())
+        })
     }
 
     fn expanded(src: &str, t: &str) -> Vec<String> {
@@ -280,7 +278,7 @@ mod tests {
     #[test]
     fn a_marker_function_is_its_markers_with_constants_as_literals() {
         assert_eq!(
-            expanded(API, "shared::name"),
+            expanded(API, "crate::name"),
             [
                 "markers :: length (1 , 63)",
                 "markers :: pattern (\"^[a-z]+$\")"
@@ -358,7 +356,7 @@ mod tests {
         let glob = format!("use other::*;\n{API}");
         assert!(expanded(&glob, "markers::pattern(PATTERN)").eq(&["markers :: pattern (PATTERN)"]));
         // Imports of the API's own names are the API's.
-        let local = format!("use super::shared::*;\nuse crate::v1::name as renamed;\n{API}");
+        let local = format!("use super::shared::*;\nuse crate::name as renamed;\n{API}");
         assert_eq!(expanded(&local, "renamed").len(), 2);
     }
 }
