@@ -550,18 +550,20 @@ mod tests {
         let mut built = json!({"properties": {
             "a": {"description": "Old."},
             "list": {"items": {"description": "Old."}},
-            "b": {"description": "Other."},
+            "b": {"description": "Other.", "default": "Old."},
             "description": {"type": "string", "enum": ["Old."]},
         }});
         let p = plan(old, &new, built.clone()).expect("planned");
         assert_eq!(p.len(), 1);
+        assert!(!p.is_empty());
         p.apply(&mut built);
+        // Only descriptions: the same text as a default (or an enum value) stays.
         assert_eq!(
             built,
             json!({"properties": {
                 "a": {"description": "New: \"quoted\"."},
                 "list": {"items": {"description": "New: \"quoted\"."}},
-                "b": {"description": "Other."},
+                "b": {"description": "Other.", "default": "Old."},
                 "description": {"type": "string", "enum": ["Old."]},
             }})
         );
@@ -569,21 +571,44 @@ mod tests {
 
     #[test]
     fn edits_that_cannot_be_made_exactly_are_refused() {
-        let built = json!({"a": {"description": "Shared."}, "b": {"description": "Solo."}});
+        let built = json!({"a": {"description": "Shared."}, "b": {"description": "Solo."},
+            "c": {"default": "Helper."}});
         let refused = |old: &str, new: &str| plan(old, new, built.clone()).expect_err("refused");
         // The same text on two items: which description is whose?
         let shared = "/// Shared.\nstruct A;\n/// Shared.\nstruct B;";
-        assert!(refused(shared, &shared.replacen("Shared.", "Mine.", 1)).contains("also reads"));
+        assert_eq!(
+            refused(shared, &shared.replacen("Shared.", "Mine.", 1)),
+            "another doc comment or string literal also reads \"Shared.\""
+        );
+        // Long texts are shortened in messages.
+        let long = format!("/// {}\nstruct A;\n/// {0}\nstruct B;", "word ".repeat(20));
+        assert_eq!(
+            refused(&long, &long.replacen("word", "term", 1)),
+            format!(
+                "another doc comment or string literal also reads \"{}...\"",
+                &"word ".repeat(12)
+            )
+        );
         // The same text in a string literal.
         let lit = "/// Solo.\nstruct A;\nconst D: &str = \"Solo.\";";
         assert!(refused(lit, &lit.replace("/// Solo.", "/// New.")).contains("also reads"));
         // Not in any schema (e.g. a function's doc).
+        // (A default of the same text is not a description.)
         let func = "/// Helper.\nfn f() {}";
-        assert!(refused(func, &func.replace("Helper", "Aid")).contains("not a description"));
+        assert_eq!(
+            refused(func, &func.replace("Helper", "Aid")),
+            "the doc comment \"Helper.\" is not a description in any CRD (not a type, field or variant of one)"
+        );
         // Titles and empty texts change more than a description.
         let solo = "/// Solo.\nstruct A;";
-        assert!(refused(solo, &solo.replace("Solo.", "# Solo")).contains("heading"));
-        assert!(refused(solo, &solo.replace("Solo.", "")).contains("empty"));
+        assert_eq!(
+            refused(solo, &solo.replace("Solo.", "# Solo")),
+            "the doc comment \"# Solo\" has a `#` heading (a schema title)"
+        );
+        assert_eq!(
+            refused(solo, &solo.replace("Solo.", "")),
+            "a doc comment became or was empty (\"Solo.\")"
+        );
         // Module docs are never in a schema: nothing to do.
         let module = "//! Mod.\n/// Solo.\nstruct A;";
         let p = plan(module, &module.replace("Mod.", "Module."), built.clone()).expect("ok");
