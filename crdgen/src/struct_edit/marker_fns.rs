@@ -90,7 +90,8 @@ impl Graph<'_> {
                     )));
                 }
             };
-            let on_param = call.args.len() == 1
+            let on_param = call.attrs.is_empty()
+                && call.args.len() == 1
                 && matches!(&call.args[0], Expr::Path(a) if a.path.is_ident(&param));
             if !on_param {
                 return Err(refuse(&format!(
@@ -121,7 +122,11 @@ impl Graph<'_> {
         let name = self.resolve_value(&ident);
         match items.get(name).map(Vec::as_slice) {
             Some([one]) => match &self.imported {
-                Some(imported) if !imported.contains(name) => Ok(Some(one)),
+                // Neither the name written nor the one it renames comes from another
+                // crate (`use other::f as g` makes `g` another crate's `f`).
+                Some(imported) if !imported.contains(name) && !imported.contains(&ident) => {
+                    Ok(Some(one))
+                }
                 _ => Err(format!(
                     "`{}` may be another crate's (imported from one, or by a glob import of one)",
                     path.to_token_stream()
@@ -271,6 +276,10 @@ mod tests {
         pub fn floats(s: &mut schemars::Schema) { markers::default(RATIO)(s); }
         pub fn built(s: &mut schemars::Schema) { markers::pattern(BUILT)(s); }
         pub fn empty(s: &mut schemars::Schema) {}
+        pub fn conditional(s: &mut schemars::Schema) {
+            #[cfg(feature = "x")]
+            markers::list_set(s);
+        }
         mod a { pub fn twice(s: &mut schemars::Schema) {} }
         mod b { pub fn twice(s: &mut schemars::Schema) {} }
     "#;
@@ -345,6 +354,11 @@ mod tests {
             err("other_arg")
         );
         assert!(err("twice").contains("`twice` is defined more than once in the API"));
+        assert!(
+            err("conditional").contains("in its function is not a marker applied to `s`"),
+            "{}",
+            err("conditional")
+        );
         // A float constant is left as a path, which run_markers refuses.
         assert_eq!(expanded(API, "floats"), ["markers :: default (RATIO)"]);
     }
@@ -353,6 +367,10 @@ mod tests {
     fn names_another_crate_may_bring_are_not_taken_as_the_apis() {
         let imported = format!("use other::name;\n{API}");
         assert!(refused(&imported, "name").contains("`name` may be another crate's"));
+        // `use other::name as g` makes `g` another crate's `name`, though the API
+        // has a `name` of its own.
+        let renamed = format!("use other::name as g;\n{API}");
+        assert!(refused(&renamed, "g").contains("`g` may be another crate's"));
         let glob = format!("use other::*;\n{API}");
         assert!(expanded(&glob, "markers::pattern(PATTERN)").eq(&["markers :: pattern (PATTERN)"]));
         // Imports of the API's own names are the API's.
