@@ -339,6 +339,8 @@ fn default_is_written_when_it_fits_the_type() {
         (json!({ "type": ["integer", "null"] }), json!(3)),
         // Int-or-string and untyped schemas take any value.
         (json!({ "x-kubernetes-int-or-string": true }), json!("1")),
+        (json!({}), json!(5)),
+        (json!({ "x-kubernetes-preserve-unknown-fields": true }), json!({ "a": [1] })),
         (json!({ "enum": ["A", "B"] }), json!("B")),
         (
             json!({ "oneOf": [ { "const": "A" }, { "enum": ["B", "C"] } ] }),
