@@ -340,7 +340,10 @@ fn default_is_written_when_it_fits_the_type() {
         // Int-or-string and untyped schemas take any value.
         (json!({ "x-kubernetes-int-or-string": true }), json!("1")),
         (json!({}), json!(5)),
-        (json!({ "x-kubernetes-preserve-unknown-fields": true }), json!({ "a": [1] })),
+        (
+            json!({ "x-kubernetes-preserve-unknown-fields": true }),
+            json!({ "a": [1] }),
+        ),
         (json!({ "enum": ["A", "B"] }), json!("B")),
         (
             json!({ "oneOf": [ { "const": "A" }, { "enum": ["B", "C"] } ] }),

@@ -1427,6 +1427,40 @@ mod defaulted_option {
     }
 }
 
+mod foreign_defaulted {
+    version! { Spec;
+        struct Spec {
+            /// A name.
+            name: String,
+            /// How many.
+            #[serde(default)]
+            count: Option<std::num::NonZeroU32>,
+        }
+    }
+}
+
+mod foreign_renamed_without_default {
+    version! { Spec;
+        struct Spec {
+            /// A name.
+            name: String,
+            /// How many.
+            number: Option<std::num::NonZeroU32>,
+        }
+    }
+}
+
+#[test]
+fn a_renamed_field_whose_serde_attributes_changed_is_not_moved() {
+    // A field this path cannot build moves to its new name only with the same
+    // attributes: without `#[serde(default)]` its schema loses `default: null`.
+    refuses!(
+        foreign_defaulted,
+        foreign_renamed_without_default,
+        "Spec.number"
+    );
+}
+
 #[test]
 fn a_defaulted_option_without_skip_keeps_its_null_default() {
     // schemars writes `default: null` for it: the field serializes its default.
