@@ -282,6 +282,31 @@ mod tests {
     }
 
     #[test]
+    fn errors_other_than_a_missing_file_name_the_path_and_stop() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = dir.path().join("sub");
+        fs::write(&file, "not a directory").expect("write");
+        // A file where a directory should be: not "missing", an error naming it.
+        let err = check(&file, &[]).expect_err("not a directory");
+        assert!(
+            err.to_string()
+                .starts_with(&format!("{}: ", file.display())),
+            "{err}"
+        );
+        let err = write(dir.path(), &[crd("sub/a.yaml", "a: 1\n")]).expect_err("not a directory");
+        assert!(
+            err.to_string()
+                .starts_with(&format!("{}: ", file.join("a.yaml").display())),
+            "{err}"
+        );
+        assert_eq!(
+            fs::read_to_string(&file).expect("read"),
+            "not a directory",
+            "nothing written"
+        );
+    }
+
+    #[test]
     fn write_then_check_is_clean_and_hand_written_files_are_left_alone() {
         let dir = tempfile::tempdir().expect("tempdir");
         fs::write(dir.path().join("NOTES.txt"), "hello").expect("write");
