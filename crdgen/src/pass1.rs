@@ -592,6 +592,40 @@ mod tests {
     use serde_json::json;
     use std::cell::Cell;
 
+    #[test]
+    fn each_way_says_what_it_did() {
+        assert_eq!(
+            How::Compiled("--full".into()).to_string(),
+            "compiled the API types (--full)"
+        );
+        assert_eq!(
+            How::Unchanged.to_string(),
+            "API types unchanged since their last build"
+        );
+        assert_eq!(
+            How::DocEdits(2).to_string(),
+            "2 doc comment(s) changed since the last build: descriptions updated without \
+             compiling (`--full` compiles)"
+        );
+        assert_eq!(
+            How::FieldEdits(1).to_string(),
+            "1 struct(s) changed since the last build: schemas edited without compiling \
+             (`--full` compiles)"
+        );
+    }
+
+    #[test]
+    fn inputs_below_a_file_are_an_error_not_missing() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = dir.path().join("f");
+        fs::write(&file, "x").expect("write");
+        let mut out = Vec::new();
+        files_below(&dir.path().join("absent"), &mut out).expect("missing is no input");
+        files_below(&file.join("child"), &mut out).expect_err("a file is not a directory");
+        files_below(dir.path(), &mut out).expect("a directory");
+        assert_eq!(out, [file]);
+    }
+
     /// A workspace with one API file and one generator file, and its cache.
     struct Fixture {
         dir: tempfile::TempDir,
