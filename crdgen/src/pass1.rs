@@ -794,6 +794,11 @@ mod tests {
 
         f.edit("crdgen/src/lib.rs", "marker", "Marker");
         assert_eq!(why(&f), "crdgen/src/lib.rs changed");
+        f.pass1(false, &runs);
+
+        // An input gone is named too.
+        fs::remove_file(f.dir.path().join("Cargo.lock")).expect("rm");
+        assert_eq!(why(&f), "Cargo.lock changed");
     }
 
     #[test]
@@ -838,7 +843,10 @@ mod tests {
                 file_name: "a.yaml".into(),
                 text: "a: 1\né\n".into(),
             }],
-            reference: vec![],
+            reference: vec![crate::RenderedCrd {
+                file_name: "a.md".into(),
+                text: "# A\n".into(),
+            }],
             schemas: vec![crate::RenderedCrd {
                 file_name: "b.json".into(),
                 text: "{}".into(),
