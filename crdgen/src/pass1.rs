@@ -615,6 +615,25 @@ mod tests {
     }
 
     #[test]
+    fn the_cache_is_beside_the_running_programs_profile_directory() {
+        let exe = std::env::current_exe().expect("the test program");
+        // `<target>/debug/deps/crdgen-<hash>`: the cache is `<target>/crdgen`.
+        let target = exe
+            .parent()
+            .and_then(Path::parent)
+            .and_then(Path::parent)
+            .expect("the target directory");
+        if std::env::var_os("CRDGEN_CACHE_DIR").is_none() {
+            assert_eq!(cache_dir().expect("cache dir"), target.join("crdgen"));
+        }
+        // The program's identity is its size and modification time.
+        let len = fs::metadata(&exe).expect("metadata").len();
+        let id = program_id().expect("an identity");
+        assert!(id.starts_with(&format!("{len}:")), "{id}");
+        assert!(id.len() > format!("{len}:").len(), "{id}");
+    }
+
+    #[test]
     fn inputs_below_a_file_are_an_error_not_missing() {
         let dir = tempfile::tempdir().expect("tempdir");
         let file = dir.path().join("f");
