@@ -809,6 +809,14 @@ mod tests {
             assert!(page.contains(want), "missing {want:?} in\n{page}");
         }
         assert!(crate::output::is_generated(page.as_bytes()));
+        // Each field's block starts after one blank line, as Markdown needs.
+        for (at, _) in page.match_indices("<a id=") {
+            assert!(
+                page[..at].ends_with("\n\n"),
+                "no blank line before {at} in\n{page}"
+            );
+        }
+        assert!(!page.contains("\n\n\n"), "two blank lines in\n{page}");
     }
 
     #[test]
