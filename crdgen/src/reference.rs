@@ -819,6 +819,69 @@ mod tests {
         assert!(!page.contains("\n\n\n"), "two blank lines in\n{page}");
     }
 
+    /// The page of a CRD whose spec has `properties`.
+    fn page_of_spec(properties: Value) -> String {
+        let mut c = crd();
+        c["spec"]["versions"][0]["schema"]["openAPIV3Schema"]["properties"]["spec"]["properties"] =
+            properties;
+        page(&c, "x")
+    }
+
+    /// The summary row of the spec's field `name`.
+    fn row<'p>(page: &'p str, name: &str) -> &'p str {
+        let start = format!("| [`{name}`]");
+        page.lines()
+            .find(|l| l.starts_with(&start))
+            .unwrap_or_else(|| panic!("no row for {name} in\n{page}"))
+    }
+
+    #[test]
+    fn types_and_list_and_map_facts_are_shown_only_where_they_hold() {
+        let page = page_of_spec(json!({
+            "open": { "type": "object", "additionalProperties": true },
+            "kept": { "type": "object", "x-kubernetes-preserve-unknown-fields": true },
+            "inner": { "type": "object", "properties": {
+                "metadata": { "type": "object" } } },
+            "any": {},
+            "anyKept": { "x-kubernetes-preserve-unknown-fields": true },
+            "plain": { "type": "array", "items": { "type": "string" } },
+            "unique": { "type": "array", "uniqueItems": true, "items": { "type": "string" } },
+        }));
+        assert!(
+            row(&page, "open").contains("| object |"),
+            "{}",
+            row(&page, "open")
+        );
+        assert!(row(&page, "kept").contains("| object (any fields, kept as written) |"));
+        assert!(
+            row(&page, "any").contains("| any |"),
+            "{}",
+            row(&page, "any")
+        );
+        assert!(row(&page, "anyKept").contains("| any (kept as written) |"));
+        // Only the root's `metadata` is ObjectMeta.
+        assert!(!page.contains("ObjectMeta"), "{page}");
+        let block = |name: &str| {
+            let at = page
+                .find(&format!("- **Path:** `.spec.{name}`"))
+                .unwrap_or_else(|| panic!("no block for {name}"));
+            let end = page[at..].find("<a id=").map_or(page.len(), |e| at + e);
+            &page[at..end]
+        };
+        assert!(block("unique").contains("entries must be unique"));
+        assert!(
+            !block("plain").contains("must be unique"),
+            "{}",
+            block("plain")
+        );
+        assert!(block("kept").contains("- **Unknown fields:** kept as written"));
+        assert!(
+            !block("plain").contains("Unknown fields"),
+            "{}",
+            block("plain")
+        );
+    }
+
     #[test]
     fn summaries_end_at_a_sentence_not_an_abbreviation() {
         let s = json!({ "description": "Limits, e.g. `1Gi`. More text.\n\nOther." });
