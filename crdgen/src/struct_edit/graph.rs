@@ -157,8 +157,14 @@ impl<'a> Graph<'a> {
 
     /// The name a type is defined under: `Y` of `use ...::X as Y` is `X`.
     pub(super) fn resolve<'n>(&'n self, name: &'n str) -> &'n str {
+        self.renamed_from(name, self.defs.contains_key(name))
+    }
+
+    /// The name `name` is imported under another from (`X` for `Y` of `use ...::X as
+    /// Y`), unless it is itself `defined` (then it is its own).
+    pub(super) fn renamed_from<'n>(&'n self, name: &'n str, defined: bool) -> &'n str {
         match self.renames.get(name) {
-            Some(original) if !self.defs.contains_key(name) => original,
+            Some(original) if !defined => original,
             _ => name,
         }
     }

@@ -119,7 +119,8 @@ impl Graph<'_> {
             return Ok(None);
         }
         let ident = last.ident.to_string();
-        let name = self.resolve_value(&ident);
+        let defined = self.fns.contains_key(&ident) || self.consts.contains_key(&ident);
+        let name = self.renamed_from(&ident, defined);
         match items.get(name).map(Vec::as_slice) {
             Some([one]) => match &self.imported {
                 // Neither the name written nor the one it renames comes from another
@@ -137,16 +138,6 @@ impl Graph<'_> {
                 path.to_token_stream()
             )),
             None => Ok(None),
-        }
-    }
-
-    /// The name a value is defined under: `Y` of `use ...::X as Y` is `X`.
-    fn resolve_value<'n>(&'n self, name: &'n str) -> &'n str {
-        match self.renames.get(name) {
-            Some(original) if !self.fns.contains_key(name) && !self.consts.contains_key(name) => {
-                original
-            }
-            _ => name,
         }
     }
 
