@@ -342,6 +342,20 @@ mod tests {
     }
 
     #[test]
+    fn only_a_property_step_has_a_property_name() {
+        assert_eq!(Step::Property("port".into()).property(), Some("port"));
+        for step in [
+            Step::Items,
+            Step::Values,
+            Step::AnyOf(0),
+            Step::OneOf(1),
+            Step::AllOf(2),
+        ] {
+            assert_eq!(step.property(), None, "{step}");
+        }
+    }
+
+    #[test]
     fn walk_mut_reaches_every_node() {
         let mut s = schema();
         walk_mut(&mut s, |path, node| {

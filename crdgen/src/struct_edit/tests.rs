@@ -1652,3 +1652,214 @@ fn a_type_is_not_read_back_from_items_a_marker_changed() {
         "no field of this type to read its schema back from"
     );
 }
+
+mod keyed_appended {
+    version! { Spec;
+        struct Spec {
+            /// Items.
+            #[schemars(transform = markers::list_map(&["key"]))]
+            items: Vec<Item>,
+        }
+        /// An item.
+        struct Item {
+            /// Key.
+            key: String,
+            /// A note.
+            note: Option<String>,
+        }
+    }
+}
+
+mod keyed_prepended {
+    version! { Spec;
+        struct Spec {
+            /// Items.
+            #[schemars(transform = markers::list_map(&["key"]))]
+            items: Vec<Item>,
+        }
+        /// An item.
+        struct Item {
+            /// A note.
+            note: Option<String>,
+            /// Key.
+            key: String,
+        }
+    }
+}
+
+#[test]
+fn fields_that_stay_before_or_after_the_edit_are_not_rebuilt() {
+    // `list_map` reads its key's schema, so a rebuilt `key` would be refused (as
+    // `a_list_map_key_is_not_rebuilt_under_the_list_map` shows); a field added after
+    // it or before it leaves it as it is.
+    agrees!(keyed, keyed_appended);
+    agrees!(keyed, keyed_prepended);
+    agrees!(keyed_appended, keyed);
+    agrees!(keyed_prepended, keyed);
+}
+
+mod moved_and_reused {
+    version! { Spec;
+        #[serde(rename_all = "camelCase")]
+        #[schemars(transform = markers::cel("has(self.name)", "name is required"))]
+        struct Spec {
+            /// The widget's name.
+            #[schemars(length(min = 1, max = 64))]
+            name: String,
+            /// Where it is.
+            location: Option<Place>,
+            /// Where it was: now a free text.
+            place: Option<String>,
+            /// More places.
+            #[schemars(length(max = 8))]
+            more_places: Vec<Place>,
+            /// Settings by name.
+            #[schemars(transform = markers::list_map(&["key"]))]
+            settings: Option<Vec<Setting>>,
+        }
+        /// A place.
+        #[serde(rename_all = "camelCase")]
+        #[schemars(transform = markers::at_most_one_of(&["host", "path"]))]
+        struct Place {
+            /// Host name.
+            #[schemars(length(min = 1, max = 256))]
+            host: Option<String>,
+            /// A path.
+            path: Option<String>,
+            /// The port.
+            #[schemars(range(min = 1, max = 65535))]
+            port: i32,
+        }
+        /// A setting.
+        struct Setting {
+            /// Its key.
+            key: String,
+            /// Its value.
+            value: Option<String>,
+        }
+    }
+}
+
+#[test]
+fn a_new_field_may_take_the_name_a_moved_field_left() {
+    // `place` moves to `location` as it is, and a new `place` of another type comes.
+    agrees!(base, moved_and_reused);
+}
+
+mod ruled {
+    version! { Spec;
+        #[schemars(transform = markers::cel("has(self.a)", "a is required"))]
+        struct Spec {
+            /// A.
+            a: Option<String>,
+        }
+    }
+}
+
+#[test]
+fn the_root_struct_is_rebuilt_where_the_crd_holds_it() {
+    // The spec's own struct has no field above it: its place is the CRD's `spec`.
+    agrees!(plain, ruled);
+    agrees!(ruled, plain);
+    // There the compiled schema must be the old rebuilt one.
+    let mut crd = plain::crd();
+    crd["spec"]["versions"][0]["schema"]["openAPIV3Schema"]["properties"]["spec"]["maxProperties"] =
+        json!(3);
+    let err = fast((plain::SOURCE, crd), ruled::SOURCE).expect_err("refused");
+    assert!(err.ends_with("is not the rebuilt one"), "{err}");
+}
+
+mod rebuilt_and_added {
+    version! { Spec;
+        #[serde(rename_all = "camelCase")]
+        #[schemars(transform = markers::cel("has(self.name)", "name is required"))]
+        struct Spec {
+            /// The widget's name.
+            #[schemars(length(min = 1, max = 64))]
+            name: String,
+            /// Where it is.
+            place: Option<Place>,
+            /// More places.
+            #[schemars(length(max = 8))]
+            more_places: Vec<Place>,
+            /// Settings by name.
+            #[schemars(transform = markers::list_map(&["key"]))]
+            settings: Option<Vec<Setting>>,
+        }
+        /// A place, rebuilt.
+        #[serde(rename_all = "camelCase", deny_unknown_fields)]
+        #[schemars(transform = markers::exactly_one_of(&["host", "path"]), transform = markers::map_atomic)]
+        struct Place {
+            /// Host name.
+            #[schemars(length(min = 1, max = 256))]
+            host: Option<String>,
+            /// A path.
+            path: Option<String>,
+            /// The port.
+            #[schemars(range(min = 1, max = 65535))]
+            port: i32,
+        }
+        /// A setting.
+        struct Setting {
+            /// Its key.
+            key: String,
+            /// Its value.
+            value: Option<String>,
+            /// Why it is set.
+            reason: Option<String>,
+        }
+    }
+}
+
+/// The plan from `old` to `new`, as `fast` makes it.
+fn plan(old: &str, crd: &Value, new: &str) -> Plan {
+    let file = |s: &str| BTreeMap::from([("api/src/lib.rs".to_owned(), s.to_owned())]);
+    Plan::new(
+        &file(old),
+        &file(new),
+        &["api/src/lib.rs"],
+        &[("Widget", crd)],
+    )
+    .expect("planned")
+}
+
+#[test]
+fn a_plan_counts_the_structs_it_edits_and_rebuilds() {
+    // What gen-crds prints ("N struct(s) edited") is this count.
+    let count = |old: &str, crd: &Value, new: &str| {
+        let p = plan(old, crd, new);
+        assert!(!p.is_empty());
+        p.len()
+    };
+    assert_eq!(count(base::SOURCE, &base::crd(), added::SOURCE), 1);
+    assert_eq!(count(base::SOURCE, &base::crd(), rebuilt::SOURCE), 1);
+    assert_eq!(count(base::SOURCE, &base::crd(), edited::SOURCE), 2);
+    assert_eq!(
+        count(base::SOURCE, &base::crd(), rebuilt_and_added::SOURCE),
+        2
+    );
+    // A plan is never made empty (no edit is an error), but the empty one says so.
+    assert!(Plan::default().is_empty());
+    agrees!(base, rebuilt_and_added);
+    agrees!(rebuilt_and_added, base);
+}
+
+#[test]
+fn a_name_is_mentioned_as_a_whole_word_only() {
+    use super::mentions;
+    assert!(mentions("Vec<Setting>", "Setting"));
+    assert!(mentions("Setting", "Setting"));
+    // Part of a longer identifier, on either side: letters, digits or `_`.
+    for text in [
+        "Settings",
+        "MySetting",
+        "my_Setting",
+        "Setting_2",
+        "Setting2",
+        "2Setting",
+    ] {
+        assert!(!mentions(text, "Setting"), "{text}");
+    }
+    // A later whole-word occurrence counts after an embedded one.
+    assert!(mentions("Settings, Setting", "Setting"));
+}
