@@ -12,9 +12,14 @@
 //! so cargo rebuilds every dependency anyway). Two runs of `-j 1` side by side
 //! therefore cost two such builds, one run of `-j 2` two as well.
 //!
+//! `--recheck RUN` tests the survivors of the run `RUN` again, on today's tree, and the
+//! tables show what is left of them (see [`recheck`]).
+//!
 //! `--in-diff BASE` is the pre-merge gate: only the mutants on lines changed since the
 //! merge base with BASE, in all three crates; it fails on any missed mutant and writes
 //! no table.
+
+mod recheck;
 
 use anyhow::{Context, bail};
 use serde::{Deserialize, Serialize};
@@ -41,6 +46,11 @@ pub struct Args {
     /// (e.g. `origin/main`); fails when any mutant there is missed. Writes no table.
     #[arg(long, value_name = "BASE")]
     in_diff: Option<String>,
+    /// Test the survivors (missed and timed out) of the earlier run RUN again, on
+    /// today's tree: `all` or `shard-K-of-N`, a directory of `mutants.out/<crate>/`.
+    /// One crate only. Its result is kept in `mutants.out/<crate>/RUN/recheck/`.
+    #[arg(long, value_name = "RUN", conflicts_with_all = ["shard", "in_diff", "table_only"])]
+    recheck: Option<String>,
     /// Parallel jobs (cargo-mutants `-j`).
     #[arg(short = 'j', long, default_value_t = 2)]
     jobs: u32,
@@ -188,6 +198,14 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     if let Some(base) = &args.in_diff {
         return gate(&root, base, &targets, args, &version);
     }
+    if let Some(name) = &args.recheck {
+        let [t] = targets.as_slice() else {
+            bail!("--recheck {name}: name one crate with --crate");
+        };
+        recheck_run(&root, t, name, &spec)?;
+        write_tables(&root, &targets)?;
+        return Ok(ExitCode::SUCCESS);
+    }
     for t in &targets {
         let dir = run_dir(t.name, &spec.profile, shard);
         let cargo_mutants = mutants_command(t, &spec, &dir);
@@ -214,23 +232,103 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             serde_json::to_string_pretty(&info)? + "\n",
         )?;
         eprintln!("running: {}", info.cargo_mutants);
-        let mut cmd = Command::new(crate::cargo());
-        cmd.args(&cargo_mutants[1..]).current_dir(&root);
-        if t.name == "translate" {
-            // The golden cases beside the repository, found from the copied tree too.
-            let reference = root.join("../shared/reference/translation");
-            if let Ok(abs) = reference.canonicalize() {
-                cmd.env("AGW_TRANSLATION_REFERENCE", abs);
-            }
-        }
-        let status = cmd.status().context("running cargo mutants")?;
-        // 0: all caught, 2: some missed, 3: some timed out. Anything else: no results.
-        if !matches!(status.code(), Some(0 | 2 | 3)) {
-            bail!("`{}` failed ({status})", info.cargo_mutants);
-        }
+        run_cargo_mutants(&root, t, &cargo_mutants, &info.cargo_mutants)?;
     }
     write_tables(&root, &targets)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Runs `argv` (from `cargo`) in `root`; `shown` is how the command is named in errors.
+fn run_cargo_mutants(root: &Path, t: &Target, argv: &[String], shown: &str) -> anyhow::Result<()> {
+    let mut cmd = Command::new(crate::cargo());
+    cmd.args(&argv[1..]).current_dir(root);
+    if t.name == "translate" {
+        // The golden cases beside the repository, found from the copied tree too.
+        let reference = root.join("../shared/reference/translation");
+        if let Ok(abs) = reference.canonicalize() {
+            cmd.env("AGW_TRANSLATION_REFERENCE", abs);
+        }
+    }
+    let status = cmd.status().context("running cargo mutants")?;
+    // 0: all caught, 2: some missed, 3: some timed out. Anything else: no results.
+    if !matches!(status.code(), Some(0 | 2 | 3)) {
+        bail!("`{shown}` failed ({status})");
+    }
+    Ok(())
+}
+
+/// `--recheck RUN`: the survivors of `mutants.out/<crate>/RUN` tested again, into its
+/// `recheck/` directory.
+fn recheck_run(root: &Path, t: &Target, name: &str, spec: &Spec) -> anyhow::Result<()> {
+    let dir = crate_dir(t.name, &spec.profile).join(name);
+    let runs = runs_on_disk(&root.join(crate_dir(t.name, &spec.profile)))?;
+    let Some(run) = runs
+        .iter()
+        .find(|r| run_dir(t.name, &spec.profile, r.info.shard) == dir)
+    else {
+        bail!(
+            "--recheck {name}: no finished run in {}: give `all` or `shard-K-of-N` of a run there",
+            dir.display()
+        );
+    };
+    let survivors: Vec<&String> = run
+        .figures
+        .missed_names
+        .iter()
+        .chain(&run.figures.timeout_names)
+        .collect();
+    if survivors.is_empty() {
+        bail!("--recheck {name}: the run has no survivors to test again");
+    }
+    let out = dir.join("recheck");
+    let spec = Spec {
+        shard: None,
+        ..spec.clone()
+    };
+    let mut argv = mutants_command(t, &spec, &out);
+    let output = argv.split_off(argv.len() - 2);
+    let mut patterns: Vec<String> = survivors.iter().map(|n| recheck::pattern(n)).collect();
+    patterns.sort();
+    patterns.dedup();
+    for p in &patterns {
+        argv.extend(["-F".to_owned(), p.clone()]);
+    }
+    argv.extend(output);
+    let shown = {
+        let mut a = mutants_command(t, &spec, &out);
+        let output = a.split_off(a.len() - 2);
+        a.push(format!(
+            "-F '<one regex per survivor of {name}: {}>'",
+            patterns.len()
+        ));
+        a.extend(output);
+        a.join(" ")
+    };
+    let mut command = xtask_command(t, &spec);
+    let _ = write!(command, " --recheck {name}");
+    let info = RunInfo {
+        tree: tree(root)?,
+        command,
+        cargo_mutants: shown,
+        shard: run.info.shard,
+        profile: spec.profile.clone(),
+    };
+    let abs = root.join(&out);
+    if abs.exists() {
+        std::fs::remove_dir_all(&abs).with_context(|| format!("removing {}", abs.display()))?;
+    }
+    std::fs::create_dir_all(&abs)?;
+    std::fs::write(
+        abs.join("xtask-run.json"),
+        serde_json::to_string_pretty(&info)? + "\n",
+    )?;
+    eprintln!(
+        "re-running {} survivors of {name} ({} patterns): {}",
+        survivors.len(),
+        patterns.len(),
+        info.cargo_mutants
+    );
+    run_cargo_mutants(root, t, &argv, &info.cargo_mutants)
 }
 
 /// The cargo-mutants command line (argv, from `cargo`) for one crate.
@@ -418,6 +516,8 @@ pub struct Figures {
     /// `file:line:col: description`, sorted.
     pub missed_names: Vec<String>,
     pub timeout_names: Vec<String>,
+    /// Every mutant tested, whatever its outcome.
+    pub tested_names: Vec<String>,
 }
 
 impl Figures {
@@ -461,6 +561,7 @@ impl Figures {
         self.missed_names.extend(other.missed_names.iter().cloned());
         self.timeout_names
             .extend(other.timeout_names.iter().cloned());
+        self.tested_names.extend(other.tested_names.iter().cloned());
     }
 }
 
@@ -484,7 +585,7 @@ pub fn figures(outcomes: &Value) -> anyhow::Result<Figures> {
             .as_array()
             .into_iter()
             .flatten()
-            .filter(|o| o["summary"] == summary)
+            .filter(|o| summary.is_empty() || o["summary"] == summary)
             .filter_map(|o| o["scenario"]["Mutant"]["name"].as_str())
             .map(str::to_owned)
             .collect();
@@ -518,6 +619,7 @@ pub fn figures(outcomes: &Value) -> anyhow::Result<Figures> {
         timeouts: count("timeout")?,
         missed_names: names("MissedMutant"),
         timeout_names: names("Timeout"),
+        tested_names: names(""),
     })
 }
 
@@ -588,11 +690,13 @@ fn duration_text(seconds: f64) -> String {
 pub struct Run {
     pub info: RunInfo,
     pub figures: Figures,
+    /// Its survivors tested again (`--recheck`), when that run finished.
+    pub recheck: Option<Box<Run>>,
 }
 
 /// The generated section of TESTING.md for one crate, from its runs (whole, or the
 /// shards that were run), in shard order.
-pub fn section(t: &Target, runs: &[Run]) -> String {
+pub fn section(t: &Target, runs: &[Run], equivalents: &[recheck::Equivalent]) -> String {
     let mut out = String::new();
     if runs.is_empty() {
         let _ = writeln!(
@@ -648,32 +752,155 @@ pub fn section(t: &Target, runs: &[Run]) -> String {
     let _ = writeln!(out);
     let _ = writeln!(out, "Commands:");
     let _ = writeln!(out);
-    for r in runs {
+    for r in runs
+        .iter()
+        .chain(runs.iter().filter_map(|r| r.recheck.as_deref()))
+    {
         let _ = writeln!(out, "    {}", r.info.command);
         let _ = writeln!(out, "      # runs: {}", r.info.cargo_mutants);
     }
     let _ = writeln!(out);
-    if let Some(total) = &total {
-        if total.missed_names.is_empty() && total.timeout_names.is_empty() {
-            let _ = writeln!(out, "Survivors: none.");
-        } else {
-            for (what, names) in [
-                ("Missed", &total.missed_names),
-                ("Timed out", &total.timeout_names),
-            ] {
-                if names.is_empty() {
-                    continue;
-                }
-                let _ = writeln!(out, "{what} ({}):", names.len());
-                let _ = writeln!(out);
-                for n in names {
-                    let _ = writeln!(out, "- `{}`", n.replace('`', "'"));
-                }
-                let _ = writeln!(out);
-            }
-        }
-    }
+    survivors(&mut out, runs, equivalents);
     out
+}
+
+/// What is left of each run's survivors after its re-run, if any: the table of the
+/// re-runs, the figure with the equivalent mutants left out, and the list.
+fn survivors(out: &mut String, runs: &[Run], equivalents: &[recheck::Equivalent]) {
+    let label = |r: &Run| match r.info.shard {
+        Some((k, n)) => format!("shard {k}/{n}"),
+        None => "whole crate".to_owned(),
+    };
+    let outcomes: Vec<recheck::Outcome> = runs
+        .iter()
+        .map(|r| {
+            let f = &r.figures;
+            match &r.recheck {
+                Some(again) => recheck::outcome(
+                    &f.missed_names,
+                    &f.timeout_names,
+                    &again.figures.missed_names,
+                    &again.figures.timeout_names,
+                    &again.figures.tested_names,
+                ),
+                None => recheck::Outcome {
+                    survivors: f.missed + f.timeouts,
+                    missed: f.missed_names.clone(),
+                    timed_out: f.timeout_names.clone(),
+                    gone: 0,
+                },
+            }
+        })
+        .collect();
+    let why = |name: &str| {
+        equivalents
+            .iter()
+            .find(|e| e.matches(name))
+            .map(|e| e.why.as_str())
+    };
+    let equivalent = |o: &recheck::Outcome| {
+        o.missed
+            .iter()
+            .chain(&o.timed_out)
+            .filter(|n| why(n).is_some())
+            .count()
+    };
+    if runs.iter().any(|r| r.recheck.is_some()) {
+        let _ = writeln!(
+            out,
+            "Survivors tested again (`--recheck`): killed by the tests added since, left \
+             (of them listed as equivalent), and gone with the code they mutated:"
+        );
+        let _ = writeln!(out);
+        let _ = writeln!(
+            out,
+            "| Run | Survivors | Tested again at | Mutants tested | Killed | Left | Equivalent | Gone |"
+        );
+        let _ = writeln!(out, "|---|---|---|---|---|---|---|---|");
+        for (r, o) in runs.iter().zip(&outcomes) {
+            let Some(again) = &r.recheck else { continue };
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} | {} | {} | {} | {} |",
+                label(r),
+                o.survivors,
+                again.info.tree,
+                again.figures.mutants,
+                o.killed(),
+                o.left(),
+                equivalent(o),
+                o.gone,
+            );
+        }
+        let _ = writeln!(out);
+    }
+    let (mut caught, mut viable) = (0, 0);
+    for (r, o) in runs.iter().zip(&outcomes) {
+        caught += r.figures.caught + o.killed();
+        viable += r.figures.mutants - r.figures.unviable - o.gone - equivalent(o);
+    }
+    let listed: usize = outcomes.iter().map(equivalent).sum();
+    if runs.iter().any(|r| r.recheck.is_some()) || listed > 0 {
+        let _ = writeln!(
+            out,
+            "Caught of viable, counting the survivors killed since and leaving out the {listed} \
+             listed as equivalent: {caught} of {viable}, {:.1} %.",
+            if viable == 0 {
+                100.0
+            } else {
+                100.0 * caught as f64 / viable as f64
+            }
+        );
+        let _ = writeln!(out);
+    }
+    let missed: Vec<&String> = outcomes.iter().flat_map(|o| &o.missed).collect();
+    let timed_out: Vec<&String> = outcomes.iter().flat_map(|o| &o.timed_out).collect();
+    if missed.is_empty() && timed_out.is_empty() {
+        let _ = writeln!(out, "Survivors: none.");
+        return;
+    }
+    for (what, names) in [("Missed", &missed), ("Timed out", &timed_out)] {
+        if names.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out, "{what} ({}):", names.len());
+        let _ = writeln!(out);
+        for n in names {
+            let _ = write!(out, "- `{}`", n.replace('`', "'"));
+            if let Some(why) = why(n) {
+                let _ = write!(out, ": equivalent, {why}");
+            }
+            let _ = writeln!(out);
+        }
+        let _ = writeln!(out);
+    }
+}
+
+/// The run whose results are in `path` (cargo-mutants' `mutants.out/` and our
+/// `xtask-run.json`); none when either is missing.
+fn run_on_disk(path: &Path) -> anyhow::Result<Option<Run>> {
+    let outcomes = path.join("mutants.out/outcomes.json");
+    let info = path.join("xtask-run.json");
+    if !outcomes.is_file() || !info.is_file() {
+        return Ok(None);
+    }
+    let read = |p: &Path| -> anyhow::Result<Value> {
+        let text = std::fs::read_to_string(p).with_context(|| format!("{}", p.display()))?;
+        serde_json::from_str(&text).with_context(|| format!("{}", p.display()))
+    };
+    let info: RunInfo =
+        serde_json::from_value(read(&info)?).with_context(|| format!("{}", info.display()))?;
+    let mut figures =
+        figures(&read(&outcomes)?).with_context(|| format!("{}", outcomes.display()))?;
+    let list = path.join("mutants.out/mutants.json");
+    if list.is_file() {
+        figures.planned = read(&list)?.as_array().map(Vec::len);
+    }
+    Ok(Some(Run {
+        info,
+        figures,
+        recheck: None,
+    }))
 }
 
 /// The runs of one crate and profile found in `dir` (`mutants.out/<crate>[@profile]`),
@@ -685,24 +912,13 @@ pub fn runs_on_disk(dir: &Path) -> anyhow::Result<Vec<Run>> {
     let mut runs = Vec::new();
     for e in entries {
         let path = e?.path();
-        let outcomes = path.join("mutants.out/outcomes.json");
-        let info = path.join("xtask-run.json");
-        if !outcomes.is_file() || !info.is_file() {
+        let Some(mut run) = run_on_disk(&path)? else {
             continue; // an interrupted run
-        }
-        let read = |p: &Path| -> anyhow::Result<Value> {
-            let text = std::fs::read_to_string(p).with_context(|| format!("{}", p.display()))?;
-            serde_json::from_str(&text).with_context(|| format!("{}", p.display()))
         };
-        let info: RunInfo =
-            serde_json::from_value(read(&info)?).with_context(|| format!("{}", info.display()))?;
-        let mut figures =
-            figures(&read(&outcomes)?).with_context(|| format!("{}", outcomes.display()))?;
-        let list = path.join("mutants.out/mutants.json");
-        if list.is_file() {
-            figures.planned = read(&list)?.as_array().map(Vec::len);
-        }
-        runs.push(Run { info, figures });
+        run.recheck = run_on_disk(&path.join("recheck"))?
+            .filter(|r| r.figures.complete)
+            .map(Box::new);
+        runs.push(run);
     }
     // A sharded series must be one series: the same N.
     runs.sort_by_key(|r| r.info.shard);
@@ -809,9 +1025,10 @@ fn write_tables(root: &Path, targets: &[Target]) -> anyhow::Result<()> {
     let path = root.join("TESTING.md");
     let mut doc =
         std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    let equivalents = recheck::read_equivalents(root)?;
     for t in targets {
         let runs = runs_on_disk(&root.join(crate_dir(t.name, PROFILE)))?;
-        doc = replace_section(&doc, t.name, &section(t, &runs))?;
+        doc = replace_section(&doc, t.name, &section(t, &runs, &equivalents))?;
     }
     doc = replace_section(&doc, "profiles", &profiles_section(root)?)?;
     crdgen::output::write_atomic(&path, doc.as_bytes())
@@ -929,13 +1146,15 @@ mod tests {
             Run {
                 info: info(Some((0, 2))),
                 figures: f.clone(),
+                recheck: None,
             },
             Run {
                 info: info(Some((1, 2))),
                 figures: f,
+                recheck: None,
             },
         ];
-        let s = section(&t, &runs);
+        let s = section(&t, &runs, &[]);
         let expected = "\
 | Run | Tree | cargo-mutants | Duration | Mutants | Caught | Missed | Unviable | Timeouts | Caught of viable | Mutants/min |
 |---|---|---|---|---|---|---|---|---|---|---|
@@ -954,11 +1173,63 @@ mod tests {
         );
         assert!(s.contains("    cargo xtask mutants --crate crdgen\n      # runs: cargo mutants --package crdgen -j 2\n"), "{s}");
         // The same runs give the same text.
-        assert_eq!(section(&t, &runs), s);
+        assert_eq!(section(&t, &runs, &[]), s);
         // One shard of two is labelled as such, without a total row.
-        let one = section(&t, &runs[..1]);
+        let one = section(&t, &runs[..1], &[]);
         assert!(!one.contains("shards**"), "{one}");
-        assert!(section(&t, &[]).starts_with("No results yet"));
+        assert!(section(&t, &[], &[]).starts_with("No results yet"));
+    }
+
+    #[test]
+    fn re_runs_of_survivors_and_equivalents_are_counted_apart() {
+        // The run: 3 missed, 1 timeout (see `outcomes`). Tested again later: `g` is
+        // killed, `h` is missed again (listed as equivalent), `f` is missed again, `l`
+        // times out again.
+        let f = figures(&outcomes()).expect("figures");
+        let mut again = outcomes();
+        let arr = again["outcomes"].as_array_mut().expect("outcomes");
+        arr[2]["summary"] = json!("CaughtMutant");
+        arr[1]["scenario"]["Mutant"]["name"] =
+            json!("crdgen/src/b.rs:12:5: replace f -> bool with true");
+        again["caught"] = json!(4);
+        again["missed"] = json!(2);
+        let mut rerun_info = info(None);
+        rerun_info.tree = "5d76812".into();
+        rerun_info.command = "cargo xtask mutants --crate crdgen --recheck shard-0-of-1".into();
+        let runs = [Run {
+            info: info(Some((0, 1))),
+            figures: f,
+            recheck: Some(Box::new(Run {
+                info: rerun_info,
+                figures: figures(&again).expect("figures"),
+                recheck: None,
+            })),
+        }];
+        let equivalents = recheck::parse_equivalents(
+            "crdgen/src/a.rs: replace h with ()\n  why: h is never called.\n",
+        )
+        .expect("parsed");
+        let s = section(&TARGETS[0], &runs, &equivalents);
+        assert!(
+            s.contains("| shard 0/1 | 4 | 5d76812 | 8 | 1 | 3 | 1 | 0 |\n"),
+            "{s}"
+        );
+        // 3 caught and 1 killed, of 8 mutants less 1 unviable and 1 equivalent.
+        assert!(
+            s.contains("leaving out the 1 listed as equivalent: 4 of 6, 66.7 %."),
+            "{s}"
+        );
+        assert!(
+            s.contains(
+                "Missed (2):\n\n- `crdgen/src/a.rs:100:1: replace h with ()`: equivalent, h is never called.\n- `crdgen/src/b.rs:12:5: replace f -> bool with true`\n"
+            ),
+            "{s}"
+        );
+        assert!(s.contains("Timed out (1):"), "{s}");
+        assert!(
+            s.contains("    cargo xtask mutants --crate crdgen --recheck shard-0-of-1\n"),
+            "{s}"
+        );
     }
 
     #[test]
@@ -972,6 +1243,7 @@ mod tests {
             Run {
                 info: dev,
                 figures: f,
+                recheck: None,
             },
         )];
         assert_eq!(
@@ -1013,12 +1285,29 @@ mod tests {
             )
             .expect("write");
         }
+        // The survivors of shard 1/2 tested again: read with it.
+        let again = dir
+            .path()
+            .join(run_dir(t.name, PROFILE, Some((1, 2))))
+            .join("recheck");
+        std::fs::create_dir_all(again.join("mutants.out")).expect("mkdir");
+        std::fs::write(
+            again.join("mutants.out/outcomes.json"),
+            outcomes().to_string(),
+        )
+        .expect("write");
+        std::fs::write(
+            again.join("xtask-run.json"),
+            serde_json::to_string(&info(Some((1, 2)))).expect("json"),
+        )
+        .expect("write");
         // An interrupted run (no outcomes) is left out.
         std::fs::create_dir_all(dir.path().join(run_dir(t.name, PROFILE, Some((1, 3)))))
             .expect("mkdir");
         let runs = runs_on_disk(&dir.path().join(crate_dir(t.name, PROFILE))).expect("runs");
         let shards: Vec<_> = runs.iter().map(|r| r.info.shard).collect();
         assert_eq!(shards, [Some((0, 2)), Some((1, 2))]);
+        assert!(runs[0].recheck.is_none() && runs[1].recheck.is_some());
         assert!(
             runs_on_disk(&dir.path().join(crate_dir("translate", PROFILE)))
                 .expect("none")

@@ -323,6 +323,32 @@ mod tests {
     }
 
     #[test]
+    fn marker_functions_may_call_each_other_sixteen_deep() {
+        // `f0` calls `f1` ... calls `f{n-1}`, which applies one marker: the marker is
+        // expanded at depth n.
+        let chain = |n: usize| {
+            let mut src = String::from("use crdgen::markers;\n");
+            for i in 0..n - 1 {
+                src += &format!(
+                    "pub fn f{i}(s: &mut schemars::Schema) {{ f{}(s); }}\n",
+                    i + 1
+                );
+            }
+            src += &format!(
+                "pub fn f{}(s: &mut schemars::Schema) {{ markers::list_set(s); }}\n",
+                n - 1
+            );
+            src
+        };
+        assert_eq!(expanded(&chain(MAX_DEPTH), "f0"), ["markers :: list_set"]);
+        assert!(
+            refused(&chain(MAX_DEPTH + 1), "f0").contains("more than 16 deep"),
+            "{}",
+            refused(&chain(MAX_DEPTH + 1), "f0")
+        );
+    }
+
+    #[test]
     fn functions_that_are_more_than_markers_are_refused_with_the_reason() {
         let err = |t: &str| refused(API, t);
         assert!(

@@ -1863,3 +1863,31 @@ fn a_name_is_mentioned_as_a_whole_word_only() {
     // A later whole-word occurrence counts after an embedded one.
     assert!(mentions("Settings, Setting", "Setting"));
 }
+
+#[test]
+fn a_struct_with_two_fields_of_one_name_is_refused() {
+    // Sources are read before the compiler sees them: a field written twice, or two
+    // fields serde gives one name, are refused here (and the compiler says why).
+    let with = |fields: &str| {
+        let at = counted_more::SOURCE
+            .find("#[doc = r\" B.\"]")
+            .expect("field b");
+        let mut s = counted_more::SOURCE.to_owned();
+        s.insert_str(at, fields);
+        s
+    };
+    for fields in [
+        "#[doc = r\" X.\"] x: Option<String>, #[doc = r\" A.\"] a: Option<String>,",
+        "#[doc = r\" C.\"] #[serde(rename = \"a\")] c: Option<String>,",
+    ] {
+        let err =
+            fast((counted_more::SOURCE, counted_more::crd()), &with(fields)).expect_err("refused");
+        assert_eq!(
+            err, "api/src/lib.rs: Spec has two fields of the same JSON name",
+            "{fields}"
+        );
+        // Old sources like these never compiled, so no output was made from them:
+        // whatever the plan finds wrong, it says so rather than panic.
+        fast((&with(fields), counted_more::crd()), counted_more::SOURCE).expect_err("refused");
+    }
+}
