@@ -320,6 +320,30 @@ mod tests {
         // Not the API's: another crate's function, an unknown name.
         assert_eq!(expanded(API, "other::name"), ["other :: name"]);
         assert_eq!(expanded(API, "unknown"), ["unknown"]);
+        // Constants in parentheses and under a unary operator.
+        assert_eq!(
+            expanded(API, "markers::range(-(LIMIT), !LOW)"),
+            ["markers :: range (- (63) , ! - 5)"]
+        );
+        // A type's associated constant is not the API's constant of that name.
+        assert_eq!(
+            expanded(API, "markers::length(1, <Limits>::LIMIT)"),
+            ["markers :: length (1 , < Limits > :: LIMIT)"]
+        );
+    }
+
+    #[test]
+    fn a_name_the_api_defines_is_its_own_even_where_a_use_gives_it_to_another() {
+        // The graph knows names, not modules: `g` is defined, and also a `use .. as g`
+        // of `f` elsewhere. The definition wins, for functions as for types.
+        let api = r#"
+            use crdgen::markers;
+            mod a { pub fn g(s: &mut schemars::Schema) { markers::list_set(s); } }
+            mod b { use crate::c::f as g; }
+            mod c { pub fn f(s: &mut schemars::Schema) { markers::map_atomic(s); } }
+        "#;
+        assert_eq!(expanded(api, "g"), ["markers :: list_set"]);
+        assert_eq!(expanded(api, "f"), ["markers :: map_atomic"]);
     }
 
     #[test]
