@@ -347,6 +347,30 @@ mod tests {
     }
 
     #[test]
+    fn a_marker_function_takes_one_plain_mutable_schema() {
+        let param = |sig: &str| {
+            let f: syn::ItemFn = syn::parse_str(&format!("{sig} {{}}")).expect("parses");
+            marker_fn_param(&f)
+        };
+        assert_eq!(param("fn f(s: &mut Schema)").as_deref(), Some("s"));
+        assert_eq!(
+            param("fn f(schema: &mut schemars::Schema)").as_deref(),
+            Some("schema")
+        );
+        for sig in [
+            "fn f(s: &Schema)",
+            "fn f(s: &mut Value)",
+            "fn f(s: &mut <T as X>::Schema)",
+            "fn f(ref s: &mut Schema)",
+            "fn f(s @ _: &mut Schema)",
+            "fn f(s: Schema)",
+            "fn f((s, t): &mut Schema)",
+        ] {
+            assert_eq!(param(sig), None, "{sig}");
+        }
+    }
+
+    #[test]
     fn marker_functions_may_call_each_other_sixteen_deep() {
         // `f0` calls `f1` ... calls `f{n-1}`, which applies one marker: the marker is
         // expanded at depth n.
