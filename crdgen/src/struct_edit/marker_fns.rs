@@ -325,6 +325,12 @@ mod tests {
             expanded(API, "markers::range(-(LIMIT), !LOW)"),
             ["markers :: range (- (63) , ! - 5)"]
         );
+        // Constants whose value is not one integer or string literal: left as well.
+        let api = format!("{API}\npub const NOT: i64 = !5;\npub const NEG: i64 = -LIMIT;\n");
+        assert_eq!(
+            expanded(&api, "markers::range(NOT, NEG)"),
+            ["markers :: range (NOT , NEG)"]
+        );
         // A type's associated constant is not the API's constant of that name.
         assert_eq!(
             expanded(API, "markers::length(1, <Limits>::LIMIT)"),
