@@ -262,6 +262,20 @@ crdgen/src/b.rs: delete ! in g
     }
 
     #[test]
+    fn the_list_in_the_repository_reads_and_names_our_crates_files() {
+        let root = crate::workspace_root();
+        let list = read_equivalents(&root).expect("xtask/mutants-equivalent.txt reads");
+        assert!(!list.is_empty());
+        for e in &list {
+            assert!(
+                root.join(&e.file).is_file(),
+                "{EQUIVALENT_FILE}: {} is not a file of the repository",
+                e.file
+            );
+        }
+    }
+
+    #[test]
     fn survivors_are_matched_one_to_one_with_the_rerun() {
         let s = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
         // Two survivors of one name (two `<` in `f`), one caught now; one timed out
