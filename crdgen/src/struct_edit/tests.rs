@@ -1740,9 +1740,26 @@ mod moved_and_reused {
     }
 }
 
+mod with_transform_moved {
+    version! { Spec;
+        struct Spec {
+            /// A.
+            a: Option<String>,
+            /// A port.
+            #[schemars(transform = markers::range(1, i64::MAX))]
+            listen_port: Option<i32>,
+            /// The port, as text.
+            port: Option<String>,
+        }
+    }
+}
+
 #[test]
 fn a_new_field_may_take_the_name_a_moved_field_left() {
-    // `place` moves to `location` as it is, and a new `place` of another type comes.
+    // `port`'s schema is the compiler's to make (`i64::MAX`): it moves to
+    // `listen_port` as it is, and a new `port` of another type comes.
+    agrees!(with_transform, with_transform_moved);
+    // `place` (a struct, read back) is removed and `location` added; a new `place`.
     agrees!(base, moved_and_reused);
 }
 
