@@ -997,3 +997,53 @@ fn estimate_size(root: &Rc<Decl>, path: &[Rc<str>]) -> Option<Est> {
         max: cur.max_elements as u64,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// cel-go's `multiplyByCostFactor`: a product at or past 2^64 is `MaxUint64`, one
+    /// just under it is kept, though `x` is then `MaxUint64 / y` to the last bit of a
+    /// float64. The figures are what cel-go v0.26.0 gives
+    /// (`checker.FixedSizeEstimate(x).MultiplyByCostFactor(y).Max`).
+    #[test]
+    fn a_cost_factor_saturates_only_past_u64_max() {
+        let just_under = 18_446_744_073_709_549_568;
+        assert_eq!(mul_by_factor(4_854_406_335_186_723_840, 3.8), just_under);
+        assert_eq!(mul_by_factor(9_708_812_670_373_447_680, 1.9), just_under);
+        assert_eq!(mul_by_factor(1 << 63, 2.0), u64::MAX);
+        assert_eq!(mul_by_factor((1 << 63) - 1, 2.0), u64::MAX);
+        assert_eq!(mul_by_factor(u64::MAX, 1.0), u64::MAX);
+        assert_eq!(mul_by_factor(u64::MAX, 0.1), 1_844_674_407_370_955_264);
+        assert_eq!(mul_by_factor(10, 0.25), 3);
+        assert_eq!(mul_by_factor(0, 3.8), 0);
+    }
+
+    /// The last element of `p`, as a string.
+    fn last(p: &Path) -> String {
+        p.to_vec().last().map(|s| s.to_string()).unwrap_or_default()
+    }
+
+    /// Two appends to one path share its storage as two Go `append`s to one `[]string`
+    /// do: when the slice has room (length < capacity), both write the same slot and
+    /// the first result reads the second's element. For a path grown one element at a
+    /// time from one element, Go's capacities are 1, 2, 4, 8, 16, 32, then 71 (a size
+    /// class); so up to length 63 the slot is shared unless the length is a power of
+    /// two (a Go program appending to a `[]string` prints the same lengths).
+    #[test]
+    fn appends_share_a_paths_storage_as_go_appends_do() {
+        let mut p = Path::one("self");
+        for n in 1..=63usize {
+            assert_eq!(p.to_vec().len(), n);
+            let a = p.append("a");
+            let b = p.append("b");
+            assert_eq!(a.to_vec().len(), n + 1, "length {n}");
+            assert_eq!(a.to_vec()[..n], p.to_vec()[..], "length {n}");
+            assert_eq!(last(&b), "b", "length {n}");
+            let shared = last(&a) == "b";
+            assert_eq!(shared, !n.is_power_of_two(), "length {n}");
+            p = p.append(&format!("f{n}"));
+        }
+        assert_eq!(Path::default().append("x").to_vec().len(), 1);
+    }
+}

@@ -457,3 +457,47 @@ pub const URL: &str = "kubernetes.URL";
 pub const QUANTITY: &str = "kubernetes.Quantity";
 pub const SEMVER: &str = "kubernetes.Semver";
 pub const FORMAT: &str = "kubernetes.NamedFormat";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Parameterized types split at their top-level commas only, whatever the nesting.
+    #[test]
+    fn nested_parameters_split_at_top_level_commas() {
+        assert_eq!(
+            parse_type("map(list(int),string)"),
+            Ty::map(Ty::list(Ty::Int), Ty::String)
+        );
+        assert_eq!(
+            parse_type("map(string, map(int, list(bool)))"),
+            Ty::map(Ty::String, Ty::map(Ty::Int, Ty::list(Ty::Bool)))
+        );
+        assert_eq!(
+            parse_type("opt(map(list(K),V))"),
+            Ty::opt(Ty::map(
+                Ty::list(Ty::Param("K".into())),
+                Ty::Param("V".into())
+            ))
+        );
+        assert_eq!(parse_type("null"), Ty::Null);
+        assert_eq!(
+            parse_type("type(A)"),
+            Ty::Type(Some(Box::new(Ty::Param("A".into()))))
+        );
+    }
+
+    /// Only single upper-case letters are type parameters; any other unknown name is a
+    /// mistake in the table.
+    #[test]
+    #[should_panic(expected = "unknown type in function table: AB")]
+    fn two_capitals_are_not_a_type_parameter() {
+        parse_type("AB");
+    }
+
+    #[test]
+    #[should_panic(expected = "unknown type in function table: a")]
+    fn a_lower_case_letter_is_not_a_type_parameter() {
+        parse_type("a");
+    }
+}

@@ -196,6 +196,51 @@ fn a_rule_reads_the_bounds_it_measures() {
     );
 }
 
+/// An index reads the bound of what it selects: a list's element (`[*]`), a map's
+/// value (`.*`).
+#[test]
+fn an_index_reads_the_bound_of_its_element() {
+    let schema = root(
+        json!({
+            "words": {
+                "type": "array",
+                "items": { "type": "string", "maxLength": 10 },
+            },
+            "labels": {
+                "type": "object",
+                "additionalProperties": { "type": "string", "maxLength": 32 },
+            },
+        }),
+        &[
+            "self.words[0].matches('^y')",
+            "self.labels['a'].matches('^x')",
+        ],
+    );
+    let rules = estimate(&schema);
+    let reads: Vec<Vec<(&str, &str, Option<u64>)>> = rules
+        .iter()
+        .map(|r| {
+            r.reads
+                .iter()
+                .map(|x| (x.path.as_str(), x.keyword, x.value))
+                .collect()
+        })
+        .collect();
+    assert_eq!(
+        reads,
+        [
+            vec![
+                (".words", "maxItems", None),
+                (".words[*]", "maxLength", Some(10)),
+            ],
+            vec![
+                (".labels", "maxProperties", None),
+                (".labels.*", "maxLength", Some(32)),
+            ],
+        ]
+    );
+}
+
 /// Embedded resources get `apiVersion`, `kind` and `metadata` as the root does; other
 /// nodes do not.
 #[test]
@@ -794,6 +839,16 @@ fn checker_errors_name_types_as_cel_go_does() {
         Some("type 'string' does not support field selection")
     );
     assert!(check_rule(&node, false, "dyn(self.s).x == 1", false).is_ok());
+}
+
+/// As cel-go's `FormatCELType`: an opaque type's parameters in parentheses, separated
+/// by ", " (the checker's errors only show one-parameter ones, `optional_type(...)`).
+#[test]
+fn opaque_types_name_their_parameters() {
+    use super::types::Ty;
+    let pair = Ty::Opaque("pair".into(), vec![Ty::Int, Ty::opt(Ty::String), Ty::Dyn]);
+    assert_eq!(pair.to_string(), "pair(int, optional_type(string), dyn)");
+    assert_eq!(Ty::Opaque("net.IP".into(), vec![]).to_string(), "net.IP");
 }
 
 /// What the checker refuses, in its words; several errors are joined.
