@@ -48,19 +48,24 @@ fn escape(s: &str) -> String {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Equivalent {
     pub file: String,
+    /// The column, when the description alone would name other mutants of the file.
+    pub column: Option<u32>,
     pub what: String,
     pub why: String,
 }
 
 impl Equivalent {
     pub fn matches(&self, name: &str) -> bool {
+        let column = name.split(':').nth(2).and_then(|c| c.parse::<u32>().ok());
         key(name) == (self.file.clone(), self.what.clone())
+            && self.column.is_none_or(|c| column == Some(c))
     }
 }
 
 /// Reads [`EQUIVALENT_FILE`]: `FILE: DESCRIPTION` lines (a mutant's name without line
-/// and column), each followed by an indented `why: ...` giving the reason; `#` starts a
-/// comment line.
+/// and column), or `FILE:COLUMN: DESCRIPTION` where the description names more than one
+/// mutant of the file, each followed by an indented `why: ...` giving the reason; `#`
+/// starts a comment line.
 pub fn parse_equivalents(text: &str) -> anyhow::Result<Vec<Equivalent>> {
     let mut out: Vec<Equivalent> = Vec::new();
     for (i, line) in text.lines().enumerate() {
@@ -94,11 +99,25 @@ pub fn parse_equivalents(text: &str) -> anyhow::Result<Vec<Equivalent>> {
                 at()
             );
         };
-        if out.iter().any(|e| e.file == file && e.what == what) {
+        let (file, column) = match file.rsplit_once(':') {
+            Some((f, c)) => match c.parse::<u32>() {
+                Ok(c) => (f, Some(c)),
+                Err(_) => bail!(
+                    "{}: `{c}` is not a column: write `FILE:COLUMN: DESCRIPTION`",
+                    at()
+                ),
+            },
+            None => (file, None),
+        };
+        if out
+            .iter()
+            .any(|e| e.file == file && e.what == what && e.column == column)
+        {
             bail!("{}: `{line}` is listed twice", at());
         }
         out.push(Equivalent {
             file: file.to_owned(),
+            column,
             what: what.to_owned(),
             why: String::new(),
         });
@@ -219,7 +238,7 @@ mod tests {
 crdgen/src/a.rs: replace < with <= in f
     why: the loop's other bound stops it first,
     why: unless a struct has two equal fields.
-crdgen/src/b.rs: delete ! in g
+crdgen/src/b.rs:9: delete ! in g
   why: a shortcut only.
 ";
         let e = parse_equivalents(text).expect("parsed");
@@ -228,11 +247,13 @@ crdgen/src/b.rs: delete ! in g
             [
                 Equivalent {
                     file: "crdgen/src/a.rs".into(),
+                    column: None,
                     what: "replace < with <= in f".into(),
                     why: "the loop's other bound stops it first, unless a struct has two equal fields.".into(),
                 },
                 Equivalent {
                     file: "crdgen/src/b.rs".into(),
+                    column: Some(9),
                     what: "delete ! in g".into(),
                     why: "a shortcut only.".into(),
                 },
@@ -241,6 +262,9 @@ crdgen/src/b.rs: delete ! in g
         assert!(e[0].matches("crdgen/src/a.rs:7:9: replace < with <= in f"));
         assert!(!e[0].matches("crdgen/src/b.rs:7:9: replace < with <= in f"));
         assert!(!e[0].matches("crdgen/src/a.rs:7:9: replace < with == in f"));
+        // With a column, only the mutant there.
+        assert!(e[1].matches("crdgen/src/b.rs:70:9: delete ! in g"));
+        assert!(!e[1].matches("crdgen/src/b.rs:70:10: delete ! in g"));
         let err = |text: &str| parse_equivalents(text).expect_err("refused").to_string();
         assert_eq!(
             err("a.rs: delete ! in g\nb.rs: delete ! in h\n  why: x\n"),
@@ -256,6 +280,7 @@ crdgen/src/b.rs: delete ! in g
         );
         assert!(err("a.rs: f\n  because\n").contains(":2: an indented line gives the reason"));
         assert!(err("no description\n").contains(":1: expected `FILE: DESCRIPTION`"));
+        assert!(err("a.rs:x: f\n  why: y\n").contains(":1: `x` is not a column"));
         assert!(
             err("a.rs: f\n  why: x\na.rs: f\n  why: y\n").contains(":3: `a.rs: f` is listed twice")
         );
