@@ -225,6 +225,10 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             }
         }
         std::fs::create_dir_all(root.join(&dir))?;
+        // The crate's whole list of mutants at this tree: shards of one list are
+        // slices of it that add up; the table checks they were all cut from one.
+        let list = mutant_list(&root, t)?;
+        std::fs::write(root.join(&dir).join(LIST_FILE), list)?;
         // Written first, so that a run stopped before its end is still shown (as
         // interrupted, with the mutants tested so far).
         std::fs::write(
@@ -329,6 +333,26 @@ fn recheck_run(root: &Path, t: &Target, name: &str, spec: &Spec) -> anyhow::Resu
         info.cargo_mutants
     );
     run_cargo_mutants(root, t, &argv, &info.cargo_mutants)
+}
+
+/// Where a run keeps the crate's whole list of mutants (`cargo mutants --list`).
+const LIST_FILE: &str = "mutant-list.txt";
+
+/// `cargo mutants --list --package P`: every mutant of the crate, one name a line.
+fn mutant_list(root: &Path, t: &Target) -> anyhow::Result<String> {
+    let out = Command::new(crate::cargo())
+        .args(["mutants", "--list", "--package", t.package])
+        .current_dir(root)
+        .output()
+        .context("running cargo mutants --list")?;
+    if !out.status.success() {
+        bail!(
+            "`cargo mutants --list --package {}` failed: {}",
+            t.package,
+            String::from_utf8_lossy(&out.stderr).trim()
+        );
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
 /// The cargo-mutants command line (argv, from `cargo`) for one crate.
@@ -692,6 +716,8 @@ pub struct Run {
     pub figures: Figures,
     /// Its survivors tested again (`--recheck`), when that run finished.
     pub recheck: Option<Box<Run>>,
+    /// The crate's whole list of mutants when the run was made, if recorded.
+    pub list: Option<String>,
 }
 
 /// The generated section of TESTING.md for one crate, from its runs (whole, or the
@@ -739,6 +765,9 @@ pub fn section(t: &Target, runs: &[Run], equivalents: &[recheck::Equivalent]) ->
             None => total = Some(r.figures.clone()),
         }
     }
+    // Shards add up only when they are slices of one list of mutants.
+    let one_list =
+        runs.iter().all(|r| r.list.is_some()) && runs.windows(2).all(|w| w[0].list == w[1].list);
     if let (Some(n), Some(total)) = (total_shards, &total) {
         let label = if runs.len() as u32 == n {
             format!("all {n} shards")
@@ -747,6 +776,15 @@ pub fn section(t: &Target, runs: &[Run], equivalents: &[recheck::Equivalent]) ->
         };
         if runs.len() > 1 {
             row(&mut out, &format!("**{label}**"), "", total);
+            if !one_list {
+                let _ = writeln!(out);
+                let _ = writeln!(
+                    out,
+                    "The shards are not all slices of one list of mutants (the code changed between \
+                     them, or a run did not record its list): they may overlap or leave gaps, so \
+                     the total is only near the crate's."
+                );
+            }
         }
     }
     let _ = writeln!(out);
@@ -896,10 +934,12 @@ fn run_on_disk(path: &Path) -> anyhow::Result<Option<Run>> {
     if list.is_file() {
         figures.planned = read(&list)?.as_array().map(Vec::len);
     }
+    let list = std::fs::read_to_string(path.join(LIST_FILE)).ok();
     Ok(Some(Run {
         info,
         figures,
         recheck: None,
+        list,
     }))
 }
 
@@ -1147,11 +1187,13 @@ mod tests {
                 info: info(Some((0, 2))),
                 figures: f.clone(),
                 recheck: None,
+                list: None,
             },
             Run {
                 info: info(Some((1, 2))),
                 figures: f,
                 recheck: None,
+                list: None,
             },
         ];
         let s = section(&t, &runs, &[]);
@@ -1174,6 +1216,15 @@ mod tests {
         assert!(s.contains("    cargo xtask mutants --crate crdgen\n      # runs: cargo mutants --package crdgen -j 2\n"), "{s}");
         // The same runs give the same text.
         assert_eq!(section(&t, &runs, &[]), s);
+        // Without their lists, shards are not known to add up; with one list they do.
+        assert!(s.contains("not all slices of one list of mutants"), "{s}");
+        let mut same = runs.clone();
+        for r in &mut same {
+            r.list = Some("a.rs:1:1: replace f with ()\n".into());
+        }
+        assert!(!section(&t, &same, &[]).contains("not all slices"));
+        same[1].list = Some("a.rs:2:1: replace f with ()\n".into());
+        assert!(section(&t, &same, &[]).contains("not all slices"));
         // One shard of two is labelled as such, without a total row.
         let one = section(&t, &runs[..1], &[]);
         assert!(!one.contains("shards**"), "{one}");
@@ -1203,7 +1254,9 @@ mod tests {
                 info: rerun_info,
                 figures: figures(&again).expect("figures"),
                 recheck: None,
+                list: None,
             })),
+            list: None,
         }];
         let equivalents = recheck::parse_equivalents(
             "crdgen/src/a.rs: replace h with ()\n  why: h is never called.\n",
@@ -1244,6 +1297,7 @@ mod tests {
                 info: dev,
                 figures: f,
                 recheck: None,
+                list: None,
             },
         )];
         assert_eq!(
