@@ -1908,3 +1908,47 @@ fn a_struct_with_two_fields_of_one_name_is_refused() {
         fast((&with(fields), counted_more::crd()), counted_more::SOURCE).expect_err("refused");
     }
 }
+
+mod atomic_place {
+    version! { Spec;
+        struct Spec {
+            /// Where it is, replaced whole.
+            #[schemars(transform = markers::map_atomic)]
+            place: Option<Place>,
+        }
+        /// A place.
+        struct Place {
+            /// Host name.
+            host: Option<String>,
+        }
+    }
+}
+
+mod atomic_place_added {
+    version! { Spec;
+        struct Spec {
+            /// Where it is, replaced whole.
+            #[schemars(transform = markers::map_atomic)]
+            place: Option<Place>,
+            /// Where else.
+            other: Option<Place>,
+        }
+        /// A place.
+        struct Place {
+            /// Host name.
+            host: Option<String>,
+        }
+    }
+}
+
+#[test]
+fn a_type_is_not_read_back_where_a_field_marker_changed_it() {
+    // `map_atomic` leaves list items alone, but here it marks `Place`'s own schema:
+    // read back from there, `Place` would carry the field's `x-kubernetes-map-type`
+    // into `other`.
+    refuses!(
+        atomic_place,
+        atomic_place_added,
+        "type `Place`: no field of this type to read its schema back from"
+    );
+}
