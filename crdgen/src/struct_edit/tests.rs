@@ -733,6 +733,13 @@ fn other_changes_are_refused_with_their_reason() {
     let with = |kind: &str| format!("{}\n{kind} U {{ a: u32 }}\n", base::SOURCE);
     let err = fast((&with("union"), base::crd()), &with("struct")).expect_err("refused");
     assert_eq!(err, "api/src/lib.rs: an item other than a struct changed");
+    // So is a type alias replaced by a struct of the same name.
+    let err = fast(
+        (&format!("{}\ntype U = u32;\n", base::SOURCE), base::crd()),
+        &with("struct"),
+    )
+    .expect_err("refused");
+    assert_eq!(err, "api/src/lib.rs: an item other than a struct changed");
 }
 
 #[test]
