@@ -78,8 +78,9 @@ const YAML11_PATTERNS: &[&str] = &[
     r"<<|=",
     // timestamp
     r"[0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}([Tt]|[ \t]+)[0-9]{1,2}:[0-9]{2}:[0-9]{2}(\.[0-9]*)?([ \t]*(Z|[-+][0-9]{1,2}(:[0-9]{2})?))?",
-    // YAML 1.2 core schema: octal `0o`, exponent floats without a dot, signed special floats
-    r"0o[0-7]+|[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?|[-+]?\.(inf|Inf|INF)",
+    // YAML 1.2 core schema: octal `0o` (signed, as serde_yaml reads it), exponent floats
+    // without a dot, signed special floats
+    r"[-+]?0o[0-7]+|[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?|[-+]?\.(inf|Inf|INF)",
 ];
 
 fn yaml11_scalar() -> &'static regex::Regex {
@@ -185,6 +186,8 @@ pub const NON_STRINGS: &[&str] = &[
     "",
     "1_000",
     "0o17",
+    "+0o0",
+    "-0o17",
     "0x1F",
     "0b101",
     "017",
