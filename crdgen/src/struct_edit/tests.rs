@@ -1959,3 +1959,45 @@ fn a_type_is_not_read_back_where_a_field_marker_changed_it() {
         "type `Place`: no field of this type to read its schema back from"
     );
 }
+
+mod colors_checked {
+    version! { Spec;
+        struct Spec {
+            /// Colours, each named.
+            #[schemars(inner(length(min = 1)))]
+            colors: Vec<Color>,
+        }
+        /// A colour.
+        enum Color {
+            Red,
+            Green,
+        }
+    }
+}
+
+mod colors_checked_added {
+    version! { Spec;
+        struct Spec {
+            /// Colours, each named.
+            #[schemars(inner(length(min = 1)))]
+            colors: Vec<Color>,
+            /// Maybe a colour.
+            maybe: Option<Color>,
+        }
+        /// A colour.
+        enum Color {
+            Red,
+            Green,
+        }
+    }
+}
+
+#[test]
+fn a_type_is_not_read_back_from_items_a_validation_changed() {
+    // `inner(length(..))` puts `minLength` on the items, the enum's own schema there.
+    refuses!(
+        colors_checked,
+        colors_checked_added,
+        "no field of this type to read its schema back from"
+    );
+}
