@@ -456,9 +456,22 @@ fn git(root: &Path, args: &[&str]) -> anyhow::Result<String> {
     Ok(String::from_utf8_lossy(&out.stdout).trim().to_owned())
 }
 
+/// The commit, marked when the tree differs from it; TESTING.md, whose tables this
+/// command writes after each run, does not count.
 fn tree(root: &Path) -> anyhow::Result<String> {
     let rev = git(root, &["rev-parse", "--short", "HEAD"])?;
-    let dirty = !git(root, &["status", "--porcelain", "--untracked-files=no"])?.is_empty();
+    let dirty = !git(
+        root,
+        &[
+            "status",
+            "--porcelain",
+            "--untracked-files=no",
+            "--",
+            ".",
+            ":(exclude)TESTING.md",
+        ],
+    )?
+    .is_empty();
     Ok(if dirty {
         format!("{rev} + uncommitted changes")
     } else {
