@@ -289,25 +289,24 @@ fn recheck_run(root: &Path, t: &Target, name: &str, spec: &Spec) -> anyhow::Resu
         shard: None,
         ..spec.clone()
     };
-    let mut argv = mutants_command(t, &spec, &out);
-    let output = argv.split_off(argv.len() - 2);
+    // The command as for a whole run, with the filters before its `--output`.
+    let mut base = mutants_command(t, &spec, &out);
+    let output = base.split_off(base.len() - 2);
     let mut patterns: Vec<String> = survivors.iter().map(|n| recheck::pattern(n)).collect();
     patterns.sort();
     patterns.dedup();
+    let mut argv = base.clone();
     for p in &patterns {
         argv.extend(["-F".to_owned(), p.clone()]);
     }
-    argv.extend(output);
-    let shown = {
-        let mut a = mutants_command(t, &spec, &out);
-        let output = a.split_off(a.len() - 2);
-        a.push(format!(
-            "-F '<one regex per survivor of {name}: {}>'",
-            patterns.len()
-        ));
-        a.extend(output);
-        a.join(" ")
-    };
+    argv.extend(output.iter().cloned());
+    let mut shown = base;
+    shown.push(format!(
+        "-F '<one regex per survivor of {name}: {}>'",
+        patterns.len()
+    ));
+    shown.extend(output);
+    let shown = shown.join(" ");
     let mut command = xtask_command(t, &spec);
     let _ = write!(command, " --recheck {name}");
     let info = RunInfo {

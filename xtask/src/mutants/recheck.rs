@@ -57,8 +57,8 @@ pub struct Equivalent {
 impl Equivalent {
     pub fn matches(&self, name: &str) -> bool {
         let column = name.split(':').nth(2).and_then(|c| c.parse::<u32>().ok());
-        key(name) == (self.file.clone(), self.what.clone())
-            && self.column.is_none_or(|c| column == Some(c))
+        let (file, what) = key(name);
+        file == self.file && what == self.what && self.column.is_none_or(|c| column == Some(c))
     }
 }
 
