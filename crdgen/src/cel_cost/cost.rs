@@ -122,9 +122,10 @@ fn go_string_slice_growth(cap: usize) -> usize {
     };
     let bytes = wanted * STRING;
     let header = if bytes > 512 { HEADER } else { 0 };
+    // Past the last size class (more than 32 KiB with the header), whole pages.
     let allocated = match SIZE_CLASSES.iter().find(|&&c| c >= bytes + header) {
-        Some(&class) if bytes <= 32768 - HEADER => class - header,
-        _ => bytes.div_ceil(PAGE) * PAGE,
+        Some(&class) => class - header,
+        None => bytes.div_ceil(PAGE) * PAGE,
     };
     allocated / STRING
 }
