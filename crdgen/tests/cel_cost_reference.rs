@@ -3,11 +3,15 @@
 //! apiserver's own compilation and estimator) printed for those CRDs, and
 //! `e2e/tests/cel_cost_differential.rs` fails when it no longer is. Every rule's and
 //! `messageExpression`'s cost, cardinality and total, and every version's total, must
-//! be equal, and so must the apiserver's verdict on the CRD's cost.
+//! be equal, and so must the apiserver's verdict on the CRD's cost. One CRD of the
+//! corpus is built rather than read (`cel-cost-corpus/deep_paths.rs`).
 
 use crdgen::cel_cost;
 use serde_json::Value;
 use std::{collections::BTreeMap, path::Path};
+
+#[path = "cel-cost-corpus/deep_paths.rs"]
+mod deep_paths;
 
 type Key = (String, String, String, u64, String);
 
@@ -31,6 +35,7 @@ fn crds() -> Vec<Value> {
                 .filter(|v| v["kind"] == "CustomResourceDefinition")
                 .collect::<Vec<_>>()
         })
+        .chain([deep_paths::crd()])
         .collect()
 }
 

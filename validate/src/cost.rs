@@ -98,7 +98,7 @@ struct Meter<'a> {
 }
 
 /// Identifiers that name types (`type(x) == int`).
-const TYPE_NAMES: [&str; 10] = [
+const TYPE_NAMES: [&str; 11] = [
     "int",
     "uint",
     "double",
@@ -108,6 +108,7 @@ const TYPE_NAMES: [&str; 10] = [
     "list",
     "map",
     "null_type",
+    "optional_type",
     "type",
 ];
 

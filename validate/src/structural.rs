@@ -692,6 +692,9 @@ mod tests {
             ("[^\\W]", "[^[:^word:]]"),
             ("\\.[]a]\\S", "\\.[]a][^\\t\\n\\f\\r ]"),
             ("[[:alpha:]\\d]", "[[:alpha:]0-9]"),
+            ("\\D[\\D]", "[^0-9][[:^digit:]]"),
+            // `[:` opens a bracket expression, not a POSIX class, outside one.
+            ("[:\\d]", "[:0-9]"),
         ] {
             assert_eq!(re2_perl_classes(re2), ours);
         }

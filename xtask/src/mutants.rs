@@ -478,6 +478,27 @@ fn tree(root: &Path) -> anyhow::Result<String> {
     })
 }
 
+/// The gate's verdict on cargo-mutants' `missed.txt` and `timeout.txt`: the mutants
+/// that fail it (each with what happened to it) and the ones listed as equivalent.
+fn gate_verdict(
+    missed: &str,
+    timed_out: &str,
+    equivalents: &[recheck::Equivalent],
+) -> (Vec<String>, Vec<String>) {
+    let mut failing = Vec::new();
+    let mut equivalent = Vec::new();
+    for (text, what) in [(missed, "missed"), (timed_out, "timed out")] {
+        for name in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+            if equivalents.iter().any(|e| e.matches(name)) {
+                equivalent.push(name.to_owned());
+            } else {
+                failing.push(format!("  {what}: {name}"));
+            }
+        }
+    }
+    (failing, equivalent)
+}
+
 /// `--in-diff BASE`: mutants on the lines changed since the merge base of HEAD and
 /// BASE (committed or not), in every selected crate, each tested by its own tests.
 fn gate(
@@ -513,21 +534,33 @@ fn gate(
         cmd.env("AGW_TRANSLATION_REFERENCE", abs);
     }
     let status = cmd.status().context("running cargo mutants --in-diff")?;
-    match status.code() {
-        Some(0) => Ok(ExitCode::SUCCESS),
-        Some(2) => {
-            bail!(
-                "mutants on changed lines were missed (listed in {}/mutants.out/missed.txt): \
-                 add tests that fail on them",
-                dir.display()
-            )
-        }
-        Some(3) => bail!(
-            "mutants on changed lines made the tests time out (see {}/mutants.out/timeout.txt)",
-            dir.display()
-        ),
-        _ => bail!("cargo mutants --in-diff failed ({status})"),
+    if !matches!(status.code(), Some(0 | 2 | 3)) {
+        bail!("cargo mutants --in-diff failed ({status})");
     }
+    // cargo-mutants exits 2 for a missed mutant and 3 for a timeout; a mutant listed as
+    // equivalent (with its reason) does not fail the gate.
+    let equivalents = recheck::read_equivalents(root)?;
+    let out = root.join(&dir).join("mutants.out");
+    let read = |list: &str| std::fs::read_to_string(out.join(list)).unwrap_or_default();
+    let (failing, equivalent) =
+        gate_verdict(&read("missed.txt"), &read("timeout.txt"), &equivalents);
+    for name in equivalent {
+        eprintln!(
+            "equivalent (listed in {}): {name}",
+            recheck::EQUIVALENT_FILE
+        );
+    }
+    if failing.is_empty() {
+        return Ok(ExitCode::SUCCESS);
+    }
+    bail!(
+        "{} mutant(s) on changed lines not caught (in {}):\n{}\nadd tests that fail on them, \
+         or list a mutant that changes nothing in {} with the reason",
+        failing.len(),
+        out.display(),
+        failing.join("\n"),
+        recheck::EQUIVALENT_FILE
+    )
 }
 
 /// The figures of one run, from its `outcomes.json`.
@@ -1099,6 +1132,30 @@ fn write_tables(root: &Path, targets: &[Target]) -> anyhow::Result<()> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    /// The gate fails on every missed or timed-out mutant except those listed as
+    /// equivalent, whose line and column do not matter (the list has none).
+    #[test]
+    fn the_gate_fails_on_survivors_not_listed_as_equivalent() {
+        let equivalents = recheck::parse_equivalents(
+            "crdgen/src/a.rs: replace < with <= in f\n    why: equal at the threshold.\n",
+        )
+        .expect("parsed");
+        let missed = "crdgen/src/a.rs:7:9: replace < with <= in f\n\
+                      crdgen/src/a.rs:8:9: replace > with >= in f\n";
+        let timed_out = "crdgen/src/b.rs:3:5: replace += with *= in g\n";
+        let (failing, equivalent) = gate_verdict(missed, timed_out, &equivalents);
+        assert_eq!(
+            failing,
+            [
+                "  missed: crdgen/src/a.rs:8:9: replace > with >= in f",
+                "  timed out: crdgen/src/b.rs:3:5: replace += with *= in g",
+            ]
+        );
+        assert_eq!(equivalent, ["crdgen/src/a.rs:7:9: replace < with <= in f"]);
+        let (failing, equivalent) = gate_verdict("", "", &equivalents);
+        assert!(failing.is_empty() && equivalent.is_empty());
+    }
 
     /// A small outcomes.json as cargo-mutants 27 writes it: a baseline, and one
     /// mutant of each outcome.

@@ -140,7 +140,7 @@ impl<'a> Checker<'a> {
             "uint" => Some(Ty::Type(Some(Box::new(Ty::Uint)))),
             "string" => Some(Ty::Type(Some(Box::new(Ty::String)))),
             "null_type" => Some(Ty::Type(Some(Box::new(Ty::Null)))),
-            "dyn" => Some(Ty::Type(Some(Box::new(Ty::Dyn)))),
+            "optional_type" => Some(Ty::Type(Some(Box::new(Ty::opt(Ty::Dyn))))),
             "type" => Some(Ty::Type(Some(Box::new(Ty::Type(None))))),
             "list" => Some(Ty::Type(Some(Box::new(Ty::list(Ty::Dyn))))),
             "map" => Some(Ty::Type(Some(Box::new(Ty::map(Ty::Dyn, Ty::Dyn))))),

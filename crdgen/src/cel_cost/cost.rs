@@ -84,12 +84,50 @@ impl Est {
 /// A field path as cel-go keeps it: a Go slice of strings. Appending writes into the
 /// backing array when it has room, so paths derived from the same variable share
 /// storage, and a later `append` can change what an earlier one reads. The estimates
-/// depend on it in rare cases; this reproduces Go's growth (capacity 1, then doubling).
+/// depend on it in rare cases; this reproduces Go's growth
+/// ([`go_string_slice_growth`]).
 #[derive(Clone, Default)]
 struct Path {
     buf: Option<Rc<RefCell<Vec<Rc<str>>>>>,
     len: usize,
     cap: usize,
+}
+
+/// The capacity Go's runtime gives a full `[]string` of capacity `cap` that one more
+/// element is appended to (`growslice` in runtime/slice.go, 64-bit): twice the
+/// capacity below 256, a quarter and 192 more from there, and then as many strings
+/// (16 bytes each) as fit in the allocation that size is rounded up to. A string holds
+/// a pointer, so an allocation over 512 bytes carries an 8-byte header
+/// (`roundupsize` in runtime/msize.go). Above 32 KiB, allocations are whole 8 KiB
+/// pages. This gives 1, 2, 4, 8, 16, 32, 71, 143, 303, 591, ...
+fn go_string_slice_growth(cap: usize) -> usize {
+    /// The allocator's size classes up to 32 KiB (`SizeClassToSize` in
+    /// internal/runtime/gc/sizeclasses.go).
+    const SIZE_CLASSES: [usize; 67] = [
+        8, 16, 24, 32, 48, 64, 80, 96, 112, 128, 144, 160, 176, 192, 208, 224, 240, 256, 288, 320,
+        352, 384, 416, 448, 480, 512, 576, 640, 704, 768, 896, 1024, 1152, 1280, 1408, 1536, 1792,
+        2048, 2304, 2688, 3072, 3200, 3456, 4096, 4864, 5376, 6144, 6528, 6784, 6912, 8192, 9472,
+        9728, 10240, 10880, 12288, 13568, 14336, 16384, 18432, 19072, 20480, 21760, 24576, 27264,
+        28672, 32768,
+    ];
+    const STRING: usize = 16;
+    const HEADER: usize = 8;
+    const PAGE: usize = 8192;
+    let wanted = if cap == 0 {
+        1
+    } else if cap < 256 {
+        2 * cap
+    } else {
+        cap + (cap + 3 * 256) / 4
+    };
+    let bytes = wanted * STRING;
+    let header = if bytes > 512 { HEADER } else { 0 };
+    // Past the last size class (more than 32 KiB with the header), whole pages.
+    let allocated = match SIZE_CLASSES.iter().find(|&&c| c >= bytes + header) {
+        Some(&class) => class - header,
+        None => bytes.div_ceil(PAGE) * PAGE,
+    };
+    allocated / STRING
 }
 
 impl Path {
@@ -118,13 +156,7 @@ impl Path {
                 cap: self.cap,
             };
         }
-        let new_cap = if self.cap == 0 {
-            1
-        } else if self.cap < 256 {
-            self.cap * 2
-        } else {
-            self.cap + (self.cap + 3 * 256) / 4
-        };
+        let new_cap = go_string_slice_growth(self.cap);
         let mut v: Vec<Rc<str>> = match &self.buf {
             Some(b) => b.borrow()[..self.len].to_vec(),
             None => Vec::new(),
@@ -1024,16 +1056,36 @@ mod tests {
         p.to_vec().last().map(|s| s.to_string()).unwrap_or_default()
     }
 
+    /// The capacities a `[]string` takes as it grows one `append` at a time from one
+    /// element, as Go 1.26 (linux/amd64) prints them for a slice on the heap (`Sink =
+    /// &s`, so that the compiler does not start it on the stack), from `for { s =
+    /// append(s, "x"); if cap(s) != last { last = cap(s); fmt.Print(last, " ") } }`.
+    /// Past 32, they come from the allocator's size classes and then whole pages.
+    const GO_CAPACITIES: [usize; 28] = [
+        1, 2, 4, 8, 16, 32, 71, 143, 303, 591, 1023, 1535, 2560, 3584, 5120, 6656, 8704, 11264,
+        14336, 18432, 23552, 29696, 37376, 47104, 59392, 74752, 93696, 117760,
+    ];
+
+    #[test]
+    fn a_path_grows_as_a_go_slice_of_strings_does() {
+        let mut cap = 0;
+        let grown: Vec<usize> = std::iter::repeat_with(|| {
+            cap = go_string_slice_growth(cap);
+            cap
+        })
+        .take(GO_CAPACITIES.len())
+        .collect();
+        assert_eq!(grown, GO_CAPACITIES);
+    }
+
     /// Two appends to one path share its storage as two Go `append`s to one `[]string`
     /// do: when the slice has room (length < capacity), both write the same slot and
-    /// the first result reads the second's element. For a path grown one element at a
-    /// time from one element, Go's capacities are 1, 2, 4, 8, 16, 32, then 71 (a size
-    /// class); so up to length 63 the slot is shared unless the length is a power of
-    /// two (a Go program appending to a `[]string` prints the same lengths).
+    /// the first result reads the second's element. So the slot is shared unless the
+    /// length is one of Go's capacities.
     #[test]
     fn appends_share_a_paths_storage_as_go_appends_do() {
         let mut p = Path::one("self");
-        for n in 1..=63usize {
+        for n in 1..=1100usize {
             assert_eq!(p.to_vec().len(), n);
             let a = p.append("a");
             let b = p.append("b");
@@ -1041,7 +1093,7 @@ mod tests {
             assert_eq!(a.to_vec()[..n], p.to_vec()[..], "length {n}");
             assert_eq!(last(&b), "b", "length {n}");
             let shared = last(&a) == "b";
-            assert_eq!(shared, !n.is_power_of_two(), "length {n}");
+            assert_eq!(shared, !GO_CAPACITIES.contains(&n), "length {n}");
             p = p.append(&format!("f{n}"));
         }
         assert_eq!(Path::default().append("x").to_vec().len(), 1);

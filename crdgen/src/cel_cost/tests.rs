@@ -910,7 +910,7 @@ fn type_names_are_declared() {
         "uint",
         "string",
         "null_type",
-        "dyn",
+        "optional_type",
         "type",
         "list",
         "map",
@@ -947,6 +947,13 @@ fn type_names_are_declared() {
             .err()
             .as_deref(),
         Some("undeclared reference to 'float' (in container '')")
+    );
+    // `dyn` is a function only: the apiserver refuses it as a type name, in these words.
+    assert_eq!(
+        check_rule(&object(json!({})), false, "type(self) == dyn", false)
+            .err()
+            .as_deref(),
+        Some("undeclared reference to 'dyn' (in container '')")
     );
 }
 
