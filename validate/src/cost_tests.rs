@@ -591,3 +591,157 @@ fn natively_computed_calls_decide_as_the_apiserver_decides() {
         assert_eq!(got, failed, "{value}");
     }
 }
+
+/// `native` and `lookup` are fast paths: the calls and lookups they answer do not go to
+/// the interpreter, which would convert every argument. Each answer here is the
+/// interpreter's (the corpus tests hold the costs); this test holds the promise that
+/// the common cases are answered, and that the rest is left to the slow path (`None`).
+#[test]
+fn the_fast_paths_answer_the_common_calls_themselves() {
+    use operators::*;
+    let s = |x: &str| Value::from(x);
+    let list = Value::from(vec![Value::Int(10), Value::Int(20)]);
+    let map = Value::from(std::collections::HashMap::from([("a", Value::Int(1))]));
+    let answered: [(&str, bool, Vec<Value>, Value); 22] = [
+        (EQUALS, false, vec![s("a"), s("a")], Value::Bool(true)),
+        (EQUALS, false, vec![s("a"), s("b")], Value::Bool(false)),
+        (
+            EQUALS,
+            false,
+            vec![Value::Int(1), Value::Int(1)],
+            Value::Bool(true),
+        ),
+        (
+            EQUALS,
+            false,
+            vec![Value::UInt(1), Value::UInt(2)],
+            Value::Bool(false),
+        ),
+        (
+            EQUALS,
+            false,
+            vec![Value::Bool(true), Value::Bool(true)],
+            Value::Bool(true),
+        ),
+        (NOT_EQUALS, false, vec![s("a"), s("a")], Value::Bool(false)),
+        (
+            NOT_EQUALS,
+            false,
+            vec![Value::Int(1), Value::Int(2)],
+            Value::Bool(true),
+        ),
+        (
+            LOGICAL_NOT,
+            false,
+            vec![Value::Bool(true)],
+            Value::Bool(false),
+        ),
+        (
+            ADD,
+            false,
+            vec![Value::Int(2), Value::Int(3)],
+            Value::Int(5),
+        ),
+        (
+            LESS,
+            false,
+            vec![Value::Int(2), Value::Int(2)],
+            Value::Bool(false),
+        ),
+        (
+            LESS,
+            false,
+            vec![Value::Int(1), Value::Int(2)],
+            Value::Bool(true),
+        ),
+        (
+            LESS_EQUALS,
+            false,
+            vec![Value::Int(2), Value::Int(2)],
+            Value::Bool(true),
+        ),
+        (
+            LESS_EQUALS,
+            false,
+            vec![Value::Int(3), Value::Int(2)],
+            Value::Bool(false),
+        ),
+        (
+            GREATER,
+            false,
+            vec![Value::Int(2), Value::Int(2)],
+            Value::Bool(false),
+        ),
+        (
+            GREATER,
+            false,
+            vec![Value::Int(3), Value::Int(2)],
+            Value::Bool(true),
+        ),
+        (
+            GREATER_EQUALS,
+            false,
+            vec![Value::Int(2), Value::Int(2)],
+            Value::Bool(true),
+        ),
+        (
+            GREATER_EQUALS,
+            false,
+            vec![Value::Int(1), Value::Int(2)],
+            Value::Bool(false),
+        ),
+        ("size", true, vec![s("héllo")], Value::Int(5)),
+        ("size", false, vec![list.clone()], Value::Int(2)),
+        ("size", true, vec![map.clone()], Value::Int(1)),
+        (
+            "size",
+            true,
+            vec![Value::from(b"abc".to_vec())],
+            Value::Int(3),
+        ),
+        ("size", false, vec![s("")], Value::Int(0)),
+    ];
+    for (func, receiver, vals, want) in answered {
+        assert_eq!(native(func, receiver, &vals), Some(want), "{func} {vals:?}");
+    }
+    // Left to the interpreter: mixed kinds, an overflowing sum, other functions.
+    assert_eq!(native(EQUALS, false, &[s("1"), Value::Int(1)]), None);
+    assert_eq!(
+        native(ADD, false, &[Value::Int(i64::MAX), Value::Int(1)]),
+        None
+    );
+    assert_eq!(native(ADD, false, &[s("a"), s("b")]), None);
+    assert_eq!(native("size", true, &[Value::Int(1)]), None);
+    assert_eq!(native("startsWith", true, &[s("ab"), s("a")]), None);
+
+    let found = |obj: &Value, key: Value| lookup(obj, &key).map(|v| v.ok());
+    assert_eq!(found(&map, s("a")), Some(Some(Value::Int(1))));
+    assert_eq!(found(&map, s("b")), Some(None), "a missing key is an error");
+    assert_eq!(found(&list, Value::Int(1)), Some(Some(Value::Int(20))));
+    assert_eq!(found(&list, Value::Int(2)), Some(None), "out of bounds");
+    assert_eq!(found(&list, Value::Int(-1)), Some(None), "a negative index");
+    assert_eq!(
+        found(&map, Value::Int(1)),
+        None,
+        "other keys: the interpreter's"
+    );
+}
+
+/// `matches` costs (1 + the string's size) / 10 times the regex's size / 4, each
+/// rounded up (celcost runtime: 5 on a 10-character string, where leaving out the 1
+/// would give 3).
+#[test]
+fn matches_costs_by_the_string_and_the_regex() {
+    let s = json!({"type": "string", "maxLength": 60});
+    assert_eq!(cost(s, "self.matches('^[a-z]+$')", json!("abcdefghij")), 5);
+}
+
+/// An empty `messageExpression` is no message expression, as to the apiserver; the
+/// meter's Debug output says how many nodes have rules.
+#[test]
+fn an_empty_message_expression_is_none() {
+    let schema = json!({"type": "object", "properties": {"spec": {"type": "string",
+        "x-kubernetes-validations": [{"rule": "self != ''", "messageExpression": ""}]}}});
+    let meter = SchemaMeter::new(&schema).expect("an empty messageExpression is no error");
+    assert_eq!(format!("{meter:?}"), "SchemaMeter { nodes with rules: 1 }");
+}
