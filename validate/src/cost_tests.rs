@@ -745,3 +745,17 @@ fn an_empty_message_expression_is_none() {
     let meter = SchemaMeter::new(&schema).expect("an empty messageExpression is no error");
     assert_eq!(format!("{meter:?}"), "SchemaMeter { nodes with rules: 1 }");
 }
+
+/// An `allOf` (here `required`, as structural schemas allow) does not stop the walk:
+/// the rules of the properties beside it are metered (celcost runtime: 2).
+#[test]
+fn rules_beside_an_all_of_are_metered() {
+    let node = json!({"type": "object", "allOf": [{"required": ["a"]}],
+        "properties": {"a": {"type": "string", "maxLength": 10,
+            "x-kubernetes-validations": [{"rule": "self == 'x'"}]}}});
+    let schema = json!({"type": "object", "properties": {"spec": {"type": "object",
+        "properties": {"f": node}}}});
+    let meter = SchemaMeter::new(&schema).expect("the rule checks");
+    let spent = meter.meter(&json!({"spec": {"f": {"a": "x"}}}));
+    assert_eq!((spent.cost, spent.evaluated.len()), (2, 1));
+}
