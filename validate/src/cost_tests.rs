@@ -759,3 +759,22 @@ fn rules_beside_an_all_of_are_metered() {
     let spent = meter.meter(&json!({"spec": {"f": {"a": "x"}}}));
     assert_eq!((spent.cost, spent.evaluated.len()), (2, 1));
 }
+
+/// Sizes enter the cost of `==`: a map's by its entries, bytes by their length, an
+/// optional by its value's (celcost runtime: 4, 5 and 5).
+#[test]
+fn equality_costs_by_the_sizes_of_maps_bytes_and_optionals() {
+    let map = json!({"type": "object", "maxProperties": 20,
+        "additionalProperties": {"type": "string", "maxLength": 5}});
+    let twelve: serde_json::Map<String, J> =
+        ('a'..='l').map(|c| (c.to_string(), json!("1"))).collect();
+    assert_eq!(cost(map, "self == self", J::Object(twelve)), 4);
+    let s = json!({"type": "string", "maxLength": 40});
+    assert_eq!(
+        cost(s, "bytes(self) == b'abcdefghijkl'", json!("abcdefghijkl")),
+        5
+    );
+    let a = json!({"type": "object", "properties": {"a": {"type": "string", "maxLength": 40}}});
+    let rule = "self.?a == optional.of('abcdefghijkl')";
+    assert_eq!(cost(a, rule, json!({"a": "abcdefghijkl"})), 5);
+}
