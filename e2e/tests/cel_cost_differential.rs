@@ -72,10 +72,11 @@ fn estimates_equal_the_apiservers_for_every_rule() {
         serde_json::to_vec(&deep_paths::crd()).expect("JSON of the built CRD"),
     )
     .expect("writes the built CRD");
-    let corpus_files: Vec<PathBuf> = crd_files()
-        .into_iter()
+    let read_files = crd_files();
+    let corpus_files: Vec<&PathBuf> = read_files
+        .iter()
         .filter(|f| f.starts_with(&corpus))
-        .chain([built.clone()])
+        .chain([&built])
         .collect();
     let printed = Command::new(&bin)
         .args(&corpus_files)
@@ -98,9 +99,8 @@ fn estimates_equal_the_apiservers_for_every_rule() {
         saved.display()
     );
 
-    let files: Vec<PathBuf> = crd_files().into_iter().chain([built.clone()]).collect();
     let out = Command::new(&bin)
-        .args(&files)
+        .args(read_files.iter().chain([&built]))
         .output()
         .expect("runs celcost");
     assert!(
@@ -153,11 +153,10 @@ fn estimates_equal_the_apiservers_for_every_rule() {
     let mut rules_text = BTreeMap::new();
     // The built CRD is nested deeper than serde's YAML and JSON readers go: it is
     // estimated as built.
-    let read = files
+    let read = read_files
         .iter()
-        .filter(|f| **f != built)
-        .flat_map(|f| crds_in(f).into_iter().map(move |crd| (f.clone(), crd)));
-    for (file, crd) in read.chain([(built.clone(), deep_paths::crd())]) {
+        .flat_map(|f| crds_in(f).into_iter().map(move |crd| (f, crd)));
+    for (file, crd) in read.chain([(&built, deep_paths::crd())]) {
         let est = crdgen::cel_cost::estimate_crd(&crd)
             .unwrap_or_else(|e| panic!("{}: {e}", file.display()));
         for v in est.versions {

@@ -600,131 +600,50 @@ fn natively_computed_calls_decide_as_the_apiserver_decides() {
 fn the_fast_paths_answer_the_common_calls_themselves() {
     use operators::*;
     let s = |x: &str| Value::from(x);
-    let list = Value::from(vec![Value::Int(10), Value::Int(20)]);
-    let map = Value::from(std::collections::HashMap::from([("a", Value::Int(1))]));
+    let (i, u, b) = (Value::Int, Value::UInt, Value::Bool);
+    let list = Value::from(vec![i(10), i(20)]);
+    let map = Value::from(std::collections::HashMap::from([("a", i(1))]));
     let answered: [(&str, bool, Vec<Value>, Value); 22] = [
-        (EQUALS, false, vec![s("a"), s("a")], Value::Bool(true)),
-        (EQUALS, false, vec![s("a"), s("b")], Value::Bool(false)),
-        (
-            EQUALS,
-            false,
-            vec![Value::Int(1), Value::Int(1)],
-            Value::Bool(true),
-        ),
-        (
-            EQUALS,
-            false,
-            vec![Value::UInt(1), Value::UInt(2)],
-            Value::Bool(false),
-        ),
-        (
-            EQUALS,
-            false,
-            vec![Value::Bool(true), Value::Bool(true)],
-            Value::Bool(true),
-        ),
-        (NOT_EQUALS, false, vec![s("a"), s("a")], Value::Bool(false)),
-        (
-            NOT_EQUALS,
-            false,
-            vec![Value::Int(1), Value::Int(2)],
-            Value::Bool(true),
-        ),
-        (
-            LOGICAL_NOT,
-            false,
-            vec![Value::Bool(true)],
-            Value::Bool(false),
-        ),
-        (
-            ADD,
-            false,
-            vec![Value::Int(2), Value::Int(3)],
-            Value::Int(5),
-        ),
-        (
-            LESS,
-            false,
-            vec![Value::Int(2), Value::Int(2)],
-            Value::Bool(false),
-        ),
-        (
-            LESS,
-            false,
-            vec![Value::Int(1), Value::Int(2)],
-            Value::Bool(true),
-        ),
-        (
-            LESS_EQUALS,
-            false,
-            vec![Value::Int(2), Value::Int(2)],
-            Value::Bool(true),
-        ),
-        (
-            LESS_EQUALS,
-            false,
-            vec![Value::Int(3), Value::Int(2)],
-            Value::Bool(false),
-        ),
-        (
-            GREATER,
-            false,
-            vec![Value::Int(2), Value::Int(2)],
-            Value::Bool(false),
-        ),
-        (
-            GREATER,
-            false,
-            vec![Value::Int(3), Value::Int(2)],
-            Value::Bool(true),
-        ),
-        (
-            GREATER_EQUALS,
-            false,
-            vec![Value::Int(2), Value::Int(2)],
-            Value::Bool(true),
-        ),
-        (
-            GREATER_EQUALS,
-            false,
-            vec![Value::Int(1), Value::Int(2)],
-            Value::Bool(false),
-        ),
-        ("size", true, vec![s("héllo")], Value::Int(5)),
-        ("size", false, vec![list.clone()], Value::Int(2)),
-        ("size", true, vec![map.clone()], Value::Int(1)),
-        (
-            "size",
-            true,
-            vec![Value::from(b"abc".to_vec())],
-            Value::Int(3),
-        ),
-        ("size", false, vec![s("")], Value::Int(0)),
+        (EQUALS, false, vec![s("a"), s("a")], b(true)),
+        (EQUALS, false, vec![s("a"), s("b")], b(false)),
+        (EQUALS, false, vec![i(1), i(1)], b(true)),
+        (EQUALS, false, vec![u(1), u(2)], b(false)),
+        (EQUALS, false, vec![b(true), b(true)], b(true)),
+        (NOT_EQUALS, false, vec![s("a"), s("a")], b(false)),
+        (NOT_EQUALS, false, vec![i(1), i(2)], b(true)),
+        (LOGICAL_NOT, false, vec![b(true)], b(false)),
+        (ADD, false, vec![i(2), i(3)], i(5)),
+        (LESS, false, vec![i(2), i(2)], b(false)),
+        (LESS, false, vec![i(1), i(2)], b(true)),
+        (LESS_EQUALS, false, vec![i(2), i(2)], b(true)),
+        (LESS_EQUALS, false, vec![i(3), i(2)], b(false)),
+        (GREATER, false, vec![i(2), i(2)], b(false)),
+        (GREATER, false, vec![i(3), i(2)], b(true)),
+        (GREATER_EQUALS, false, vec![i(2), i(2)], b(true)),
+        (GREATER_EQUALS, false, vec![i(1), i(2)], b(false)),
+        ("size", true, vec![s("héllo")], i(5)),
+        ("size", false, vec![list.clone()], i(2)),
+        ("size", true, vec![map.clone()], i(1)),
+        ("size", true, vec![Value::from(b"abc".to_vec())], i(3)),
+        ("size", false, vec![s("")], i(0)),
     ];
     for (func, receiver, vals, want) in answered {
         assert_eq!(native(func, receiver, &vals), Some(want), "{func} {vals:?}");
     }
     // Left to the interpreter: mixed kinds, an overflowing sum, other functions.
-    assert_eq!(native(EQUALS, false, &[s("1"), Value::Int(1)]), None);
-    assert_eq!(
-        native(ADD, false, &[Value::Int(i64::MAX), Value::Int(1)]),
-        None
-    );
+    assert_eq!(native(EQUALS, false, &[s("1"), i(1)]), None);
+    assert_eq!(native(ADD, false, &[i(i64::MAX), i(1)]), None);
     assert_eq!(native(ADD, false, &[s("a"), s("b")]), None);
-    assert_eq!(native("size", true, &[Value::Int(1)]), None);
+    assert_eq!(native("size", true, &[i(1)]), None);
     assert_eq!(native("startsWith", true, &[s("ab"), s("a")]), None);
 
     let found = |obj: &Value, key: Value| lookup(obj, &key).map(|v| v.ok());
-    assert_eq!(found(&map, s("a")), Some(Some(Value::Int(1))));
+    assert_eq!(found(&map, s("a")), Some(Some(i(1))));
     assert_eq!(found(&map, s("b")), Some(None), "a missing key is an error");
-    assert_eq!(found(&list, Value::Int(1)), Some(Some(Value::Int(20))));
-    assert_eq!(found(&list, Value::Int(2)), Some(None), "out of bounds");
-    assert_eq!(found(&list, Value::Int(-1)), Some(None), "a negative index");
-    assert_eq!(
-        found(&map, Value::Int(1)),
-        None,
-        "other keys: the interpreter's"
-    );
+    assert_eq!(found(&list, i(1)), Some(Some(i(20))));
+    assert_eq!(found(&list, i(2)), Some(None), "out of bounds");
+    assert_eq!(found(&list, i(-1)), Some(None), "a negative index");
+    assert_eq!(found(&map, i(1)), None, "other keys: the interpreter's");
 }
 
 /// `matches` costs (1 + the string's size) / 10 times the regex's size / 4, each
