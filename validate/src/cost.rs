@@ -1127,7 +1127,7 @@ impl Walker<'_> {
         }
         if let Some(rules) = self.rules.by_node.get(pointer)
             && !rules.is_empty()
-            && !self.rules_of(rules, pointer.is_empty(), schema, obj, path)
+            && !self.rules_of(rules, schema, obj, path)
         {
             return false;
         }
@@ -1185,7 +1185,6 @@ impl Walker<'_> {
     fn rules_of(
         &mut self,
         rules: &[NodeRule],
-        is_root: bool,
         schema: &serde_json::Value,
         obj: &serde_json::Value,
         path: &str,
@@ -1194,7 +1193,7 @@ impl Walker<'_> {
             self.overrun(path, schema, OUT_OF_BUDGET.to_owned());
             return false;
         }
-        let this = to_cel(obj, schema, is_root, self.base);
+        let this = to_cel(obj, schema, self.base);
         for r in rules {
             if r.skipped_on_create {
                 continue;
@@ -1264,22 +1263,19 @@ fn escape_pointer(k: &str) -> String {
     k.replace('~', "~0").replace('/', "~1")
 }
 
-/// `self` as the apiserver binds it: fields under their CEL names (`x-y` is
-/// `x__dash__y`) except in maps, and strings of format `date-time`, `duration` and
-/// `byte` as timestamps, durations and bytes.
-fn to_cel(
-    v: &serde_json::Value,
-    schema: &serde_json::Value,
-    is_root: bool,
-    base: &Context,
-) -> Value {
+/// `self` as the apiserver binds it (`UnstructuredToVal`): fields under their CEL
+/// names (`x-y` is `x__dash__y`) except in maps; strings of format `date-time`, `date`
+/// (midnight UTC), `duration` and `byte` as timestamps, durations and bytes; every
+/// number of a `number` field, and an integer beyond int64 (which the apiserver reads
+/// as a float), as a double. An embedded resource gets no `apiVersion` or `kind` it
+/// does not have.
+fn to_cel(v: &serde_json::Value, schema: &serde_json::Value, base: &Context) -> Value {
     use serde_json::Value as J;
     match v {
         J::Null => Value::Null,
         J::Bool(b) => Value::Bool(*b),
-        J::Number(n) => match (n.as_i64(), n.as_u64()) {
-            (Some(i), _) => Value::Int(i),
-            (None, Some(u)) => Value::UInt(u),
+        J::Number(n) => match n.as_i64() {
+            Some(i) if schema["type"] != "number" => Value::Int(i),
             _ => Value::Float(n.as_f64().unwrap_or(f64::NAN)),
         },
         J::String(s) => {
@@ -1287,13 +1283,14 @@ fn to_cel(
             let int_or_string = schema["x-kubernetes-int-or-string"].as_bool() == Some(true);
             let conversion = match schema["format"].as_str() {
                 _ if int_or_string => None,
-                Some("date-time") => Some("timestamp"),
-                Some("duration") => Some("duration"),
-                Some("byte") => Some("base64.decode"),
+                Some("date-time") => Some(("timestamp", s.clone())),
+                Some("date") => Some(("timestamp", format!("{s}T00:00:00Z"))),
+                Some("duration") => Some(("duration", s.clone())),
+                Some("byte") => Some(("base64.decode", s.clone())),
                 _ => None,
             };
             match conversion {
-                Some(f) => {
+                Some((f, input)) => {
                     let (func, target) = match f.split_once('.') {
                         Some((ns, f)) => (f, Some(Box::new(ident(0, ns)))),
                         None => (f, None),
@@ -1307,7 +1304,7 @@ fn to_cel(
                         }),
                     };
                     let mut ctx = base.new_inner_scope();
-                    ctx.add_variable_from_value("@0", plain.clone());
+                    ctx.add_variable_from_value("@0", Value::String(Arc::new(input)));
                     Value::resolve(&call, &ctx).unwrap_or(plain)
                 }
                 None => plain,
@@ -1316,10 +1313,7 @@ fn to_cel(
         J::Array(items) => {
             let item_schema = &schema["items"];
             Value::List(Arc::new(
-                items
-                    .iter()
-                    .map(|i| to_cel(i, item_schema, false, base))
-                    .collect(),
+                items.iter().map(|i| to_cel(i, item_schema, base)).collect(),
             ))
         }
         J::Object(fields) => {
@@ -1337,15 +1331,7 @@ fn to_cel(
                 } else {
                     crdgen::cel_cost::escape_field(k).unwrap_or_else(|| k.clone())
                 };
-                map.insert(Key::String(Arc::new(key)), to_cel(v, s, false, base));
-            }
-            let embedded =
-                is_root || schema["x-kubernetes-embedded-resource"].as_bool() == Some(true);
-            if embedded {
-                for k in ["apiVersion", "kind"] {
-                    map.entry(Key::String(Arc::new(k.to_owned())))
-                        .or_insert_with(|| Value::String(Arc::new(String::new())));
-                }
+                map.insert(Key::String(Arc::new(key)), to_cel(v, s, base));
             }
             Value::Map(kube_cel::cel::objects::Map { map: Arc::new(map) })
         }

@@ -17,7 +17,7 @@ fn spent(node: J, rule: &str, value: J) -> Spent {
 }
 
 fn cost(node: J, rule: &str, value: J) -> u64 {
-    let s = spent(node, rule, value);
+    let s = spent(node, rule, value.clone());
     assert!(s.overrun.is_none(), "{:?}", s.overrun);
     s.cost
 }
@@ -506,7 +506,7 @@ fn attributes_of_call_results_and_failed_arguments_cost_what_the_apiserver_count
             "properties": {"f": with_rule}}}});
         let m = SchemaMeter::new(&schema).expect("the rule checks");
         let checked = &m.rules.by_node["/properties/spec/properties/f"][0].checked;
-        let this = to_cel(&value, &node, false, &m.functions);
+        let this = to_cel(&value, &node, &m.functions);
         let got = meter(
             checked,
             &m.functions,
@@ -577,7 +577,7 @@ fn natively_computed_calls_decide_as_the_apiserver_decides() {
     ];
     for (value, failed) in cases {
         assert_eq!(m.meter(&json!({"spec": {"f": value}})).cost, 143, "{value}");
-        let this = to_cel(&value, &node, false, &m.functions);
+        let this = to_cel(&value, &node, &m.functions);
         let got: Vec<usize> = checked
             .iter()
             .enumerate()
@@ -696,4 +696,26 @@ fn equality_costs_by_the_sizes_of_maps_bytes_and_optionals() {
     let a = json!({"type": "object", "properties": {"a": {"type": "string", "maxLength": 40}}});
     let rule = "self.?a == optional.of('abcdefghijkl')";
     assert_eq!(cost(a, rule, json!({"a": "abcdefghijkl"})), 5);
+}
+
+/// A messageExpression's macro can stop early over a map too: the object's cost is
+/// then order dependent, whether or not its rule's is.
+#[test]
+fn a_message_expression_stopping_early_over_a_map_is_order_dependent() {
+    let with_message = |rule: &str| {
+        let me = "self.exists(k, self[k] == 'v') ? 'holds v' : 'no v'";
+        let node = json!({"type": "object", "maxProperties": 10,
+            "additionalProperties": {"type": "string", "maxLength": 10},
+            "x-kubernetes-validations": [{"rule": rule, "messageExpression": me}]});
+        let schema = json!({"type": "object", "properties": {"spec": {"type": "object",
+            "properties": {"f": node}}}});
+        let meter = SchemaMeter::new(&schema).expect("the rule checks");
+        meter.meter(&json!({"spec": {"f": {"a": "v", "b": "w"}}}))
+    };
+    // The rule visits every key; its message stops at `a`.
+    assert!(with_message("self.all(k, self[k] != 'x') && self.size() < 2").order_dependent);
+    // Both stop early.
+    assert!(with_message("!self.exists(k, self[k] == 'v')").order_dependent);
+    // A rule that holds has no message to evaluate.
+    assert!(!with_message("self.all(k, self[k] != 'x')").order_dependent);
 }

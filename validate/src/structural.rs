@@ -146,12 +146,14 @@ pub fn prune(schema: &Value, value: &mut Value, path: &str, unknown: &mut Vec<St
     }
 }
 
-/// The JSON type name the apiserver uses in type errors.
+/// The JSON type name the apiserver uses in type errors. An integer beyond int64 is a
+/// number: the apiserver decodes it as a float, and a float above 2^53 is no integer
+/// to its type check.
 fn type_name(v: &Value) -> &'static str {
     match v {
         Value::Null => "null",
         Value::Bool(_) => "boolean",
-        Value::Number(n) if n.is_i64() || n.is_u64() => "integer",
+        Value::Number(n) if n.is_i64() => "integer",
         Value::Number(_) => "number",
         Value::String(_) => "string",
         Value::Array(_) => "array",
@@ -164,7 +166,7 @@ fn type_matches(want: &str, v: &Value) -> bool {
         "object" => v.is_object(),
         "array" => v.is_array(),
         "string" => v.is_string(),
-        "integer" => v.is_i64() || v.is_u64(),
+        "integer" => v.is_i64(),
         "number" => v.is_number(),
         "boolean" => v.is_boolean(),
         _ => true,
@@ -184,7 +186,7 @@ pub fn check(
     }
     let int_or_string = flag(schema, "x-kubernetes-int-or-string");
     if int_or_string {
-        if !(value.is_string() || value.is_i64() || value.is_u64()) {
+        if !(value.is_string() || value.is_i64()) {
             let t = type_name(value);
             out.push(FieldError::new(
                 path,
@@ -595,6 +597,22 @@ mod tests {
             errors(&schema, &json!({"port": "x"})),
             vec![
                 "spec.port: Invalid value: \"string\": spec.port in body must be of type integer: \"string\""
+            ]
+        );
+        // Beyond int64 the apiserver reads a float, and no float above 2^53 is an integer.
+        let beyond =
+            json!({"port": 18_446_744_073_709_551_615u64, "q": 9_223_372_036_854_775_808u64});
+        assert_eq!(
+            errors(&schema, &beyond),
+            vec![
+                "spec.port: Invalid value: \"number\": spec.port in body must be of type integer: \"number\"",
+                "spec.q: Invalid value: \"number\": spec.q in body must be of type integer,string: \"number\"",
+            ]
+        );
+        assert_eq!(
+            errors(&schema, &json!({"port": 9_223_372_036_854_775_807u64})),
+            vec![
+                "spec.port: Invalid value: 9223372036854775807: spec.port in body should be less than or equal to 65535"
             ]
         );
         assert_eq!(

@@ -72,7 +72,11 @@ fn prune_keeps_declared_nullable_and_preserved_fields() {
 fn type_errors_name_the_json_type_of_the_value() {
     for (want, value, got) in [
         ("string", json!(1), "integer"),
-        ("string", json!(u64::MAX), "integer"),
+        ("string", json!(i64::MAX), "integer"),
+        // Beyond int64 the apiserver decodes a float, and above 2^53 no float is an
+        // integer to it.
+        ("string", json!(u64::MAX), "number"),
+        ("integer", json!(i64::MAX as u64 + 1), "number"),
         ("integer", json!(1.5), "number"),
         ("number", json!(true), "boolean"),
         ("boolean", json!("true"), "string"),
@@ -89,8 +93,10 @@ fn type_errors_name_the_json_type_of_the_value() {
     }
     for (want, value) in [
         ("integer", json!(-1)),
-        ("integer", json!(u64::MAX)),
+        ("integer", json!(i64::MAX)),
+        ("integer", json!(i64::MIN)),
         ("number", json!(1)),
+        ("number", json!(u64::MAX)),
         ("number", json!(0.5)),
         ("boolean", json!(false)),
         ("object", json!({})),
@@ -107,9 +113,13 @@ fn type_errors_name_the_json_type_of_the_value() {
 fn int_or_string_takes_integers_and_strings_only() {
     let s = json!({"x-kubernetes-int-or-string": true, "type": "string"});
     ok(&s, &json!(1));
-    ok(&s, &json!(u64::MAX));
+    ok(&s, &json!(i64::MAX));
     ok(&s, &json!("1"));
-    for (v, t) in [(json!(1.5), "number"), (json!({}), "object")] {
+    for (v, t) in [
+        (json!(1.5), "number"),
+        (json!(i64::MAX as u64 + 1), "number"),
+        (json!({}), "object"),
+    ] {
         assert_eq!(
             errors(&s, &v),
             [format!(
