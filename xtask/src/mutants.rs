@@ -20,6 +20,7 @@
 //! no table.
 
 mod recheck;
+mod records;
 
 use anyhow::{Context, bail};
 use serde::{Deserialize, Serialize};
@@ -564,7 +565,7 @@ fn gate(
 }
 
 /// The figures of one run, from its `outcomes.json`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Figures {
     pub version: String,
     /// From start to end; for a run stopped before its end (no end time), up to the
@@ -761,8 +762,20 @@ pub struct Run {
     pub figures: Figures,
     /// Its survivors tested again (`--recheck`), when that run finished.
     pub recheck: Option<Box<Run>>,
-    /// The crate's whole list of mutants when the run was made, if recorded.
+    /// The crate's whole list of mutants when the run was made, if on disk.
     pub list: Option<String>,
+    /// The list's digest ([`records::list_digest`]), for a run read from its record.
+    pub digest: Option<String>,
+}
+
+impl Run {
+    /// The digest of the crate's list of mutants at the run's tree, if known.
+    pub fn list_digest(&self) -> Option<String> {
+        self.list
+            .as_deref()
+            .map(records::list_digest)
+            .or_else(|| self.digest.clone())
+    }
 }
 
 /// The generated section of TESTING.md for one crate, from its runs (whole, or the
@@ -812,12 +825,7 @@ pub fn section(t: &Target, runs: &[Run], equivalents: &[recheck::Equivalent]) ->
     }
     // Shards add up only when they are slices of one list of mutants: the same
     // mutants in the same order (lines may move, as code above them gains lines).
-    let unplaced = |r: &Run| {
-        r.list
-            .as_deref()
-            .map(|l| l.lines().map(recheck::key).collect::<Vec<_>>())
-    };
-    let lists: Vec<_> = runs.iter().map(unplaced).collect();
+    let lists: Vec<_> = runs.iter().map(Run::list_digest).collect();
     let one_list = lists.iter().all(Option::is_some) && lists.windows(2).all(|w| w[0] == w[1]);
     if let (Some(n), Some(total)) = (total_shards, &total) {
         let label = if runs.len() as u32 == n {
@@ -991,6 +999,7 @@ fn run_on_disk(path: &Path) -> anyhow::Result<Option<Run>> {
         figures,
         recheck: None,
         list,
+        digest: None,
     }))
 }
 
@@ -1024,25 +1033,17 @@ pub fn runs_on_disk(dir: &Path) -> anyhow::Result<Vec<Run>> {
     Ok(runs)
 }
 
-/// Every run of every crate and profile on disk, with its speed: to compare profiles
+/// Every recorded run of every crate and profile, with its speed: to compare profiles
 /// on the same shard.
 fn profiles_section(root: &Path) -> anyhow::Result<Option<String>> {
-    let mut dirs: Vec<PathBuf> = match std::fs::read_dir(root.join("mutants.out")) {
-        Ok(entries) => entries
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.file_name().is_some_and(|n| n != "in-diff"))
-            .collect(),
-        Err(_) => Vec::new(),
-    };
-    dirs.sort();
     let mut rows = Vec::new();
-    for dir in dirs {
+    for dir in records::crate_dirs(root)? {
         let name = dir
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
         let krate = name.split('@').next().unwrap_or_default().to_owned();
-        for r in runs_on_disk(&dir)? {
+        for r in records::load(root, &dir)? {
             rows.push((krate.clone(), r));
         }
     }
@@ -1112,10 +1113,10 @@ pub fn replace_section(doc: &str, name: &str, body: &str) -> anyhow::Result<Stri
     Ok(format!("{}{begin}\n{body}{}", &doc[..b], &doc[e..]))
 }
 
-/// `doc` with the generated section `name` rewritten, when there are results to write
-/// it from (`found`); else as it is. `mutants.out` is not kept (an ignored folder, gone
-/// with the clone): the section then still shows the runs it was made from, and a
-/// re-run of their commands makes it again.
+/// `doc` with the generated section `name` rewritten, when there are recorded runs to
+/// write it from (`found`); else as it is: a table made before runs were recorded
+/// still shows the runs it was made from, and a re-run of their commands makes it
+/// again.
 fn with_section(
     doc: &str,
     name: &str,
@@ -1124,7 +1125,8 @@ fn with_section(
 ) -> anyhow::Result<String> {
     if !found {
         eprintln!(
-            "mutants.out has no runs for the {name} section of TESTING.md: it is left as it is"
+            "no recorded runs for the {name} section of TESTING.md (in {}): it is left as it is",
+            records::RECORDS_DIR
         );
         return Ok(doc.to_owned());
     }
@@ -1137,7 +1139,9 @@ fn write_tables(root: &Path, targets: &[Target]) -> anyhow::Result<()> {
         std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
     let equivalents = recheck::read_equivalents(root)?;
     for t in targets {
-        let runs = runs_on_disk(&root.join(crate_dir(t.name, PROFILE)))?;
+        let dir = crate_dir(t.name, PROFILE);
+        records::save(root, &dir, &runs_on_disk(&root.join(&dir))?)?;
+        let runs = records::load(root, &dir)?;
         doc = with_section(&doc, t.name, !runs.is_empty(), || {
             section(t, &runs, &equivalents)
         })?;
@@ -1300,12 +1304,14 @@ mod tests {
                 figures: f.clone(),
                 recheck: None,
                 list: None,
+                digest: None,
             },
             Run {
                 info: info(Some((1, 2))),
                 figures: f,
                 recheck: None,
                 list: None,
+                digest: None,
             },
         ];
         let s = section(&t, &runs, &[]);
@@ -1370,8 +1376,10 @@ mod tests {
                 figures: figures(&again).expect("figures"),
                 recheck: None,
                 list: None,
+                digest: None,
             })),
             list: None,
+            digest: None,
         }];
         let equivalents = recheck::parse_equivalents(
             "crdgen/src/a.rs: replace h with ()\n  why: h is never called.\n",
@@ -1413,6 +1421,7 @@ mod tests {
                 figures: f,
                 recheck: None,
                 list: None,
+                digest: None,
             },
         )];
         assert_eq!(
@@ -1481,6 +1490,64 @@ mod tests {
             runs_on_disk(&dir.path().join(crate_dir("translate", PROFILE)))
                 .expect("none")
                 .is_empty()
+        );
+    }
+
+    /// A run's record gives back the run: the same section of TESTING.md, the same
+    /// list digest; a new series replaces the records of the one before.
+    #[test]
+    fn runs_are_recorded_and_the_tables_made_from_the_records() {
+        let root = tempfile::tempdir().expect("tempdir");
+        let t = TARGETS[1];
+        let dir = crate_dir(t.name, PROFILE);
+        let run = |shard, list: &str| Run {
+            info: info(shard),
+            figures: figures(&outcomes()).expect("figures"),
+            recheck: Some(Box::new(Run {
+                info: info(shard),
+                figures: figures(&outcomes()).expect("figures"),
+                recheck: None,
+                list: None,
+                digest: None,
+            })),
+            list: Some(list.to_owned()),
+            digest: None,
+        };
+        let list = "a.rs:1:1: replace f with ()\nb.rs:2:3: delete !\n";
+        let runs = [run(Some((0, 2)), list), run(Some((1, 2)), list)];
+        records::save(root.path(), &dir, &runs).expect("saved");
+        let loaded = records::load(root.path(), &dir).expect("loaded");
+        assert_eq!(section(&t, &loaded, &[]), section(&t, &runs, &[]));
+        assert!(
+            loaded
+                .iter()
+                .all(|r| r.list.is_none() && r.recheck.is_some())
+        );
+        // The digest ignores where the mutants are, not which they are.
+        let moved = "a.rs:7:1: replace f with ()\nb.rs:9:3: delete !\n";
+        assert_eq!(loaded[0].list_digest(), Some(records::list_digest(moved)));
+        assert_ne!(
+            records::list_digest(moved),
+            records::list_digest("a.rs:7:1: replace f with ()\n")
+        );
+        // The same shard again replaces its record; another count replaces the series.
+        records::save(root.path(), &dir, &runs[..1]).expect("again");
+        assert_eq!(records::load(root.path(), &dir).expect("loaded").len(), 2);
+        records::save(root.path(), &dir, &[run(Some((0, 4)), list)]).expect("other count");
+        let shards: Vec<_> = records::load(root.path(), &dir)
+            .expect("loaded")
+            .iter()
+            .map(|r| r.info.shard)
+            .collect();
+        assert_eq!(shards, [Some((0, 4))]);
+        // A whole run replaces every shard.
+        records::save(root.path(), &dir, &[run(None, list)]).expect("whole");
+        let whole = records::load(root.path(), &dir).expect("loaded");
+        assert_eq!(whole.len(), 1);
+        assert_eq!(whole[0].info.shard, None);
+        assert_eq!(
+            records::crate_dirs(root.path()).expect("dirs"),
+            [Path::new("mutants.out").join("validate")]
         );
     }
 
