@@ -93,9 +93,11 @@ impl Workspace {
 
     fn cargo(&self) -> Command {
         let mut c = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+        // As a maintainer runs it: CI turns incremental builds off for its own build.
         c.current_dir(&self.root)
             .env("CARGO_TARGET_DIR", &self.target)
             .env_remove("CI")
+            .env_remove("CARGO_INCREMENTAL")
             .env_remove("XTASK_TIMINGS");
         c
     }
@@ -107,6 +109,7 @@ impl Workspace {
             .current_dir(&self.root)
             .env("CARGO_TARGET_DIR", &self.target)
             .env_remove("CI")
+            .env_remove("CARGO_INCREMENTAL")
             .env_remove("XTASK_TIMINGS")
             .env_remove("CRDGEN_CACHE_DIR");
         c.output().expect("run xtask")
