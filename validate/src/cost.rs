@@ -474,10 +474,14 @@ impl Meter<'_> {
             args.push(v);
         }
         let function = namespaced.unwrap_or(&c.func_name);
+        let overload = self.rule.overload(e.id).unwrap_or("");
         let result: Val = if c.func_name == operators::NOT_STRICTLY_FALSE {
             Ok(Value::Bool(!matches!(args[0], Ok(Value::Bool(false)))))
         } else if let Some(x) = first_err {
             Err(x)
+        } else if overload == "to_dyn" {
+            // cel-go's identity conversion (a call, costed as one); kube-cel has none.
+            args[0].clone()
         } else {
             let vals: Vec<Value> = args.iter().filter_map(|a| a.clone().ok()).collect();
             match native(&c.func_name, target.is_some(), &vals) {
@@ -485,7 +489,6 @@ impl Meter<'_> {
                 None => self.apply(&call_template(c, target.is_some()), &vals),
             }
         };
-        let overload = self.rule.overload(e.id).unwrap_or("");
         let cost = call_cost(self, function, overload, &args, &result);
         self.add(cost)?;
         Ok(result)
