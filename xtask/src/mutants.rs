@@ -1020,7 +1020,12 @@ pub fn runs_on_disk(dir: &Path) -> anyhow::Result<Vec<Run>> {
             .map(Box::new);
         runs.push(run);
     }
-    // A sharded series must be one series: the same N.
+    in_shard_order(runs, dir)
+}
+
+/// `runs` (found in `dir`) in shard order; a sharded series must be one series: the
+/// same N.
+fn in_shard_order(mut runs: Vec<Run>, dir: &Path) -> anyhow::Result<Vec<Run>> {
     runs.sort_by_key(|r| r.info.shard);
     if let Some(n) = runs.first().and_then(|r| r.info.shard).map(|(_, n)| n)
         && runs.iter().any(|r| r.info.shard.map(|(_, m)| m) != Some(n))

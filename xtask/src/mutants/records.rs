@@ -14,7 +14,7 @@
 //! column), by which the table tells whether shards are slices of one list.
 
 use super::{Figures, Run, RunInfo};
-use anyhow::{Context, bail};
+use anyhow::Context;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
@@ -128,16 +128,7 @@ pub fn load(root: &Path, crate_dir: &Path) -> anyhow::Result<Vec<Run>> {
             .with_context(|| format!("{}: not a run record", path.display()))?;
         runs.push(record.into_run());
     }
-    runs.sort_by_key(|r| r.info.shard);
-    if let Some(n) = runs.first().and_then(|r| r.info.shard).map(|(_, n)| n)
-        && runs.iter().any(|r| r.info.shard.map(|(_, m)| m) != Some(n))
-    {
-        bail!(
-            "{} holds runs of different shard counts: remove the old ones",
-            dir.display()
-        );
-    }
-    Ok(runs)
+    super::in_shard_order(runs, &dir)
 }
 
 /// The crate folders that have records (`crdgen`, `validate@dev`, ...), sorted.
