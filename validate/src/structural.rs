@@ -206,8 +206,9 @@ pub fn check(
             && !value.is_array()
         {
             let t = match value {
-                Value::Number(n) if n.is_f64() => "float64",
-                Value::Number(_) => "int64",
+                Value::Number(n) if n.is_i64() => "int64",
+                // A float, or an integer beyond int64 (decoded into a float).
+                Value::Number(_) => "float64",
                 _ => "",
             };
             out.push(FieldError::new(
@@ -607,6 +608,13 @@ mod tests {
             vec![
                 "spec.port: Invalid value: \"number\": spec.port in body must be of type integer: \"number\"",
                 "spec.q: Invalid value: \"number\": spec.q in body must be of type integer,string: \"number\"",
+            ]
+        );
+        let int32 = json!({"type": "integer", "format": "int32"});
+        assert_eq!(
+            errors(&int32, &json!(18_446_744_073_709_551_615u64)),
+            vec![
+                "spec: Invalid value: \"float64\": spec in body must be of type int32: \"float64\""
             ]
         );
         assert_eq!(
