@@ -81,9 +81,50 @@ impl FieldError {
 /// booleans plain; objects and lists are not printed.
 pub fn quote(v: &Value) -> Option<String> {
     match v {
+        Value::Number(n) if n.is_f64() => Some(go_float(n.as_f64().unwrap_or_default())),
         Value::String(_) | Value::Number(_) | Value::Bool(_) | Value::Null => Some(v.to_string()),
         Value::Array(_) | Value::Object(_) => None,
     }
+}
+
+/// A float as Go's `%v` prints it (strconv's shortest `'g'`): `1.5`, `123456`,
+/// `1e+06`, `1.8446744073709552e+19`, `1e-05`.
+pub fn go_float(f: f64) -> String {
+    if !f.is_finite() {
+        return if f.is_nan() {
+            "NaN"
+        } else if f > 0.0 {
+            "+Inf"
+        } else {
+            "-Inf"
+        }
+        .into();
+    }
+    if f == 0.0 {
+        return if f.is_sign_negative() { "-0" } else { "0" }.into();
+    }
+    // Rust's `{:e}` gives the shortest digits that read back as `f`, as Go's does.
+    let sci = format!("{:e}", f.abs());
+    let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
+    let exp: i32 = exp.parse().unwrap_or_default();
+    let digits: String = mantissa.chars().filter(|c| *c != '.').collect();
+    let nd = digits.len() as i32;
+    let body = if !(-4..6).contains(&exp) {
+        let m = if nd > 1 {
+            format!("{}.{}", &digits[..1], &digits[1..])
+        } else {
+            digits
+        };
+        format!("{m}e{}{:02}", if exp < 0 { '-' } else { '+' }, exp.abs())
+    } else if exp < 0 {
+        format!("0.{}{digits}", "0".repeat((-exp - 1) as usize))
+    } else if nd > exp + 1 {
+        let point = (exp + 1) as usize;
+        format!("{}.{}", &digits[..point], &digits[point..])
+    } else {
+        format!("{digits}{}", "0".repeat((exp + 1 - nd) as usize))
+    };
+    if f < 0.0 { format!("-{body}") } else { body }
 }
 
 impl fmt::Display for FieldError {
@@ -148,5 +189,32 @@ mod tests {
         );
         let unknown = FieldError::new("spec.x", ErrorType::UnknownField, None, String::new());
         assert_eq!(unknown.to_string(), "unknown field \"spec.x\"");
+    }
+}
+
+#[cfg(test)]
+mod go_float_tests {
+    use super::go_float;
+
+    /// Each as Go 1.26's `fmt.Sprintf("%v", float64(x))` prints it.
+    #[test]
+    fn floats_print_as_go_prints_them() {
+        for (f, go) in [
+            (1.5, "1.5"),
+            (0.5, "0.5"),
+            (-2.25, "-2.25"),
+            (123456.0, "123456"),
+            (1e6, "1e+06"),
+            (1234567.0, "1.234567e+06"),
+            (18446744073709551615.0, "1.8446744073709552e+19"),
+            (0.0001, "0.0001"),
+            (0.00001, "1e-05"),
+            (0.000012345, "1.2345e-05"),
+            (65535.5, "65535.5"),
+            (0.0, "0"),
+            (1e300, "1e+300"),
+        ] {
+            assert_eq!(go_float(f), go, "{f}");
+        }
     }
 }

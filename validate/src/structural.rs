@@ -201,14 +201,17 @@ pub fn check(
     {
         // kube-openapi names a value that is neither a string nor a list by its
         // format (Go's `int64`, `float64`) when the schema has a format.
+        // An integer beyond int64 reaches the apiserver as a float: it is a "number"
+        // to the type check, whatever the format, and its bounds are still checked.
+        let beyond = value.is_u64() && !value.is_i64();
         if let Some(format) = schema.get("format").and_then(Value::as_str)
             && !value.is_string()
             && !value.is_array()
+            && !beyond
         {
             let t = match value {
-                Value::Number(n) if n.is_i64() => "int64",
-                // A float, or an integer beyond int64 (decoded into a float).
-                Value::Number(_) => "float64",
+                Value::Number(n) if n.is_f64() => "float64",
+                Value::Number(_) => "int64",
                 _ => "",
             };
             out.push(FieldError::new(
@@ -226,6 +229,9 @@ pub fn check(
             Some(format!("\"{t}\"")),
             format!("{path} in body must be of type {want}: \"{t}\""),
         ));
+        if let (true, Some(f)) = (beyond, value.as_f64()) {
+            check_number(schema, f, &Value::from(f), path, out);
+        }
         return;
     }
     match value {
@@ -607,14 +613,18 @@ mod tests {
             errors(&schema, &beyond),
             vec![
                 "spec.port: Invalid value: \"number\": spec.port in body must be of type integer: \"number\"",
+                "spec.port: Invalid value: 1.8446744073709552e+19: spec.port in body should be less than or equal to 65535",
                 "spec.q: Invalid value: \"number\": spec.q in body must be of type integer,string: \"number\"",
             ]
         );
-        let int32 = json!({"type": "integer", "format": "int32"});
+        // The apiserver's words for `port: 18446744073709551615` (format int32, at
+        // most 65535): the type error names no format, and the bound is checked.
+        let port = json!({"type": "integer", "format": "int32", "maximum": 65535});
         assert_eq!(
-            errors(&int32, &json!(18_446_744_073_709_551_615u64)),
+            errors(&port, &json!(18_446_744_073_709_551_615u64)),
             vec![
-                "spec: Invalid value: \"float64\": spec in body must be of type int32: \"float64\""
+                "spec: Invalid value: \"number\": spec in body must be of type integer: \"number\"",
+                "spec: Invalid value: 1.8446744073709552e+19: spec in body should be less than or equal to 65535",
             ]
         );
         assert_eq!(
