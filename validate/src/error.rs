@@ -194,7 +194,18 @@ mod tests {
 
 #[cfg(test)]
 mod go_float_tests {
-    use super::go_float;
+    use super::{go_float, quote};
+    use serde_json::json;
+
+    /// A value in a message: a float as Go prints it (serde_json would print
+    /// `1000000.5`), anything else as JSON.
+    #[test]
+    fn values_in_messages_are_quoted_as_the_apiserver_quotes_them() {
+        assert_eq!(quote(&json!(1000000.5)).as_deref(), Some("1.0000005e+06"));
+        assert_eq!(quote(&json!(70000)).as_deref(), Some("70000"));
+        assert_eq!(quote(&json!("a")).as_deref(), Some("\"a\""));
+        assert_eq!(quote(&json!([1])), None);
+    }
 
     /// Each as Go 1.26's `fmt.Sprintf("%v", float64(x))` prints it.
     #[test]
@@ -213,6 +224,15 @@ mod go_float_tests {
             (65535.5, "65535.5"),
             (0.0, "0"),
             (1e300, "1e+300"),
+            (1000.0, "1000"),
+            (100000.0, "100000"),
+            (-0.00001, "-1e-05"),
+            (1e21, "1e+21"),
+            (0.1, "0.1"),
+            (-0.0, "-0"),
+            (f64::NAN, "NaN"),
+            (f64::INFINITY, "+Inf"),
+            (f64::NEG_INFINITY, "-Inf"),
         ] {
             assert_eq!(go_float(f), go, "{f}");
         }
