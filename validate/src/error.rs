@@ -90,15 +90,11 @@ pub fn quote(v: &Value) -> Option<String> {
 /// A float as Go's `%v` prints it (strconv's shortest `'g'`): `1.5`, `123456`,
 /// `1e+06`, `1.8446744073709552e+19`, `1e-05`.
 pub fn go_float(f: f64) -> String {
-    if !f.is_finite() {
-        return if f.is_nan() {
-            "NaN"
-        } else if f > 0.0 {
-            "+Inf"
-        } else {
-            "-Inf"
-        }
-        .into();
+    if f.is_nan() {
+        return "NaN".into();
+    }
+    if f.is_infinite() {
+        return if f.is_sign_positive() { "+Inf" } else { "-Inf" }.into();
     }
     if f == 0.0 {
         return if f.is_sign_negative() { "-0" } else { "0" }.into();
