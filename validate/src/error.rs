@@ -120,7 +120,11 @@ pub fn go_float(f: f64) -> String {
     } else {
         format!("{digits}{}", "0".repeat((exp + 1 - nd) as usize))
     };
-    if f < 0.0 { format!("-{body}") } else { body }
+    if f.is_sign_negative() {
+        format!("-{body}")
+    } else {
+        body
+    }
 }
 
 impl fmt::Display for FieldError {
