@@ -755,27 +755,17 @@ fn duration_text(seconds: f64) -> String {
     }
 }
 
-/// One run found on disk: its figures and what `cargo xtask mutants` recorded.
-#[derive(Debug, Clone)]
+/// One run found on disk, or read from its record: its figures and what `cargo xtask
+/// mutants` recorded.
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Run {
     pub info: RunInfo,
     pub figures: Figures,
     /// Its survivors tested again (`--recheck`), when that run finished.
     pub recheck: Option<Box<Run>>,
-    /// The crate's whole list of mutants when the run was made, if on disk.
-    pub list: Option<String>,
-    /// The list's digest ([`records::list_digest`]), for a run read from its record.
-    pub digest: Option<String>,
-}
-
-impl Run {
-    /// The digest of the crate's list of mutants at the run's tree, if known.
-    pub fn list_digest(&self) -> Option<String> {
-        self.list
-            .as_deref()
-            .map(records::list_digest)
-            .or_else(|| self.digest.clone())
-    }
+    /// The digest ([`records::list_digest`]) of the crate's whole list of mutants when
+    /// the run was made, if recorded.
+    pub list_digest: Option<String>,
 }
 
 /// The generated section of TESTING.md for one crate, from its runs (whole, or the
@@ -825,7 +815,7 @@ pub fn section(t: &Target, runs: &[Run], equivalents: &[recheck::Equivalent]) ->
     }
     // Shards add up only when they are slices of one list of mutants: the same
     // mutants in the same order (lines may move, as code above them gains lines).
-    let lists: Vec<_> = runs.iter().map(Run::list_digest).collect();
+    let lists: Vec<_> = runs.iter().map(|r| r.list_digest.as_deref()).collect();
     let one_list = lists.iter().all(Option::is_some) && lists.windows(2).all(|w| w[0] == w[1]);
     if let (Some(n), Some(total)) = (total_shards, &total) {
         let label = if runs.len() as u32 == n {
@@ -993,13 +983,14 @@ fn run_on_disk(path: &Path) -> anyhow::Result<Option<Run>> {
     if list.is_file() {
         figures.planned = read(&list)?.as_array().map(Vec::len);
     }
-    let list = std::fs::read_to_string(path.join(LIST_FILE)).ok();
+    let list_digest = std::fs::read_to_string(path.join(LIST_FILE))
+        .ok()
+        .map(|l| records::list_digest(&l));
     Ok(Some(Run {
         info,
         figures,
         recheck: None,
-        list,
-        digest: None,
+        list_digest,
     }))
 }
 
@@ -1308,15 +1299,13 @@ mod tests {
                 info: info(Some((0, 2))),
                 figures: f.clone(),
                 recheck: None,
-                list: None,
-                digest: None,
+                list_digest: None,
             },
             Run {
                 info: info(Some((1, 2))),
                 figures: f,
                 recheck: None,
-                list: None,
-                digest: None,
+                list_digest: None,
             },
         ];
         let s = section(&t, &runs, &[]);
@@ -1343,13 +1332,13 @@ mod tests {
         assert!(s.contains("not all slices of one list of mutants"), "{s}");
         let mut same = runs.clone();
         for r in &mut same {
-            r.list = Some("a.rs:1:1: replace f with ()\n".into());
+            r.list_digest = Some(records::list_digest("a.rs:1:1: replace f with ()\n"));
         }
         assert!(!section(&t, &same, &[]).contains("not all slices"));
         // Lines may move; the mutants and their order may not.
-        same[1].list = Some("a.rs:2:1: replace f with ()\n".into());
+        same[1].list_digest = Some(records::list_digest("a.rs:2:1: replace f with ()\n"));
         assert!(!section(&t, &same, &[]).contains("not all slices"));
-        same[1].list = Some("a.rs:2:1: replace g with ()\n".into());
+        same[1].list_digest = Some(records::list_digest("a.rs:2:1: replace g with ()\n"));
         assert!(section(&t, &same, &[]).contains("not all slices"));
         // One shard of two is labelled as such, without a total row.
         let one = section(&t, &runs[..1], &[]);
@@ -1380,11 +1369,9 @@ mod tests {
                 info: rerun_info,
                 figures: figures(&again).expect("figures"),
                 recheck: None,
-                list: None,
-                digest: None,
+                list_digest: None,
             })),
-            list: None,
-            digest: None,
+            list_digest: None,
         }];
         let equivalents = recheck::parse_equivalents(
             "crdgen/src/a.rs: replace h with ()\n  why: h is never called.\n",
@@ -1425,8 +1412,7 @@ mod tests {
                 info: dev,
                 figures: f,
                 recheck: None,
-                list: None,
-                digest: None,
+                list_digest: None,
             },
         )];
         assert_eq!(
@@ -1512,25 +1498,22 @@ mod tests {
                 info: info(shard),
                 figures: figures(&outcomes()).expect("figures"),
                 recheck: None,
-                list: None,
-                digest: None,
+                list_digest: None,
             })),
-            list: Some(list.to_owned()),
-            digest: None,
+            list_digest: Some(records::list_digest(list)),
         };
         let list = "a.rs:1:1: replace f with ()\nb.rs:2:3: delete !\n";
         let runs = [run(Some((0, 2)), list), run(Some((1, 2)), list)];
         records::save(root.path(), &dir, &runs).expect("saved");
         let loaded = records::load(root.path(), &dir).expect("loaded");
         assert_eq!(section(&t, &loaded, &[]), section(&t, &runs, &[]));
-        assert!(
-            loaded
-                .iter()
-                .all(|r| r.list.is_none() && r.recheck.is_some())
-        );
+        assert!(loaded.iter().all(|r| r.recheck.is_some()));
         // The digest ignores where the mutants are, not which they are.
         let moved = "a.rs:7:1: replace f with ()\nb.rs:9:3: delete !\n";
-        assert_eq!(loaded[0].list_digest(), Some(records::list_digest(moved)));
+        assert_eq!(
+            loaded[0].list_digest.as_deref(),
+            Some(records::list_digest(moved).as_str())
+        );
         assert_ne!(
             records::list_digest(moved),
             records::list_digest("a.rs:7:1: replace f with ()\n")

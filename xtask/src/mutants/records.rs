@@ -8,48 +8,17 @@
 //! run on different days and machines add up, and `--table-only` gives the same
 //! tables in any clone.
 //!
-//! A record holds the run's [`RunInfo`] (tree, commands), its [`Figures`] (counts,
+//! A record is the [`Run`]: its `RunInfo` (tree, commands), its `Figures` (counts,
 //! times, the names of the mutants tested, missed and timed out), its re-check, and
 //! a digest of the crate's list of mutants at its tree (names without line and
 //! column), by which the table tells whether shards are slices of one list.
 
-use super::{Figures, Run, RunInfo};
+use super::Run;
 use anyhow::Context;
-use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
 /// Where the records are, below the workspace root.
 pub const RECORDS_DIR: &str = "xtask/mutants-runs";
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-struct Record {
-    info: RunInfo,
-    figures: Figures,
-    /// The list's digest ([`list_digest`]), when the run recorded its list.
-    list_digest: Option<String>,
-    recheck: Option<Box<Record>>,
-}
-
-impl Record {
-    fn of(run: &Run) -> Record {
-        Record {
-            info: run.info.clone(),
-            figures: run.figures.clone(),
-            list_digest: run.list_digest(),
-            recheck: run.recheck.as_deref().map(|r| Box::new(Record::of(r))),
-        }
-    }
-
-    fn into_run(self) -> Run {
-        Run {
-            info: self.info,
-            figures: self.figures,
-            recheck: self.recheck.map(|r| Box::new(r.into_run())),
-            list: None,
-            digest: self.list_digest,
-        }
-    }
-}
 
 /// FNV-1a (64 bits) of the list's mutant names without line and column, one per
 /// line: two lists with the same mutants in the same order have the same digest,
@@ -102,7 +71,7 @@ pub fn save(root: &Path, crate_dir: &Path, runs: &[Run]) -> anyhow::Result<()> {
                     .with_context(|| format!("removing {}", old.display()))?;
             }
         }
-        let text = serde_json::to_string_pretty(&Record::of(run))? + "\n";
+        let text = serde_json::to_string_pretty(run)? + "\n";
         crdgen::output::write_atomic(&path, text.as_bytes())
             .with_context(|| format!("writing {}", path.display()))?;
     }
@@ -124,9 +93,9 @@ pub fn load(root: &Path, crate_dir: &Path) -> anyhow::Result<Vec<Run>> {
             continue;
         }
         let text = std::fs::read_to_string(&path).with_context(|| format!("{}", path.display()))?;
-        let record: Record = serde_json::from_str(&text)
+        let run: Run = serde_json::from_str(&text)
             .with_context(|| format!("{}: not a run record", path.display()))?;
-        runs.push(record.into_run());
+        runs.push(run);
     }
     super::in_shard_order(runs, &dir)
 }
