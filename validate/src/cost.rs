@@ -66,10 +66,10 @@ pub struct Metered {
 }
 
 /// Evaluates `rule` with `vars` bound (`self`, ...), counting its cost against `limit`.
-pub fn meter(
-    rule: &CheckedRule,
-    base: &Context,
-    vars: Vec<(String, Value)>,
+pub fn meter<'a>(
+    rule: &'a CheckedRule,
+    base: &'a Context<'a>,
+    vars: Vec<(&'a str, Value)>,
     limit: u64,
 ) -> Metered {
     let mut m = Meter {
@@ -91,7 +91,8 @@ pub fn meter(
 struct Meter<'a> {
     rule: &'a CheckedRule,
     base: &'a Context<'a>,
-    vars: Vec<(String, Val)>,
+    /// Bound names, innermost last (borrowed from the rule's comprehensions).
+    vars: Vec<(&'a str, Val)>,
     cost: u64,
     limit: u64,
     order_dependent: bool,
@@ -133,7 +134,7 @@ fn no_overload() -> ExecutionError {
     ExecutionError::NoSuchOverload
 }
 
-impl Meter<'_> {
+impl<'a> Meter<'a> {
     fn add(&mut self, c: u64) -> Step<()> {
         self.cost = self.cost.saturating_add(c);
         if self.cost > self.limit {
@@ -144,7 +145,7 @@ impl Meter<'_> {
     }
 
     fn lookup(&self, name: &str) -> Val {
-        match self.vars.iter().rev().find(|(n, _)| n == name) {
+        match self.vars.iter().rev().find(|(n, _)| *n == name) {
             Some((_, v)) => v.clone(),
             None => Err(ExecutionError::UndeclaredReference(Arc::new(
                 name.to_owned(),
@@ -162,12 +163,12 @@ impl Meter<'_> {
         Value::resolve(template, &ctx)
     }
 
-    fn eval(&mut self, e: &IdedExpr) -> Step<Val> {
+    fn eval(&mut self, e: &'a IdedExpr) -> Step<Val> {
         if is_const(e) {
             return Ok(Value::resolve(e, self.base));
         }
         if let Expr::Ident(name) = &e.expr {
-            return match self.vars.iter().rev().find(|(n, _)| n == name) {
+            return match self.vars.iter().rev().find(|(n, _)| *n == name) {
                 Some((_, v)) => {
                     let v = v.clone();
                     self.add(1)?;
@@ -271,10 +272,10 @@ impl Meter<'_> {
                     _ => return Ok(Err(no_overload())),
                 };
                 let accu = self.eval(&c.accu_init)?;
-                self.vars.push((c.accu_var.clone(), accu));
+                self.vars.push((&c.accu_var, accu));
                 let accu_at = self.vars.len() - 1;
                 for item in items.iter() {
-                    self.vars.push((c.iter_var.clone(), Ok(item.clone())));
+                    self.vars.push((&c.iter_var, Ok(item.clone())));
                     let cond = self.eval(&c.loop_cond);
                     let stop = matches!(cond, Ok(Ok(Value::Bool(false))));
                     let step = match cond {
@@ -304,7 +305,7 @@ impl Meter<'_> {
         }
     }
 
-    fn list(&mut self, e: &IdedExpr, l: &ListExpr) -> Step<Val> {
+    fn list(&mut self, e: &'a IdedExpr, l: &'a ListExpr) -> Step<Val> {
         let mut vals = vec![];
         let mut result = Ok(());
         for el in &l.elements {
@@ -325,7 +326,7 @@ impl Meter<'_> {
 
     /// `&&` (`or` false) and `||` (`or` true): left to right, stopping at a deciding
     /// value; an error loses to a deciding value of the other side.
-    fn logical(&mut self, c: &CallExpr, or: bool) -> Step<Val> {
+    fn logical(&mut self, c: &'a CallExpr, or: bool) -> Step<Val> {
         let mut err = None;
         for term in &c.args {
             match self.eval(term)? {
@@ -347,7 +348,7 @@ impl Meter<'_> {
 
     /// An attribute evaluated: its resolution plus the attribute's own step (none for a
     /// ternary, whose branches carry the cost).
-    fn eval_attr(&mut self, e: &IdedExpr) -> Step<Val> {
+    fn eval_attr(&mut self, e: &'a IdedExpr) -> Step<Val> {
         if let Expr::Select(s) = &e.expr
             && s.test
         {
@@ -364,7 +365,7 @@ impl Meter<'_> {
 
     /// A ternary branch or an index, resolved: an attribute costs its qualifiers only;
     /// anything else is evaluated.
-    fn resolve_operand(&mut self, e: &IdedExpr) -> Step<Val> {
+    fn resolve_operand(&mut self, e: &'a IdedExpr) -> Step<Val> {
         if is_attr(e) {
             self.resolve_attr(e)
         } else {
@@ -372,7 +373,7 @@ impl Meter<'_> {
         }
     }
 
-    fn resolve_attr(&mut self, e: &IdedExpr) -> Step<Val> {
+    fn resolve_attr(&mut self, e: &'a IdedExpr) -> Step<Val> {
         let (base, quals) = split_attr(e);
         let mut v = match &base.expr {
             Expr::Ident(name) => self.lookup(name),
@@ -453,7 +454,7 @@ impl Meter<'_> {
         })
     }
 
-    fn call(&mut self, e: &IdedExpr, c: &CallExpr) -> Step<Val> {
+    fn call(&mut self, e: &'a IdedExpr, c: &'a CallExpr) -> Step<Val> {
         let rule = self.rule;
         let namespaced = rule.namespaced(e.id);
         // The receiver of a namespaced function (`sets` of `sets.contains`) is a name.
@@ -897,7 +898,12 @@ fn call_cost(m: &Meter, function: &str, overload: &str, args: &[Val], result: &V
                 return s * ceil(regex as f64 * REGEX_STRING_LENGTH);
             }
         }
-        f if crdgen::cel_cost::NOMINAL_COST_FUNCTIONS.contains(&f) => return 1,
+        f if crdgen::cel_cost::NOMINAL_COST_FUNCTIONS
+            .binary_search(&f)
+            .is_ok() =>
+        {
+            return 1;
+        }
         operators::EQUALS if args.len() == 2 => {
             if let Ok(Value::Opaque(o)) = &args[0]
                 && o.downcast_ref::<OptionalValue>().is_none()
@@ -914,7 +920,10 @@ fn call_cost(m: &Meter, function: &str, overload: &str, args: &[Val], result: &V
         "starts_with_string" | "ends_with_string" | "string_to_bytes" | "bytes_to_string"
         | "strings_quote" | "string_format" => ceil(sz(&args[0]) as f64 * STRING_TRAVERSAL),
         "in_list" => sz(&args[1]),
-        o if crdgen::cel_cost::MIN_SIZE_OVERLOADS.contains(&o) => {
+        o if crdgen::cel_cost::MIN_SIZE_OVERLOADS
+            .binary_search(&o)
+            .is_ok() =>
+        {
             ceil(min_size() as f64 * STRING_TRAVERSAL)
         }
         "add_string" | "add_bytes" => ceil((sz(&args[0]) + sz(&args[1])) as f64 * STRING_TRAVERSAL),
@@ -1201,12 +1210,9 @@ impl Walker<'_> {
             if r.skipped_on_create {
                 continue;
             }
-            let mut vars = vec![("self".to_owned(), this.clone())];
+            let mut vars = vec![("self", this.clone())];
             if r.optional_old_self {
-                vars.push((
-                    "oldSelf".to_owned(),
-                    Value::Opaque(Arc::new(OptionalValue::none())),
-                ));
+                vars.push(("oldSelf", Value::Opaque(Arc::new(OptionalValue::none()))));
             }
             let m = meter(&r.checked, self.base, vars.clone(), PER_CALL_LIMIT);
             self.spent.order_dependent |= m.order_dependent;

@@ -188,16 +188,16 @@ fn the_corpus_costs_what_the_apiservers_code_printed() {
     .expect("reference JSON");
     let files = reference.as_object().expect("one entry per corpus file");
     assert!(files.len() >= 3, "the corpus files");
-    let mut compared = 0;
-    let mut overruns = 0;
-    let mut differences = vec![];
+    // Every object with its file's meter and the apiserver's figures.
+    let mut meters = vec![];
+    let mut jobs = vec![];
     for (file, expected) in files {
         let text = std::fs::read_to_string(dir.join(file)).expect("corpus file");
         let docs: Vec<J> = serde_yaml::Deserializer::from_str(&text)
             .map(|d| <J as serde::Deserialize>::deserialize(d).expect("YAML"))
             .collect();
         let schema = &docs[0]["spec"]["versions"][0]["schema"]["openAPIV3Schema"];
-        let meter = SchemaMeter::new(schema).expect("the corpus rules check");
+        meters.push(SchemaMeter::new(schema).expect("the corpus rules check"));
         let expected = expected.as_array().expect("one entry per object");
         assert_eq!(
             expected.len(),
@@ -205,36 +205,66 @@ fn the_corpus_costs_what_the_apiservers_code_printed() {
             "{file}: one entry per object"
         );
         for (object, want) in docs[1..].iter().zip(expected) {
-            compared += 1;
-            let got = meter.meter(object);
-            // The reference is only reproducible where the cost is.
-            assert!(
-                !got.order_dependent,
-                "{file} {}: order-dependent",
-                object["metadata"]["name"]
-            );
-            let name = &object["metadata"]["name"];
-            let errors: Vec<&str> = want["errors"]
-                .as_array()
-                .expect("errors")
-                .iter()
-                .filter_map(J::as_str)
-                .collect();
-            match (&got.overrun, want["remaining"].as_i64() == Some(-1)) {
-                (None, false) if want["spent"] == got.cost => {}
-                (Some(o), true) if errors.contains(&o.to_string().as_str()) => overruns += 1,
-                _ => differences.push(format!(
-                    "{file} {name}: cost {} overrun {:?}; the apiserver's code: {want}",
-                    got.cost, got.overrun
-                )),
-            }
+            jobs.push((file, meters.len() - 1, object.clone(), want));
         }
     }
+    // The objects that meter up to the whole budget take seconds each: every core
+    // takes the next object until none is left.
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let outcomes: Vec<(bool, Option<String>)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..std::thread::available_parallelism().map_or(1, |n| n.get()))
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut out = vec![];
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some((file, m, object, want)) = jobs.get(i) else {
+                            return out;
+                        };
+                        out.push(compare(file, &meters[*m], object, want));
+                    }
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().expect("a corpus worker"))
+            .collect()
+    });
+    let compared = outcomes.len();
+    let overruns = outcomes.iter().filter(|(overrun, _)| *overrun).count();
+    let differences: Vec<&str> = outcomes.iter().filter_map(|(_, d)| d.as_deref()).collect();
     assert!(differences.is_empty(), "{}", differences.join("\n"));
     assert!(
         compared >= 100 && overruns >= 5,
         "{compared} objects, {overruns} overruns"
     );
+}
+
+/// One corpus object metered against the apiserver's figures: whether it overran as
+/// the apiserver's code did, and the difference, if there is one.
+fn compare(file: &str, meter: &SchemaMeter, object: &J, want: &J) -> (bool, Option<String>) {
+    let got = meter.meter(object);
+    let name = &object["metadata"]["name"];
+    // The reference is only reproducible where the cost is.
+    assert!(!got.order_dependent, "{file} {name}: order-dependent");
+    let errors: Vec<&str> = want["errors"]
+        .as_array()
+        .expect("errors")
+        .iter()
+        .filter_map(J::as_str)
+        .collect();
+    match (&got.overrun, want["remaining"].as_i64() == Some(-1)) {
+        (None, false) if want["spent"] == got.cost => (false, None),
+        (Some(o), true) if errors.contains(&o.to_string().as_str()) => (true, None),
+        _ => (
+            false,
+            Some(format!(
+                "{file} {name}: cost {} overrun {:?}; the apiserver's code: {want}",
+                got.cost, got.overrun
+            )),
+        ),
+    }
 }
 
 #[test]
@@ -262,7 +292,7 @@ fn the_per_call_limit_is_reached_only_when_the_cost_passes_it() {
     let m = SchemaMeter::new(&schema).expect("the rule checks");
     let checked = &m.rules.by_node["/properties/spec/properties/f"][0].checked;
     let run = |limit| {
-        let vars = vec![("self".to_owned(), Value::from("abcdefghijklmnopqrstuvwxyz"))];
+        let vars = vec![("self", Value::from("abcdefghijklmnopqrstuvwxyz"))];
         meter(checked, &m.functions, vars, limit)
     };
     // The figure of `string_functions_cost_by_the_strings_length`.
@@ -507,12 +537,7 @@ fn attributes_of_call_results_and_failed_arguments_cost_what_the_apiserver_count
         let m = SchemaMeter::new(&schema).expect("the rule checks");
         let checked = &m.rules.by_node["/properties/spec/properties/f"][0].checked;
         let this = to_cel(&value, &node, &m.functions);
-        let got = meter(
-            checked,
-            &m.functions,
-            vec![("self".to_owned(), this)],
-            PER_CALL_LIMIT,
-        );
+        let got = meter(checked, &m.functions, vec![("self", this)], PER_CALL_LIMIT);
         let got_held = match &got.value {
             Ok(Ok(Value::Bool(b))) => *b,
             Ok(Err(_)) => false,
@@ -582,7 +607,7 @@ fn natively_computed_calls_decide_as_the_apiserver_decides() {
             .iter()
             .enumerate()
             .filter(|(_, r)| {
-                let vars = vec![("self".to_owned(), this.clone())];
+                let vars = vec![("self", this.clone())];
                 let v = meter(&r.checked, &m.functions, vars, PER_CALL_LIMIT).value;
                 !matches!(v, Ok(Ok(Value::Bool(true))))
             })

@@ -1470,3 +1470,10 @@ fn a_root_declaring_type_and_object_meta_keeps_its_bounds() {
     assert_eq!(costs(&no_kind), [314_576, 314_575]);
     assert_eq!(costs(&no_generate_name), [314_576, 314_575]);
 }
+
+#[test]
+fn the_cost_tables_are_sorted_for_their_binary_search() {
+    // An unsorted table would make `binary_search` miss names that are in it.
+    assert!(MIN_SIZE_OVERLOADS.is_sorted());
+    assert!(NOMINAL_COST_FUNCTIONS.is_sorted());
+}
