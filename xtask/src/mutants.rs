@@ -125,12 +125,7 @@ fn parse_shard(s: &str) -> anyhow::Result<(u32, u32)> {
 
 /// The directory of a crate's results with `profile`, below the workspace root.
 fn crate_dir(crate_name: &str, profile: &str) -> PathBuf {
-    let name = if profile == PROFILE {
-        crate_name.to_owned()
-    } else {
-        format!("{crate_name}@{profile}")
-    };
-    Path::new("mutants.out").join(name)
+    Path::new("mutants.out").join(crate_dir_name(crate_name, profile))
 }
 
 /// The directory of one run's results, below the workspace root.
@@ -1030,9 +1025,11 @@ fn in_shard_order(mut runs: Vec<Run>, dir: &Path) -> anyhow::Result<Vec<Run>> {
 }
 
 /// Every recorded run of every crate and profile, with its speed: to compare profiles
-/// on the same shard.
-fn profiles_section(root: &Path) -> anyhow::Result<Option<String>> {
+/// on the same shard. The rows of `old` (the section as it stands) whose crate and
+/// profile have no records yet (runs made before records were kept) stay as they are.
+fn profiles_section(root: &Path, old: &str) -> anyhow::Result<Option<String>> {
     let mut rows = Vec::new();
+    let mut recorded = Vec::new();
     for dir in records::crate_dirs(root)? {
         let name = dir
             .file_name()
@@ -1040,54 +1037,84 @@ fn profiles_section(root: &Path) -> anyhow::Result<Option<String>> {
             .unwrap_or_default();
         let krate = name.split('@').next().unwrap_or_default().to_owned();
         for r in records::load(root, &dir)? {
-            rows.push((krate.clone(), r));
+            rows.push((name.clone(), profile_row(&krate, &r)));
         }
+        recorded.push(name);
     }
-    Ok((!rows.is_empty()).then(|| profile_rows(&rows)))
+    if rows.is_empty() {
+        return Ok(None);
+    }
+    rows.extend(
+        legacy_profile_rows(old)
+            .filter(|(key, _)| !recorded.contains(key))
+            .map(|(key, line)| (key, line.to_owned())),
+    );
+    // One block per crate and profile, in the order of their folders' names.
+    rows.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(Some(profile_table(rows.into_iter().map(|(_, line)| line))))
 }
 
-/// The profiles table from (crate, run) pairs.
-pub fn profile_rows(rows: &[(String, Run)]) -> String {
-    let mut out = String::new();
-    if rows.is_empty() {
-        out.push_str("No results yet.\n");
-        return out;
+/// The name of a crate's folder of runs with `profile` (`crate`, or `crate@profile`
+/// for another profile than [`PROFILE`]).
+fn crate_dir_name(krate: &str, profile: &str) -> String {
+    if profile == PROFILE {
+        krate.to_owned()
+    } else {
+        format!("{krate}@{profile}")
     }
-    out.push_str(
+}
+
+/// The rows of a profiles table, each with its crate's folder name.
+fn legacy_profile_rows(section: &str) -> impl Iterator<Item = (String, &str)> {
+    section.lines().skip(2).filter_map(|line| {
+        let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+        let (krate, profile) = (cells.get(1)?, cells.get(3)?);
+        let profile = profile.split('`').nth(1)?;
+        Some((crate_dir_name(krate, profile), line))
+    })
+}
+
+fn profile_table(rows: impl Iterator<Item = String>) -> String {
+    let mut out = String::from(
         "| Crate | Run | Profile | Tree | Jobs | Mutants | Duration | Mutants/min | Mutants/min of one job after the baseline |\n|---|---|---|---|---|---|---|---|---|\n",
     );
-    for (krate, r) in rows {
-        let jobs = if r.info.cargo_mutants.contains(" --in-place") {
-            "1"
-        } else {
-            r.info
-                .cargo_mutants
-                .split(" -j ")
-                .nth(1)
-                .and_then(|s| s.split(' ').next())
-                .unwrap_or("?")
-        };
-        let run = match r.info.shard {
-            Some((k, n)) => format!("shard {k}/{n}"),
-            None => "whole crate".to_owned(),
-        };
-        let in_place = if r.info.cargo_mutants.contains(" --in-place") {
-            " (in place)"
-        } else {
-            ""
-        };
-        let _ = writeln!(
-            out,
-            "| {krate} | {run} | `{}`{in_place} | {} | {jobs} | {} | {} | {} | {:.2} |",
-            r.info.profile,
-            r.info.tree,
-            r.figures.mutants,
-            duration_cell(&r.figures),
-            rate(&r.figures),
-            r.figures.per_job_minute(),
-        );
+    for row in rows {
+        out.push_str(&row);
+        out.push('\n');
     }
     out
+}
+
+/// One run's row of the profiles table.
+fn profile_row(krate: &str, r: &Run) -> String {
+    let jobs = if r.info.cargo_mutants.contains(" --in-place") {
+        "1"
+    } else {
+        r.info
+            .cargo_mutants
+            .split(" -j ")
+            .nth(1)
+            .and_then(|s| s.split(' ').next())
+            .unwrap_or("?")
+    };
+    let run = match r.info.shard {
+        Some((k, n)) => format!("shard {k}/{n}"),
+        None => "whole crate".to_owned(),
+    };
+    let in_place = if r.info.cargo_mutants.contains(" --in-place") {
+        " (in place)"
+    } else {
+        ""
+    };
+    format!(
+        "| {krate} | {run} | `{}`{in_place} | {} | {jobs} | {} | {} | {} | {:.2} |",
+        r.info.profile,
+        r.info.tree,
+        r.figures.mutants,
+        duration_cell(&r.figures),
+        rate(&r.figures),
+        r.figures.per_job_minute(),
+    )
 }
 
 fn markers(name: &str) -> (String, String) {
@@ -1097,8 +1124,8 @@ fn markers(name: &str) -> (String, String) {
     )
 }
 
-/// `doc` with the text between the markers of `name` replaced by `body`.
-pub fn replace_section(doc: &str, name: &str, body: &str) -> anyhow::Result<String> {
+/// Where the text between the markers of `name` starts and ends in `doc`.
+fn section_bounds(doc: &str, name: &str) -> anyhow::Result<(usize, usize)> {
     let (begin, end) = markers(name);
     let (Some(b), Some(e)) = (doc.find(&begin), doc.find(&end)) else {
         bail!("TESTING.md has no lines `{begin}` and `{end}`: add them where the table goes");
@@ -1106,7 +1133,19 @@ pub fn replace_section(doc: &str, name: &str, body: &str) -> anyhow::Result<Stri
     if e < b {
         bail!("TESTING.md: `{end}` comes before `{begin}`");
     }
-    Ok(format!("{}{begin}\n{body}{}", &doc[..b], &doc[e..]))
+    Ok(((b + begin.len() + 1).min(e), e))
+}
+
+/// The text between the markers of `name` in `doc`.
+fn current_section(doc: &str, name: &str) -> anyhow::Result<String> {
+    let (b, e) = section_bounds(doc, name)?;
+    Ok(doc.get(b..e).unwrap_or_default().to_owned())
+}
+
+/// `doc` with the text between the markers of `name` replaced by `body`.
+pub fn replace_section(doc: &str, name: &str, body: &str) -> anyhow::Result<String> {
+    let (b, e) = section_bounds(doc, name)?;
+    Ok(format!("{}{body}{}", &doc[..b], &doc[e..]))
 }
 
 /// `doc` with the generated section `name` rewritten, when there are recorded runs to
@@ -1142,7 +1181,7 @@ fn write_tables(root: &Path, targets: &[Target]) -> anyhow::Result<()> {
             section(t, &runs, &equivalents)
         })?;
     }
-    let profiles = profiles_section(root)?;
+    let profiles = profiles_section(root, &current_section(&doc, "profiles")?)?;
     doc = with_section(&doc, "profiles", profiles.is_some(), || {
         profiles.unwrap_or_default()
     })?;
@@ -1416,11 +1455,44 @@ mod tests {
             },
         )];
         assert_eq!(
-            profile_rows(&rows).lines().nth(2),
-            Some(
-                "| crdgen | shard 3/80 | `dev` (in place) | 80af639 | 1 | 8 | 2 min 0 s | 4.00 | 8.00 |"
-            )
+            profile_row(&rows[0].0, &rows[0].1),
+            "| crdgen | shard 3/80 | `dev` (in place) | 80af639 | 1 | 8 | 2 min 0 s | 4.00 | 8.00 |"
         );
+    }
+
+    #[test]
+    fn the_profiles_table_keeps_the_rows_of_runs_without_records() {
+        let root = tempfile::tempdir().expect("tempdir");
+        let old = "| Crate | Run | Profile | Tree | Jobs | Mutants | Duration | Mutants/min | Mutants/min of one job after the baseline |
+|---|---|---|---|---|---|---|---|---|
+| crdgen | shard 0/8 | `mutants` (in place) | e22f37f | 1 | 266 | 58 min 12 s | 4.57 | 4.59 |
+| crdgen | shard 75/200 | `dev` (in place) | 13b4dc6 | 1 | 4 | 13 min 10 s | 0.30 | 0.65 |
+| translate | whole crate | `mutants` | f6a657b | 1 | 313 | 22 min 27 s | 13.95 | 17.46 |
+| validate | shard 0/4 | `mutants` (in place) | e22f37f | 1 | 216 | 1 h 15 min | 2.85 | 3.05 |
+";
+        assert_eq!(profiles_section(root.path(), old).expect("read"), None);
+        // Recorded runs of translate replace its row; the other crates' rows stay.
+        let run = Run {
+            info: info(None),
+            figures: figures(&outcomes()).expect("figures"),
+            recheck: None,
+            list_digest: None,
+        };
+        records::save(root.path(), &crate_dir("translate", PROFILE), &[run]).expect("saved");
+        let new = profiles_section(root.path(), old)
+            .expect("read")
+            .expect("a table");
+        let lines: Vec<&str> = new.lines().collect();
+        assert_eq!(lines[..2], old.lines().take(2).collect::<Vec<_>>()[..]);
+        assert_eq!(
+            lines[2..4],
+            old.lines().skip(2).take(2).collect::<Vec<_>>()[..]
+        );
+        assert!(
+            lines[4].starts_with("| translate | whole crate | `mutants` | 80af639 |"),
+            "{new}"
+        );
+        assert_eq!(lines[5..], old.lines().skip(5).collect::<Vec<_>>()[..]);
     }
 
     #[test]
