@@ -820,6 +820,21 @@ pub fn section(t: &Target, runs: &[Run], equivalents: &[recheck::Equivalent]) ->
         };
         if runs.len() > 1 {
             row(&mut out, &format!("**{label}**"), "", total);
+        }
+        let to_run: Vec<String> = (0..n)
+            .filter(|k| !runs.iter().any(|r| r.info.shard == Some((*k, n))))
+            .map(|k| k.to_string())
+            .collect();
+        if !to_run.is_empty() {
+            let _ = writeln!(out);
+            let _ = writeln!(
+                out,
+                "Not the whole crate yet: {label} run; shard{} {} of {n} still to run.",
+                if to_run.len() == 1 { "" } else { "s" },
+                to_run.join(", ")
+            );
+        }
+        if runs.len() > 1 {
             if !one_list {
                 let _ = writeln!(out);
                 let _ = writeln!(
@@ -1382,6 +1397,13 @@ mod tests {
         // One shard of two is labelled as such, without a total row.
         let one = section(&t, &runs[..1], &[]);
         assert!(!one.contains("shards**"), "{one}");
+        assert!(
+            one.contains(
+                "\nNot the whole crate yet: 1 of 2 shards run; shard 1 of 2 still to run.\n"
+            ),
+            "{one}"
+        );
+        assert!(!s.contains("Not the whole crate"), "{s}");
         assert!(section(&t, &[], &[]).starts_with("No results yet"));
     }
 
