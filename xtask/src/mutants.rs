@@ -834,16 +834,14 @@ pub fn section(t: &Target, runs: &[Run], equivalents: &[recheck::Equivalent]) ->
                 to_run.join(", ")
             );
         }
-        if runs.len() > 1 {
-            if !one_list {
-                let _ = writeln!(out);
-                let _ = writeln!(
-                    out,
-                    "The shards are not all slices of one list of mutants (the code changed between \
-                     them, or a run did not record its list): they may overlap or leave gaps, so \
-                     the total is only near the crate's."
-                );
-            }
+        if runs.len() > 1 && !one_list {
+            let _ = writeln!(out);
+            let _ = writeln!(
+                out,
+                "The shards are not all slices of one list of mutants (the code changed between \
+                 them, or a run did not record its list): they may overlap or leave gaps, so \
+                 the total is only near the crate's."
+            );
         }
     }
     let _ = writeln!(out);
