@@ -49,19 +49,63 @@ fn crds_in(file: &Path) -> Vec<Value> {
 type Key = (String, String, String, u64, String);
 type Figures = (u64, u64, u64);
 
-#[test]
-fn estimates_equal_the_apiservers_for_every_rule() {
-    let Some(go) = e2e::tools::go_for_test("celcost") else {
-        return;
-    };
-    let dir = tempfile::tempdir().expect("tempdir");
-    let bin = match std::env::var_os("CELCOST") {
+/// `celcost`, built into `dir` (or the one `CELCOST` names); `None` where the test
+/// is skipped for want of Go.
+fn celcost(dir: &Path) -> Option<PathBuf> {
+    let go = e2e::tools::go_for_test("celcost")?;
+    Some(match std::env::var_os("CELCOST") {
         Some(b) => PathBuf::from(b),
         None => {
-            let b = dir.path().join("celcost");
+            let b = dir.join("celcost");
             e2e::tools::build_test_program(&go, "celcost", true, &b);
             b
         }
+    })
+}
+
+/// What `celcost` prints for `files` (run in `cwd`), compared with the copy kept in
+/// `saved` for crdgen's own tests (rewritten instead with `UPDATE_CEL_REFERENCE=1`).
+fn printed_equals_saved(bin: &Path, files: &[&PathBuf], cwd: &Path, saved: &Path) {
+    let printed = Command::new(bin)
+        .args(files)
+        .current_dir(cwd)
+        .output()
+        .expect("runs celcost");
+    assert!(
+        printed.status.success(),
+        "celcost failed: {}",
+        String::from_utf8_lossy(&printed.stderr)
+    );
+    if std::env::var_os("UPDATE_CEL_REFERENCE").is_some() {
+        std::fs::write(saved, &printed.stdout).expect("writes the reference");
+    }
+    assert!(
+        std::fs::read(saved).unwrap_or_default() == printed.stdout,
+        "{} is not what celcost prints now; rewrite it with \
+         UPDATE_CEL_REFERENCE=1 cargo test -p agentgateway-e2e --test cel_cost_differential",
+        saved.display()
+    );
+}
+
+/// The rules whose literals the apiserver refuses (`crdgen/tests/cel-literal-corpus`):
+/// its verdicts are kept in `reference.json` there, and crdgen's test
+/// `crdgen/tests/cel_literal_reference.rs` refuses exactly those rules.
+#[test]
+fn literal_refusals_are_the_apiservers() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let Some(bin) = celcost(dir.path()) else {
+        return;
+    };
+    let corpus = e2e::workspace_root().join("crdgen/tests/cel-literal-corpus");
+    let file = corpus.join("literals.yaml");
+    printed_equals_saved(&bin, &[&file], &corpus, &corpus.join("reference.json"));
+}
+
+#[test]
+fn estimates_equal_the_apiservers_for_every_rule() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let Some(bin) = celcost(dir.path()) else {
+        return;
     };
     // The corpus's figures, as celcost prints them, are kept beside it: crdgen's own
     // tests compare the estimator with them (`crdgen/tests/cel_cost_reference.rs`).
@@ -78,26 +122,7 @@ fn estimates_equal_the_apiservers_for_every_rule() {
         .filter(|f| f.starts_with(&corpus))
         .chain([&built])
         .collect();
-    let printed = Command::new(&bin)
-        .args(&corpus_files)
-        .current_dir(&corpus)
-        .output()
-        .expect("runs celcost");
-    assert!(
-        printed.status.success(),
-        "celcost failed: {}",
-        String::from_utf8_lossy(&printed.stderr)
-    );
-    let saved = corpus.join("reference.json");
-    if std::env::var_os("UPDATE_CEL_REFERENCE").is_some() {
-        std::fs::write(&saved, &printed.stdout).expect("writes reference.json");
-    }
-    assert!(
-        std::fs::read(&saved).unwrap_or_default() == printed.stdout,
-        "{} is not what celcost prints for the corpus now; rewrite it with \
-         UPDATE_CEL_REFERENCE=1 cargo test -p agentgateway-e2e --test cel_cost_differential",
-        saved.display()
-    );
+    printed_equals_saved(&bin, &corpus_files, &corpus, &corpus.join("reference.json"));
 
     let out = Command::new(&bin)
         .args(read_files.iter().chain([&built]))

@@ -108,7 +108,11 @@ impl<'a> Checker<'a> {
         for t in self.out.types.values_mut() {
             *t = types::substitute(&m, t, true);
         }
-        let errors = homogeneous_literals(e, &self.out.types);
+        // The apiserver's AST validators, in its order: literal conversions first.
+        let mut nodes = Vec::new();
+        descendants(e, false, &mut nodes);
+        let mut errors = super::literals::literal_errors(nodes.iter().map(|(e, _)| *e));
+        errors.extend(homogeneous_literals(&nodes, &self.out.types));
         if !errors.is_empty() {
             return Err(errors.join("; "));
         }
@@ -476,50 +480,51 @@ impl<'a> Checker<'a> {
     }
 }
 
+/// Every expression of `e`, parents before children, each with whether it is inside a
+/// `format` call (or is one): the nodes cel-go's AST validators look at.
+fn descendants<'e>(e: &'e IdedExpr, in_format: bool, out: &mut Vec<(&'e IdedExpr, bool)>) {
+    let in_format = in_format || matches!(&e.expr, Expr::Call(c) if c.func_name == "format");
+    out.push((e, in_format));
+    match &e.expr {
+        Expr::Select(s) => descendants(&s.operand, in_format, out),
+        Expr::Call(c) => {
+            for a in c.target.iter().map(|t| &**t).chain(&c.args) {
+                descendants(a, in_format, out);
+            }
+        }
+        Expr::List(l) => {
+            for el in &l.elements {
+                descendants(el, in_format, out);
+            }
+        }
+        Expr::Map(m) => {
+            for en in &m.entries {
+                if let EntryExpr::MapEntry(me) = &en.expr {
+                    descendants(&me.key, in_format, out);
+                    descendants(&me.value, in_format, out);
+                }
+            }
+        }
+        Expr::Comprehension(c) => {
+            for x in [
+                &c.iter_range,
+                &c.accu_init,
+                &c.loop_cond,
+                &c.loop_step,
+                &c.result,
+            ] {
+                descendants(x, in_format, out);
+            }
+        }
+        Expr::Struct(_) | Expr::Ident(_) | Expr::Literal(_) | Expr::Unspecified => {}
+    }
+}
+
 /// cel-go's `ValidateHomogeneousAggregateLiterals`, which the apiserver runs on a rule
 /// the checker accepted: the elements of a list literal, and the keys and the values of
 /// a map literal, are all of one type, except at any depth inside a `format` call. The
 /// errors of list literals first, then those of map literals.
-fn homogeneous_literals(e: &IdedExpr, types: &HashMap<u64, Ty>) -> Vec<String> {
-    fn literals<'e>(e: &'e IdedExpr, exempt: bool, out: &mut Vec<&'e IdedExpr>) {
-        let exempt = exempt || matches!(&e.expr, Expr::Call(c) if c.func_name == "format");
-        if !exempt && matches!(e.expr, Expr::List(_) | Expr::Map(_)) {
-            out.push(e);
-        }
-        match &e.expr {
-            Expr::Select(s) => literals(&s.operand, exempt, out),
-            Expr::Call(c) => {
-                for a in c.target.iter().map(|t| &**t).chain(&c.args) {
-                    literals(a, exempt, out);
-                }
-            }
-            Expr::List(l) => {
-                for el in &l.elements {
-                    literals(el, exempt, out);
-                }
-            }
-            Expr::Map(m) => {
-                for en in &m.entries {
-                    if let EntryExpr::MapEntry(me) = &en.expr {
-                        literals(&me.key, exempt, out);
-                        literals(&me.value, exempt, out);
-                    }
-                }
-            }
-            Expr::Comprehension(c) => {
-                for x in [
-                    &c.iter_range,
-                    &c.accu_init,
-                    &c.loop_cond,
-                    &c.loop_step,
-                    &c.result,
-                ] {
-                    literals(x, exempt, out);
-                }
-            }
-            Expr::Struct(_) | Expr::Ident(_) | Expr::Literal(_) | Expr::Unspecified => {}
-        }
-    }
+fn homogeneous_literals(nodes: &[(&IdedExpr, bool)], types: &HashMap<u64, Ty>) -> Vec<String> {
     let ty = |e: &IdedExpr| types.get(&e.id).cloned().unwrap_or(Ty::Error);
     let opt_inner = |t: Ty, optional: bool| {
         if optional {
@@ -530,8 +535,11 @@ fn homogeneous_literals(e: &IdedExpr, types: &HashMap<u64, Ty>) -> Vec<String> {
     };
     let mismatch =
         |expected: &Ty, actual: &Ty| format!("expected type '{expected}' but found '{actual}'");
-    let mut found = Vec::new();
-    literals(e, false, &mut found);
+    let found: Vec<&IdedExpr> = nodes
+        .iter()
+        .filter(|(e, in_format)| !in_format && matches!(e.expr, Expr::List(_) | Expr::Map(_)))
+        .map(|(e, _)| *e)
+        .collect();
     let mut errors = Vec::new();
     for lit in &found {
         if let Expr::List(l) = &lit.expr {

@@ -14,6 +14,7 @@ mod check;
 mod cost;
 mod decl;
 mod funcs;
+mod literals;
 mod types;
 
 pub mod ceiling;
