@@ -61,8 +61,9 @@ pub struct Args {
     #[arg(long, default_value = PROFILE)]
     profile: String,
     /// Mutate the source tree itself and build in its `target/` (cargo-mutants
-    /// `--in-place`, one job): no copy and no cold build, for short comparisons. Do not
-    /// edit the crate while it runs.
+    /// `--in-place`, one job): no copy and no cold build, for short comparisons and
+    /// for `--in-diff` in a work tree with a warm `target/`. Do not edit the crate
+    /// while it runs.
     #[arg(long)]
     in_place: bool,
     /// Rewrite TESTING.md's tables from the results of earlier runs; run nothing.
@@ -519,6 +520,9 @@ fn gate(
     // Without --test-workspace, cargo-mutants runs the tests of the mutated package only.
     argv.extend(["--profile", &args.profile, "--timeout", "180"].map(str::to_owned));
     argv.extend(["-j".into(), args.jobs.to_string()]);
+    if args.in_place {
+        argv.push("--in-place".into());
+    }
     argv.extend(["--output".into(), dir.display().to_string()]);
     eprintln!(
         "cargo-mutants {version}, changes since {base} (merge base {merge_base}): cargo {}",
