@@ -519,9 +519,11 @@ fn gate(
     }
     // Without --test-workspace, cargo-mutants runs the tests of the mutated package only.
     argv.extend(["--profile", &args.profile, "--timeout", "180"].map(str::to_owned));
-    argv.extend(["-j".into(), args.jobs.to_string()]);
     if args.in_place {
+        // One job, which cargo-mutants refuses to be told alongside `--in-place`.
         argv.push("--in-place".into());
+    } else {
+        argv.extend(["-j".into(), args.jobs.to_string()]);
     }
     argv.extend(["--output".into(), dir.display().to_string()]);
     eprintln!(
