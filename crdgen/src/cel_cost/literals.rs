@@ -286,32 +286,15 @@ pub fn parse_rfc3339(text: &str) -> Result<i64, String> {
             String::from_utf8_lossy(s)
         ));
     }
-    if day < 1 || day > days_in(month, year) {
-        return Err(range("day"));
-    }
-    let days = days_from_civil(year, month, day);
-    Ok(days * 86_400 + hour * 3_600 + minute * 60 + second - offset)
-}
-
-fn days_in(month: i64, year: i64) -> i64 {
-    match month {
-        2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
-}
-
-/// Days from 1970-01-01 to a date of the proleptic Gregorian calendar (Howard
-/// Hinnant's `days_from_civil`).
-fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (month + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
+    // The calendar's days (Go's "day out of range"), by jiff's proleptic Gregorian dates.
+    // (Four digits, two and two: the casts keep every value.)
+    let date =
+        jiff::civil::Date::new(year as i16, month as i8, day as i8).map_err(|_| range("day"))?;
+    let days = jiff::civil::date(1970, 1, 1)
+        .until(date)
+        .map_err(|e| e.to_string())?
+        .get_days();
+    Ok(i64::from(days) * 86_400 + hour * 3_600 + minute * 60 + second - offset)
 }
 
 #[cfg(test)]
