@@ -64,6 +64,18 @@ fn duration_literal(lit: &LiteralValue) -> Result<(), String> {
     }
 }
 
+/// 2^63: what Go keeps both parts of a duration's numbers under (`leadingInt`,
+/// `leadingFraction`), and the longest duration, negative.
+const LIMIT: u64 = 1 << 63;
+
+/// `n * 10 + digit`, or `None` past [`LIMIT`]. (Go first tests `n > LIMIT / 10`;
+/// every such `n` goes past it here.)
+fn push_digit(n: u64, digit: u8) -> Option<u64> {
+    n.checked_mul(10)?
+        .checked_add(u64::from(digit - b'0'))
+        .filter(|&n| n <= LIMIT)
+}
+
 /// Go's `time.ParseDuration`: the duration in nanoseconds, or why it is not one.
 pub fn parse_duration(text: &str) -> Result<i64, String> {
     const UNITS: [(&[u8], u64); 8] = [
@@ -76,7 +88,6 @@ pub fn parse_duration(text: &str) -> Result<i64, String> {
         (b"m", 60_000_000_000),
         (b"h", 3_600_000_000_000),
     ];
-    const LIMIT: u64 = 1 << 63;
     let invalid = || format!("not a duration ({DURATION_HELP})");
     let too_long = || "longer than Go's durations (about 292 years)".to_owned();
     let mut s = text.as_bytes();
@@ -96,38 +107,20 @@ pub fn parse_duration(text: &str) -> Result<i64, String> {
         if !(s[0] == b'.' || s[0].is_ascii_digit()) {
             return Err(invalid());
         }
-        // The whole part: an overflow is an error.
+        // The whole part: past 2^63 is an error.
         let digits = s.iter().take_while(|c| c.is_ascii_digit()).count();
         let mut v: u64 = 0;
         for &c in &s[..digits] {
-            if v > LIMIT / 10 {
-                return Err(too_long());
-            }
-            v = v * 10 + u64::from(c - b'0');
-            if v > LIMIT {
-                return Err(too_long());
-            }
+            v = push_digit(v, c).ok_or_else(too_long)?;
         }
         let pre = digits > 0;
         s = &s[digits..];
-        // The fraction: digits past what fits are dropped.
+        // The fraction: the digits that would take it past 2^63 are dropped.
         let (mut f, mut scale, mut post) = (0u64, 1f64, false);
         if let [b'.', rest @ ..] = s {
             let digits = rest.iter().take_while(|c| c.is_ascii_digit()).count();
-            let mut overflow = false;
             for &c in &rest[..digits] {
-                if overflow {
-                    continue;
-                }
-                if f > (LIMIT - 1) / 10 {
-                    overflow = true;
-                    continue;
-                }
-                let y = f * 10 + u64::from(c - b'0');
-                if y > LIMIT {
-                    overflow = true;
-                    continue;
-                }
+                let Some(y) = push_digit(f, c) else { break };
                 f = y;
                 scale *= 10.0;
             }
@@ -322,6 +315,10 @@ mod tests {
             // Fractions of hours are exact to the nanosecond; digits past 19 are dropped.
             ("0.000000001h", 3_600),
             ("1.0000000000000000000000001s", S),
+            // A fraction stops at the digit that would take it past 2^63.
+            ("0.50000000000000000000s", S / 2),
+            (".9223372036854775801h", 3_320_413_933_267),
+            (".922337203685477580999h", 3_320_413_933_267),
             ("9223372036854775807ns", i64::MAX),
             ("-9223372036854775808ns", i64::MIN),
             ("2562047.788015215h", 9_223_372_036_854_774_000),
