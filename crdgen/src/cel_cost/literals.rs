@@ -149,12 +149,11 @@ pub fn parse_duration(text: &str) -> Result<i64, String> {
             return Err(too_long());
         }
         v *= unit;
-        if f > 0 {
-            // As Go computes it, in floating point.
-            v += (f as f64 * (unit as f64 / scale)) as u64;
-            if v > LIMIT {
-                return Err(too_long());
-            }
+        // The fraction's nanoseconds, as Go computes them, in floating point (Go
+        // skips this for a fraction of 0, which adds nothing).
+        v += (f as f64 * (unit as f64 / scale)) as u64;
+        if v > LIMIT {
+            return Err(too_long());
         }
         total += v;
         if total > LIMIT {
@@ -364,6 +363,7 @@ mod tests {
             ("1970-01-01T01:00:00+01:00", 0),
             ("1969-12-31T23:00:00-01:00", 0),
             ("1970-01-01T1:00:00Z", 3_600),
+            ("1970-01-01T5:00:00Z", 18_000),
             ("2000-03-01T00:00:00Z", 951_868_800),
             ("2024-02-29T12:30:15.25Z", 1_709_209_815),
             ("2024-02-29T12:30:15,999Z", 1_709_209_815),
