@@ -320,6 +320,8 @@ mod tests {
             (".922337203685477580999h", 3_320_413_933_267),
             ("9223372036854775807ns", i64::MAX),
             ("-9223372036854775808ns", i64::MIN),
+            // The fraction's nanoseconds reach 2^63 exactly: the longest negative one.
+            ("-9223372036854775.808us", i64::MIN),
             ("2562047.788015215h", 9_223_372_036_854_774_000),
         ] {
             assert_eq!(parse_duration(text), Ok(ns), "{text}");
@@ -344,6 +346,8 @@ mod tests {
             ("92233720368547758080ns", "longer than Go's durations"),
             ("2562048h", "longer than Go's durations"),
             ("2562047.8h", "longer than Go's durations"),
+            ("9223372036854775.808us", "longer than Go's durations"),
+            ("-9223372036854775.809us", "longer than Go's durations"),
             ("2562047h2562047h", "longer than Go's durations"),
         ] {
             let got = parse_duration(text).expect_err(text);
