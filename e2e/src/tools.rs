@@ -332,6 +332,21 @@ pub fn build_test_program(go: &Path, program: &str, kubernetes_stamps: bool, out
     );
 }
 
+/// `e2e/tools/celcost` (the apiserver's CEL compilation, estimator and runtime
+/// metering), built into `dir`, or the binary `CELCOST` names; `None` where the test is
+/// skipped for want of Go (never on CI).
+pub fn celcost_for_test(dir: &Path) -> Option<PathBuf> {
+    let go = go_for_test("celcost")?;
+    Some(match std::env::var_os("CELCOST") {
+        Some(b) => PathBuf::from(b),
+        None => {
+            let b = dir.join("celcost");
+            build_test_program(&go, "celcost", true, &b);
+            b
+        }
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

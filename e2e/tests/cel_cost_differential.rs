@@ -49,20 +49,6 @@ fn crds_in(file: &Path) -> Vec<Value> {
 type Key = (String, String, String, u64, String);
 type Figures = (u64, u64, u64);
 
-/// `celcost`, built into `dir` (or the one `CELCOST` names); `None` where the test
-/// is skipped for want of Go.
-fn celcost(dir: &Path) -> Option<PathBuf> {
-    let go = e2e::tools::go_for_test("celcost")?;
-    Some(match std::env::var_os("CELCOST") {
-        Some(b) => PathBuf::from(b),
-        None => {
-            let b = dir.join("celcost");
-            e2e::tools::build_test_program(&go, "celcost", true, &b);
-            b
-        }
-    })
-}
-
 /// What `celcost` prints for `files` (run in `cwd`), compared with the copy kept in
 /// `saved` for crdgen's own tests (rewritten instead with `UPDATE_CEL_REFERENCE=1`).
 fn printed_equals_saved(bin: &Path, files: &[&PathBuf], cwd: &Path, saved: &Path) {
@@ -93,7 +79,7 @@ fn printed_equals_saved(bin: &Path, files: &[&PathBuf], cwd: &Path, saved: &Path
 #[test]
 fn literal_refusals_are_the_apiservers() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let Some(bin) = celcost(dir.path()) else {
+    let Some(bin) = e2e::tools::celcost_for_test(dir.path()) else {
         return;
     };
     let corpus = e2e::workspace_root().join("crdgen/tests/cel-literal-corpus");
@@ -104,7 +90,7 @@ fn literal_refusals_are_the_apiservers() {
 #[test]
 fn estimates_equal_the_apiservers_for_every_rule() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let Some(bin) = celcost(dir.path()) else {
+    let Some(bin) = e2e::tools::celcost_for_test(dir.path()) else {
         return;
     };
     // The corpus's figures, as celcost prints them, are kept beside it: crdgen's own

@@ -25,18 +25,6 @@ use std::{
     process::Command,
 };
 
-fn celcost(dir: &Path) -> Option<PathBuf> {
-    let go = e2e::tools::go_for_test("celcost")?;
-    Some(match std::env::var_os("CELCOST") {
-        Some(b) => PathBuf::from(b),
-        None => {
-            let b = dir.join("celcost");
-            e2e::tools::build_test_program(&go, "celcost", true, &b);
-            b
-        }
-    })
-}
-
 fn documents(file: &Path) -> Vec<Value> {
     let text = std::fs::read_to_string(file).expect("reads YAML file");
     serde_yaml::Deserializer::from_str(&text)
@@ -122,7 +110,7 @@ fn compare(
 #[test]
 fn runtime_costs_of_the_charts_crds_equal_the_apiservers() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let Some(bin) = celcost(dir.path()) else {
+    let Some(bin) = e2e::tools::celcost_for_test(dir.path()) else {
         return;
     };
     let root = e2e::workspace_root();
@@ -228,7 +216,7 @@ fn runtime_costs_of_the_charts_crds_equal_the_apiservers() {
 #[test]
 fn runtime_costs_of_the_corpus_equal_the_apiservers() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let Some(bin) = celcost(dir.path()) else {
+    let Some(bin) = e2e::tools::celcost_for_test(dir.path()) else {
         return;
     };
     let corpus = e2e::workspace_root().join("validate/tests/runtime-cost");
