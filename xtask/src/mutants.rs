@@ -259,19 +259,11 @@ fn run_cargo_mutants(root: &Path, t: &Target, argv: &[String], shown: &str) -> a
 }
 
 /// `--recheck RUN`: the survivors of `mutants.out/<crate>/RUN` tested again, into its
-/// `recheck/` directory.
+/// `recheck/` directory. A run no longer on disk (made in another clone or work tree)
+/// is taken from its record in `xtask/mutants-runs`, which names its survivors.
 fn recheck_run(root: &Path, t: &Target, name: &str, spec: &Spec) -> anyhow::Result<()> {
     let dir = crate_dir(t.name, &spec.profile).join(name);
-    let runs = runs_on_disk(&root.join(crate_dir(t.name, &spec.profile)))?;
-    let Some(run) = runs
-        .iter()
-        .find(|r| run_dir(t.name, &spec.profile, r.info.shard) == dir)
-    else {
-        bail!(
-            "--recheck {name}: no finished run in {}: give `all` or `shard-K-of-N` of a run there",
-            dir.display()
-        );
-    };
+    let run = &run_to_recheck(root, t, name, &spec.profile)?;
     let survivors: Vec<&String> = run
         .figures
         .missed_names
@@ -1028,6 +1020,51 @@ pub fn runs_on_disk(dir: &Path) -> anyhow::Result<Vec<Run>> {
     in_shard_order(runs, dir)
 }
 
+/// The run `name` (`all` or `shard-K-of-N`) of `t`: its results on disk, or else its
+/// record.
+fn run_to_recheck(root: &Path, t: &Target, name: &str, profile: &str) -> anyhow::Result<Run> {
+    let crate_dir = crate_dir(t.name, profile);
+    let dir = crate_dir.join(name);
+    let is_it = |r: &Run| run_dir(t.name, profile, r.info.shard) == dir;
+    let on_disk = runs_on_disk(&root.join(&crate_dir))?;
+    if let Some(run) = on_disk.into_iter().find(is_it) {
+        return Ok(run);
+    }
+    match records::load(root, &crate_dir)?.into_iter().find(is_it) {
+        Some(run) => Ok(run),
+        None => bail!(
+            "--recheck {name}: no finished run in {} and no record of one in {}: give \
+             `all` or `shard-K-of-N` of a run there",
+            dir.display(),
+            records::RECORDS_DIR
+        ),
+    }
+}
+
+/// The recorded runs of `t` whose results are not on disk here (`on_disk`: those that
+/// are) but whose survivors were tested again here, from the record (`--recheck`):
+/// each record with that finished re-check, to be saved.
+fn recorded_runs_rechecked_here(
+    root: &Path,
+    t: &Target,
+    on_disk: &[Run],
+) -> anyhow::Result<Vec<Run>> {
+    let mut out = Vec::new();
+    for mut run in records::load(root, &crate_dir(t.name, PROFILE))? {
+        if on_disk.iter().any(|r| r.info.shard == run.info.shard) {
+            continue;
+        }
+        let again = root
+            .join(run_dir(t.name, PROFILE, run.info.shard))
+            .join("recheck");
+        if let Some(again) = run_on_disk(&again)?.filter(|r| r.figures.complete) {
+            run.recheck = Some(Box::new(again));
+            out.push(run);
+        }
+    }
+    Ok(out)
+}
+
 /// `runs` (found in `dir`) in shard order; a sharded series must be one series: the
 /// same N.
 fn in_shard_order(mut runs: Vec<Run>, dir: &Path) -> anyhow::Result<Vec<Run>> {
@@ -1194,7 +1231,9 @@ fn write_tables(root: &Path, targets: &[Target]) -> anyhow::Result<()> {
     let equivalents = recheck::read_equivalents(root)?;
     for t in targets {
         let dir = crate_dir(t.name, PROFILE);
-        records::save(root, &dir, &runs_on_disk(&root.join(&dir))?)?;
+        let mut runs = runs_on_disk(&root.join(&dir))?;
+        runs.extend(recorded_runs_rechecked_here(root, t, &runs)?);
+        records::save(root, &dir, &runs)?;
         let runs = records::load(root, &dir)?;
         doc = with_section(&doc, t.name, !runs.is_empty(), || {
             section(t, &runs, &equivalents)
@@ -1578,6 +1617,56 @@ mod tests {
         assert!(
             runs_on_disk(&dir.path().join(crate_dir("translate", PROFILE)))
                 .expect("none")
+                .is_empty()
+        );
+    }
+
+    /// A run made elsewhere (only its record is here) is re-checked from its record,
+    /// and the re-check made here is added to the record.
+    #[test]
+    fn a_recorded_run_is_rechecked_from_its_record() {
+        let root = tempfile::tempdir().expect("tempdir");
+        let t = TARGETS[1];
+        let run = Run {
+            info: info(Some((0, 2))),
+            figures: figures(&outcomes()).expect("figures"),
+            recheck: None,
+            list_digest: None,
+        };
+        records::save(root.path(), &crate_dir(t.name, PROFILE), &[run]).expect("saved");
+        let found = run_to_recheck(root.path(), &t, "shard-0-of-2", PROFILE).expect("found");
+        assert_eq!(found.info.shard, Some((0, 2)));
+        assert_eq!(found.figures.missed_names.len(), 3);
+        let e = run_to_recheck(root.path(), &t, "shard-1-of-2", PROFILE).expect_err("none");
+        assert!(e.to_string().contains("no record of one"), "{e}");
+        // No re-check on disk yet: nothing to add.
+        assert!(
+            recorded_runs_rechecked_here(root.path(), &t, &[])
+                .expect("read")
+                .is_empty()
+        );
+        let again = root
+            .path()
+            .join(run_dir(t.name, PROFILE, Some((0, 2))))
+            .join("recheck");
+        std::fs::create_dir_all(again.join("mutants.out")).expect("mkdir");
+        std::fs::write(
+            again.join("mutants.out/outcomes.json"),
+            outcomes().to_string(),
+        )
+        .expect("write");
+        std::fs::write(
+            again.join("xtask-run.json"),
+            serde_json::to_string(&info(Some((0, 2)))).expect("json"),
+        )
+        .expect("write");
+        let with = recorded_runs_rechecked_here(root.path(), &t, &[]).expect("read");
+        assert_eq!(with.len(), 1);
+        assert!(with[0].recheck.is_some());
+        // A run whose results are on disk keeps its own re-check.
+        assert!(
+            recorded_runs_rechecked_here(root.path(), &t, &with)
+                .expect("read")
                 .is_empty()
         );
     }
