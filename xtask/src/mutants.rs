@@ -1012,12 +1012,18 @@ pub fn runs_on_disk(dir: &Path) -> anyhow::Result<Vec<Run>> {
         let Some(mut run) = run_on_disk(&path)? else {
             continue; // an interrupted run
         };
-        run.recheck = run_on_disk(&path.join("recheck"))?
-            .filter(|r| r.figures.complete)
-            .map(Box::new);
+        run.recheck = recheck_on_disk(&path)?;
         runs.push(run);
     }
     in_shard_order(runs, dir)
+}
+
+/// The finished re-check (`--recheck`) of the run whose results are (or would be) in
+/// `run_path`, if one is on disk.
+fn recheck_on_disk(run_path: &Path) -> anyhow::Result<Option<Box<Run>>> {
+    Ok(run_on_disk(&run_path.join("recheck"))?
+        .filter(|r| r.figures.complete)
+        .map(Box::new))
 }
 
 /// The run `name` (`all` or `shard-K-of-N`) of `t`: its results on disk, or else its
@@ -1054,11 +1060,8 @@ fn recorded_runs_rechecked_here(
         if on_disk.iter().any(|r| r.info.shard == run.info.shard) {
             continue;
         }
-        let again = root
-            .join(run_dir(t.name, PROFILE, run.info.shard))
-            .join("recheck");
-        if let Some(again) = run_on_disk(&again)?.filter(|r| r.figures.complete) {
-            run.recheck = Some(Box::new(again));
+        run.recheck = recheck_on_disk(&root.join(run_dir(t.name, PROFILE, run.info.shard)))?;
+        if run.recheck.is_some() {
             out.push(run);
         }
     }
@@ -1576,37 +1579,36 @@ mod tests {
         assert!(e.to_string().contains("crdgen -->"), "{e}");
     }
 
+    /// A finished run's results in `dir`, as `cargo xtask mutants` leaves them: the
+    /// outcomes of [`outcomes`] and the run's `xtask-run.json`.
+    fn write_run(dir: &Path, shard: Option<(u32, u32)>) {
+        std::fs::create_dir_all(dir.join("mutants.out")).expect("mkdir");
+        std::fs::write(
+            dir.join("mutants.out/outcomes.json"),
+            outcomes().to_string(),
+        )
+        .expect("write");
+        std::fs::write(
+            dir.join("xtask-run.json"),
+            serde_json::to_string(&info(shard)).expect("json"),
+        )
+        .expect("write");
+    }
+
     #[test]
     fn runs_are_read_from_disk_in_shard_order() {
         let dir = tempfile::tempdir().expect("tempdir");
         let t = TARGETS[1];
         for k in [1u32, 0] {
             let d = dir.path().join(run_dir(t.name, PROFILE, Some((k, 2))));
-            std::fs::create_dir_all(d.join("mutants.out")).expect("mkdir");
-            std::fs::write(d.join("mutants.out/outcomes.json"), outcomes().to_string())
-                .expect("write");
-            std::fs::write(
-                d.join("xtask-run.json"),
-                serde_json::to_string(&info(Some((k, 2)))).expect("json"),
-            )
-            .expect("write");
+            write_run(&d, Some((k, 2)));
         }
         // The survivors of shard 1/2 tested again: read with it.
         let again = dir
             .path()
             .join(run_dir(t.name, PROFILE, Some((1, 2))))
             .join("recheck");
-        std::fs::create_dir_all(again.join("mutants.out")).expect("mkdir");
-        std::fs::write(
-            again.join("mutants.out/outcomes.json"),
-            outcomes().to_string(),
-        )
-        .expect("write");
-        std::fs::write(
-            again.join("xtask-run.json"),
-            serde_json::to_string(&info(Some((1, 2)))).expect("json"),
-        )
-        .expect("write");
+        write_run(&again, Some((1, 2)));
         // An interrupted run (no outcomes) is left out.
         std::fs::create_dir_all(dir.path().join(run_dir(t.name, PROFILE, Some((1, 3)))))
             .expect("mkdir");
@@ -1649,17 +1651,7 @@ mod tests {
             .path()
             .join(run_dir(t.name, PROFILE, Some((0, 2))))
             .join("recheck");
-        std::fs::create_dir_all(again.join("mutants.out")).expect("mkdir");
-        std::fs::write(
-            again.join("mutants.out/outcomes.json"),
-            outcomes().to_string(),
-        )
-        .expect("write");
-        std::fs::write(
-            again.join("xtask-run.json"),
-            serde_json::to_string(&info(Some((0, 2)))).expect("json"),
-        )
-        .expect("write");
+        write_run(&again, Some((0, 2)));
         let with = recorded_runs_rechecked_here(root.path(), &t, &[]).expect("read");
         assert_eq!(with.len(), 1);
         assert!(with[0].recheck.is_some());
